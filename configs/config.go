@@ -1,0 +1,319 @@
+// Package configs loads the one configuration of examd.
+//
+// config.yaml (embedded) is the default; a file given with -config replaces
+// it; EXAMD_* environment variables override single keys. Secrets are never
+// read from YAML: they come from the environment or from a *_file path, and
+// String() never prints them.
+package configs
+
+import (
+	_ "embed"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed config.yaml
+var embeddedDefault []byte
+
+// Config is the whole configuration. Parsed once in main and passed down.
+type Config struct {
+	DataDir  string `yaml:"data_dir"`
+	Timezone string `yaml:"timezone"`
+	City     string `yaml:"city"`
+
+	Server    Server    `yaml:"server"`
+	Database  Database  `yaml:"database"`
+	Redis     Redis     `yaml:"redis"`
+	Security  Security  `yaml:"security"`
+	SMS       SMS       `yaml:"sms"`
+	Log       Log       `yaml:"log"`
+	Bootstrap Bootstrap `yaml:"bootstrap"`
+
+	// Location is Timezone loaded; set by Load.
+	Location *time.Location `yaml:"-"`
+}
+
+type Server struct {
+	Addr             string        `yaml:"addr"`
+	PublicURL        string        `yaml:"public_url"`
+	BodyLimitBytes   int64         `yaml:"body_limit_bytes"`
+	UploadLimitBytes int64         `yaml:"upload_limit_bytes"`
+	SecureCookies    bool          `yaml:"secure_cookies"`
+	TrustedProxies   []string      `yaml:"trusted_proxies"`
+	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
+}
+
+type Database struct {
+	Driver          string        `yaml:"driver"`
+	DSN             string        `yaml:"-" secret:"true" env:"EXAMD_DATABASE_DSN"`
+	DSNFile         string        `yaml:"dsn_file"`
+	MaxOpenConns    int           `yaml:"max_open_conns"`
+	MaxIdleConns    int           `yaml:"max_idle_conns"`
+	ConnMaxLifetime time.Duration `yaml:"conn_max_lifetime"`
+}
+
+type Redis struct {
+	Addr         string `yaml:"addr"`
+	Password     string `yaml:"-" secret:"true" env:"EXAMD_REDIS_PASSWORD"`
+	PasswordFile string `yaml:"password_file"`
+	DB           int    `yaml:"db"`
+	Prefix       string `yaml:"prefix"`
+}
+
+type Security struct {
+	DataKeys            string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_DATA_KEYS"`
+	DataKeysFile        string        `yaml:"data_keys_file"`
+	BlindIndexKey       string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_BLIND_INDEX_KEY"`
+	BlindIndexKeyFile   string        `yaml:"blind_index_key_file"`
+	GenerateMissingKeys bool          `yaml:"generate_missing_keys"`
+	StaffSessionTTL     time.Duration `yaml:"staff_session_ttl"`
+	CandidateSessionTTL time.Duration `yaml:"candidate_session_ttl"`
+	MaxLoginFailures    int           `yaml:"max_login_failures"`
+	Lockout             time.Duration `yaml:"lockout"`
+}
+
+type SMS struct {
+	Provider   string `yaml:"provider"`
+	Signature  string `yaml:"signature"`
+	QuietStart string `yaml:"quiet_start"`
+	QuietEnd   string `yaml:"quiet_end"`
+}
+
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+type Bootstrap struct {
+	AdminUsername string `yaml:"admin_username"`
+	AdminPassword string `yaml:"-" secret:"true" env:"EXAMD_BOOTSTRAP_ADMIN_PASSWORD"`
+}
+
+// Load reads path (or the embedded default when path is empty), applies the
+// environment (lookup is os.LookupEnv in main, a map in tests), reads secret
+// files and validates. The error names the offending setting.
+func Load(path string, lookup func(string) (string, bool)) (*Config, error) {
+	raw := embeddedDefault
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("config file: %w", err)
+		}
+		raw = b
+	}
+	var c Config
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("config file %s: %w", nameOr(path), err)
+	}
+	if err := applyEnv(reflect.ValueOf(&c).Elem(), "EXAMD", lookup); err != nil {
+		return nil, err
+	}
+	if err := c.readSecretFiles(); err != nil {
+		return nil, err
+	}
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func nameOr(path string) string {
+	if path == "" {
+		return "(embedded config.yaml)"
+	}
+	return path
+}
+
+// applyEnv walks the struct and overrides each leaf from EXAMD_<PATH>.
+func applyEnv(v reflect.Value, prefix string, lookup func(string) (string, bool)) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		envName := f.Tag.Get("env")
+		if name == "-" && envName == "" {
+			continue
+		}
+		if envName == "" {
+			envName = prefix + "_" + strings.ToUpper(name)
+		}
+		fv := v.Field(i)
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(time.Time{}) {
+			if err := applyEnv(fv, envName, lookup); err != nil {
+				return err
+			}
+			continue
+		}
+		s, ok := lookup(envName)
+		if !ok {
+			continue
+		}
+		if err := setFromString(fv, s); err != nil {
+			return fmt.Errorf("setting %s: %w", envName, err)
+		}
+	}
+	return nil
+}
+
+func setFromString(fv reflect.Value, s string) error {
+	switch {
+	case fv.Type() == reflect.TypeOf(time.Duration(0)):
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("not a duration like 30s or 15m: %q", s)
+		}
+		fv.SetInt(int64(d))
+	case fv.Kind() == reflect.String:
+		fv.SetString(s)
+	case fv.Kind() == reflect.Bool:
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return fmt.Errorf("not true/false: %q", s)
+		}
+		fv.SetBool(b)
+	case fv.Kind() == reflect.Int, fv.Kind() == reflect.Int64:
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("not an integer: %q", s)
+		}
+		fv.SetInt(n)
+	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+		var parts []string
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		fv.Set(reflect.ValueOf(parts))
+	default:
+		return fmt.Errorf("unsupported type %s", fv.Type())
+	}
+	return nil
+}
+
+func (c *Config) readSecretFiles() error {
+	for _, s := range []struct {
+		name string
+		file string
+		dst  *string
+	}{
+		{"database.dsn_file", c.Database.DSNFile, &c.Database.DSN},
+		{"redis.password_file", c.Redis.PasswordFile, &c.Redis.Password},
+		{"security.data_keys_file", c.Security.DataKeysFile, &c.Security.DataKeys},
+		{"security.blind_index_key_file", c.Security.BlindIndexKeyFile, &c.Security.BlindIndexKey},
+	} {
+		if s.file == "" || *s.dst != "" {
+			continue // the environment wins over the file
+		}
+		b, err := os.ReadFile(s.file)
+		if err != nil {
+			return fmt.Errorf("setting %s: %w", s.name, err)
+		}
+		*s.dst = strings.TrimSpace(string(b))
+	}
+	return nil
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("setting %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		bad("timezone", "unknown zone %q", c.Timezone)
+	}
+	c.Location = loc
+	if _, _, err := net.SplitHostPort(c.Server.Addr); err != nil {
+		bad("server.addr", "want host:port, got %q", c.Server.Addr)
+	}
+	if u, err := url.Parse(c.Server.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("server.public_url", "want an absolute http(s) URL, got %q", c.Server.PublicURL)
+	}
+	if c.Server.BodyLimitBytes <= 0 {
+		bad("server.body_limit_bytes", "must be positive")
+	}
+	if c.Server.UploadLimitBytes <= 0 {
+		bad("server.upload_limit_bytes", "must be positive")
+	}
+	for _, p := range c.Server.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			bad("server.trusted_proxies", "not an IP or CIDR: %q", p)
+		}
+	}
+	switch c.Database.Driver {
+	case "sqlite":
+	case "mysql":
+		if c.Database.DSN == "" {
+			bad("database.dsn", "required for mysql: set EXAMD_DATABASE_DSN or database.dsn_file")
+		}
+	default:
+		bad("database.driver", "want sqlite or mysql, got %q", c.Database.Driver)
+	}
+	if c.Database.MaxOpenConns <= 0 {
+		bad("database.max_open_conns", "must be positive")
+	}
+	if c.Redis.Prefix == "" {
+		bad("redis.prefix", "must not be empty (keys of several deployments would mix)")
+	}
+	if !c.Security.GenerateMissingKeys {
+		if c.Security.DataKeys == "" {
+			bad("security.data_keys", "required: set EXAMD_SECURITY_DATA_KEYS or security.data_keys_file")
+		}
+		if c.Security.BlindIndexKey == "" {
+			bad("security.blind_index_key", "required: set EXAMD_SECURITY_BLIND_INDEX_KEY or security.blind_index_key_file")
+		}
+	}
+	if c.Security.BlindIndexKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.Security.BlindIndexKey); err != nil || len(k) < 32 {
+			bad("security.blind_index_key", "want base64 of at least 32 bytes")
+		}
+	}
+	if c.Security.StaffSessionTTL <= 0 || c.Security.CandidateSessionTTL <= 0 {
+		bad("security.*_session_ttl", "must be positive")
+	}
+	if c.Security.MaxLoginFailures <= 0 {
+		bad("security.max_login_failures", "must be positive")
+	}
+	switch c.SMS.Provider {
+	case "log", "aliyun":
+	default:
+		bad("sms.provider", "want log or aliyun, got %q", c.SMS.Provider)
+	}
+	for name, v := range map[string]string{"sms.quiet_start": c.SMS.QuietStart, "sms.quiet_end": c.SMS.QuietEnd} {
+		if _, err := time.Parse("15:04", v); err != nil {
+			bad(name, "want HH:MM, got %q", v)
+		}
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level", "want debug, info, warn or error, got %q", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format", "want text or json, got %q", c.Log.Format)
+	}
+	return errors.Join(errs...)
+}
+
+// Embedded reports whether this configuration runs without external services.
+func (c *Config) Embedded() bool {
+	return c.Database.Driver == "sqlite" && c.Redis.Addr == ""
+}

@@ -1,0 +1,89 @@
+import type { MessageSchema } from './index'
+
+// English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
+// checked by tests/unit/i18n.test.ts).
+const en: MessageSchema = {
+  common: {
+    appName: 'Taxi Driver Qualification Exam',
+    switchLanguage: '中文',
+    logout: 'Log out',
+    loggedOut: 'Logged out',
+    loading: 'Loading…',
+    none: 'None',
+    back: 'Back to start',
+  },
+  landing: {
+    title: 'Taxi Driver Qualification Exam',
+    subtitle: 'Cruising taxi · Ride-hailing',
+    candidate: 'Candidate',
+    candidateDesc: 'Apply, practise, book the exam, receive certificates',
+    staff: 'Staff',
+    staffDesc: 'Police review, exam centres, issuing windows, bureau management',
+  },
+  candidate: {
+    login: {
+      title: 'Candidate login',
+      intro: 'Log in with your mobile number and an SMS code. Your first login registers you.',
+      phone: 'Mobile',
+      phonePlaceholder: '11-digit mobile number',
+      phoneInvalid: 'Enter a valid 11-digit mobile number',
+      code: 'Code',
+      codePlaceholder: '6-digit code',
+      codeInvalid: 'Enter the 6-digit code',
+      getCode: 'Get code',
+      resendIn: 'Resend in {n}s',
+      codeSent: 'Code sent',
+      submit: 'Log in',
+    },
+    home: {
+      title: 'Candidate home',
+      welcome: 'Welcome, {name}',
+      welcomeNoName: 'Welcome',
+      phone: 'Mobile',
+      name: 'Name',
+    },
+  },
+  staff: {
+    login: {
+      title: 'Staff login',
+      username: 'Username',
+      usernamePlaceholder: 'Username',
+      usernameRequired: 'Enter your username',
+      password: 'Password',
+      passwordPlaceholder: 'Password',
+      passwordRequired: 'Enter your password',
+      submit: 'Log in',
+    },
+    home: {
+      title: 'Workbench',
+      account: 'Signed in as',
+      username: 'Username',
+      displayName: 'Name',
+      role: 'Role',
+      centre: 'Exam centre ID',
+      office: 'Issuing office ID',
+    },
+  },
+  roles: {
+    candidate: 'Candidate',
+    police_reviewer: 'Police reviewer',
+    proctor: 'Proctor',
+    window_clerk: 'Window clerk',
+    question_editor: 'Question editor',
+    bureau_admin: 'Bureau administrator',
+  },
+  errors: {
+    network_error: 'Network error, please try again later',
+    generic: 'Request failed ({status}), please try again later',
+    unauthenticated: 'Please log in first',
+    forbidden: 'You are not allowed to do this',
+    invalid_code: 'Wrong or expired code',
+    invalid_credentials: 'Wrong username or password',
+    account_locked: 'Account locked',
+    rate_limited: 'Too many requests',
+    validation_failed: 'Please check the highlighted fields',
+    withDetail: '{text}: {detail}',
+  },
+}
+
+export default en

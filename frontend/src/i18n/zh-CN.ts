@@ -1,0 +1,91 @@
+// Simplified Chinese: the default language. Every key here must also exist in
+// en.ts (a unit test and the MessageSchema type both check it).
+const zhCN = {
+  common: {
+    appName: '出租汽车驾驶员从业资格考试',
+    // Label of the language switch: names the language it switches TO.
+    switchLanguage: 'English',
+    logout: '退出登录',
+    loggedOut: '已退出登录',
+    loading: '加载中…',
+    none: '无',
+    back: '返回首页',
+  },
+  landing: {
+    title: '出租汽车驾驶员从业资格考试',
+    subtitle: '巡游出租汽车 · 网络预约出租汽车',
+    candidate: '考生',
+    candidateDesc: '报名、练习、预约考试、领取证件',
+    staff: '工作人员',
+    staffDesc: '公安审核、考点考试、窗口发证、行业管理',
+  },
+  candidate: {
+    login: {
+      title: '考生登录',
+      intro: '使用手机号和短信验证码登录，首次登录即完成注册。',
+      phone: '手机号',
+      phonePlaceholder: '请输入 11 位手机号',
+      phoneInvalid: '请输入正确的 11 位手机号',
+      code: '验证码',
+      codePlaceholder: '请输入 6 位验证码',
+      codeInvalid: '请输入 6 位数字验证码',
+      getCode: '获取验证码',
+      resendIn: '{n} 秒后重发',
+      codeSent: '验证码已发送',
+      submit: '登录',
+    },
+    home: {
+      title: '考生首页',
+      welcome: '欢迎，{name}',
+      welcomeNoName: '欢迎',
+      phone: '手机号',
+      name: '姓名',
+    },
+  },
+  staff: {
+    login: {
+      title: '工作人员登录',
+      username: '用户名',
+      usernamePlaceholder: '请输入用户名',
+      usernameRequired: '请输入用户名',
+      password: '密码',
+      passwordPlaceholder: '请输入密码',
+      passwordRequired: '请输入密码',
+      submit: '登录',
+    },
+    home: {
+      title: '工作台',
+      account: '当前账号',
+      username: '用户名',
+      displayName: '姓名',
+      role: '角色',
+      centre: '所属考点编号',
+      office: '所属发证点编号',
+    },
+  },
+  roles: {
+    candidate: '考生',
+    police_reviewer: '公安审核员',
+    proctor: '监考员',
+    window_clerk: '窗口发证员',
+    question_editor: '题库编辑',
+    bureau_admin: '局管理员',
+  },
+  // Texts for the server's error codes (ApiError.code). A code missing here
+  // shows the server's own message.
+  errors: {
+    network_error: '网络连接失败，请稍后再试',
+    generic: '请求失败（{status}），请稍后再试',
+    unauthenticated: '请先登录',
+    forbidden: '没有权限执行此操作',
+    invalid_code: '验证码错误或已过期',
+    invalid_credentials: '用户名或密码错误',
+    account_locked: '账号已锁定',
+    rate_limited: '操作过于频繁',
+    validation_failed: '填写的内容有误，请检查',
+    // A known error's text followed by the server's detail (e.g. until when).
+    withDetail: '{text}：{detail}',
+  },
+}
+
+export default zhCN

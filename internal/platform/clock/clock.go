@@ -1,0 +1,38 @@
+// Package clock lets services read the time through an interface so tests
+// can move it (exam deadlines, SMS windows, lockouts).
+package clock
+
+import (
+	"sync"
+	"time"
+)
+
+// Clock tells the time.
+type Clock interface{ Now() time.Time }
+
+// System is the real clock.
+type System struct{}
+
+func (System) Now() time.Time { return time.Now() }
+
+// Fake is a settable clock for tests.
+type Fake struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewFake starts at t.
+func NewFake(t time.Time) *Fake { return &Fake{t: t} }
+
+func (f *Fake) Now() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.t
+}
+
+// Advance moves the clock forward.
+func (f *Fake) Advance(d time.Duration) {
+	f.mu.Lock()
+	f.t = f.t.Add(d)
+	f.mu.Unlock()
+}

@@ -1,0 +1,174 @@
+// Package testenv gives tests a fresh real database and a real Redis.
+//
+// Database: TEST_DB=mysql (default when MariaDB answers) creates a new
+// database per call on TEST_MYSQL_DSN (default root@tcp(127.0.0.1:3306)/),
+// runs the given migrations (the same ones production runs) and drops it
+// when the test passes; a failed test keeps it and logs its name.
+// TEST_DB=sqlite uses a temp file instead. With CI=true an unreachable
+// MariaDB or Redis fails the test instead of falling back.
+//
+// Redis: TEST_REDIS_ADDR (default 127.0.0.1:6379) with a random key prefix
+// per call, removed afterwards; the in-process server only outside CI when no
+// Redis answers.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+
+	"taxiexam/configs"
+	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/sqldb"
+)
+
+func randomSuffix() string {
+	b := make([]byte, 5)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func inCI() bool { return os.Getenv("CI") == "true" }
+
+func reachable(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
+}
+
+// Driver returns "mysql" or "sqlite" for this run.
+func Driver(t testing.TB) string {
+	switch os.Getenv("TEST_DB") {
+	case "sqlite":
+		return "sqlite"
+	case "mysql":
+		return "mysql"
+	}
+	cfg, _ := mysqldrv.ParseDSN(mysqlDSN())
+	if cfg != nil && reachable(cfg.Addr) {
+		return "mysql"
+	}
+	if inCI() {
+		t.Fatalf("CI=true but MariaDB at %s does not answer", cfg.Addr)
+	}
+	return "sqlite"
+}
+
+func mysqlDSN() string {
+	if v := os.Getenv("TEST_MYSQL_DSN"); v != "" {
+		return v
+	}
+	return "root@tcp(127.0.0.1:3306)/"
+}
+
+// DB returns a fresh migrated database for this test.
+func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
+	t.Helper()
+	dbcfg := configs.Database{MaxOpenConns: 32, MaxIdleConns: 16, ConnMaxLifetime: time.Minute}
+	var db *sqldb.DB
+	var err error
+	switch Driver(t) {
+	case "sqlite":
+		db, err = sqldb.OpenSQLiteFile(filepath.Join(t.TempDir(), "test.db"), dbcfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+	default:
+		name := "t_" + randomSuffix()
+		admin, err := sql.Open("mysql", mysqlDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+			t.Fatalf("create test database: %v", err)
+		}
+		cfg, _ := mysqldrv.ParseDSN(mysqlDSN())
+		cfg.DBName = name
+		dbcfg.Driver = "mysql"
+		dbcfg.DSN = cfg.FormatDSN()
+		db, err = sqldb.Open(dbcfg, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			db.Close()
+			if t.Failed() {
+				t.Logf("kept test database %s for inspection", name)
+				return
+			}
+			if a, err := sql.Open("mysql", mysqlDSN()); err == nil {
+				_, _ = a.Exec("DROP DATABASE IF EXISTS " + name)
+				a.Close()
+			}
+		})
+	}
+	if _, err = db.Migrate(context.Background(), migrations); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+// Redis returns a client with a random key prefix; its keys are deleted
+// after the test.
+func Redis(t testing.TB) *kv.Redis {
+	t.Helper()
+	addr := os.Getenv("TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	if !reachable(addr) {
+		if inCI() {
+			t.Fatalf("CI=true but Redis at %s does not answer", addr)
+		}
+		addr = "" // in-process
+	}
+	prefix := "test:" + randomSuffix() + ":"
+	r, err := kv.Open(context.Background(), configs.Redis{Addr: addr, Prefix: prefix})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		iter := r.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			r.Del(ctx, keys...)
+		}
+		r.Close()
+	})
+	return r
+}
+
+// Protector returns a pii.Protector with fresh random keys.
+func Protector(t testing.TB) *pii.Protector {
+	t.Helper()
+	p, err := pii.New("t1:"+pii.NewKey(), pii.NewKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Describe names the backends in use, for test logs.
+func Describe(t testing.TB) string {
+	return fmt.Sprintf("db=%s redis=%s", Driver(t), strings.TrimSpace(os.Getenv("TEST_REDIS_ADDR")))
+}

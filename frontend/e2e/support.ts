@@ -1,0 +1,93 @@
+// Shared helpers for the browser tests.
+import fs from 'node:fs'
+import path from 'node:path'
+import { test as base, expect, type Page } from '@playwright/test'
+import { SCREENSHOT_DIR, STATE_FILE } from './paths'
+
+export { expect }
+export { ADMIN_PASSWORD, ADMIN_USERNAME } from './global-setup'
+
+export interface ServerState {
+  baseURL: string
+  logPath: string
+}
+
+/** The running test server, as announced by global setup. */
+export function serverState(): ServerState {
+  const baseURL = process.env.EXAMD_E2E_BASE_URL
+  const logPath = process.env.EXAMD_E2E_LOG
+  if (baseURL && logPath) return { baseURL, logPath }
+  return JSON.parse(fs.readFileSync(STATE_FILE, 'utf8')) as ServerState
+}
+
+/** `test` whose baseURL is the server started by global setup. */
+export const test = base.extend<{ server: ServerState }>({
+  server: async ({}, use) => use(serverState()),
+  baseURL: async ({ server }, use) => use(server.baseURL),
+})
+
+/** The log's current size: pass it as `after` to read only later lines. */
+export function logOffset(logPath = serverState().logPath): number {
+  try {
+    return fs.statSync(logPath).size
+  } catch {
+    return 0
+  }
+}
+
+/**
+ * Polls the server log (up to 15 s) for the LAST `msg="sms sent"` line with
+ * `template=verification_code` (and `to=<phoneMasked>` if given, and only
+ * past byte offset `after` if given) and returns its 6-digit code.
+ * The log provider writes e.g.:
+ *   time=... level=INFO msg="sms sent" provider=log to=138****8000 template=verification_code code=123456 text="..."
+ */
+export async function readSmsCode(
+  logPath: string,
+  phoneMasked?: string,
+  opts: { after?: number; timeoutMs?: number } = {},
+): Promise<string> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000)
+  for (;;) {
+    let text = ''
+    try {
+      text = fs.readFileSync(logPath, 'utf8')
+    } catch {
+      // not there yet
+    }
+    if (opts.after) text = Buffer.from(text).subarray(opts.after).toString('utf8')
+    const lines = text.split('\n').filter(
+      (l) =>
+        l.includes('msg="sms sent"') &&
+        l.includes('template=verification_code') &&
+        (!phoneMasked || l.includes(`to=${phoneMasked}`)),
+    )
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const m = /\bcode=(\d{6})\b/.exec(lines[i])
+      if (m) return m[1]
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`no verification_code SMS${phoneMasked ? ` to ${phoneMasked}` : ''} in ${logPath} within the time limit`)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** Full-page screenshot into test-results/screenshots/<name>.png for a person to look at. */
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' })
+}
+
+/** The page must fit the viewport's width (360 px phones): no horizontal scrolling. */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }))
+  expect(scrollWidth, 'page wider than the viewport').toBeLessThanOrEqual(innerWidth)
+}
+
+/** "13800138000" -> "138****8000", the server's masked form. */
+export function maskPhone(phone: string): string {
+  return `${phone.slice(0, 3)}****${phone.slice(7)}`
+}

@@ -1,0 +1,9 @@
+import { createApp } from 'vue'
+import App from './App.vue'
+import { i18n, currentLocale } from './i18n'
+import { router } from './router'
+import './styles/base.css'
+
+document.documentElement.lang = currentLocale()
+
+createApp(App).use(i18n).use(router).mount('#app')

@@ -1,0 +1,127 @@
+// All routes of the web app, one section per surface. Add a feature's pages
+// to its surface's section; lazy `() => import(...)` keeps each surface's UI
+// library (Vant for candidates, Element Plus for staff) in its own chunks.
+//
+// Route meta (merged from parent to child):
+//   surface      'candidate' | 'staff': which login/home pages and user kind apply
+//   requiresAuth the page needs a logged-in user of the surface's kind
+//   roles        (staff) only these roles may open the page; others go to the staff home
+//   guestOnly    login pages: a logged-in user of the surface's kind goes on to home
+//   titleKey     i18n key of the page title (document.title)
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import type { Role } from './api/auth'
+import { setUnauthorizedHandler } from './api/client'
+import { loadSession, setSession } from './session'
+import { SURFACES, safeRedirect, type Surface } from './surfaces'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    surface?: Surface
+    requiresAuth?: boolean
+    roles?: Role[]
+    guestOnly?: boolean
+    titleKey?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  // ---------------------------------------------------------------- landing
+  {
+    path: '/',
+    name: 'landing',
+    component: () => import('./landing/LandingPage.vue'),
+    meta: { titleKey: 'landing.title' },
+  },
+
+  // ------------------------------------------- candidate (phone pages, Vant)
+  {
+    path: '/m',
+    component: () => import('./candidate/CandidateLayout.vue'),
+    meta: { surface: 'candidate' },
+    children: [
+      {
+        path: 'login',
+        name: 'candidate-login',
+        component: () => import('./candidate/pages/LoginPage.vue'),
+        meta: { guestOnly: true, titleKey: 'candidate.login.title' },
+      },
+      {
+        path: '',
+        name: 'candidate-home',
+        component: () => import('./candidate/pages/HomePage.vue'),
+        meta: { requiresAuth: true, titleKey: 'candidate.home.title' },
+      },
+      // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
+    ],
+  },
+
+  // --------------------------------------------- staff (consoles, Element Plus)
+  {
+    path: '/staff',
+    component: () => import('./staff/StaffLayout.vue'),
+    meta: { surface: 'staff' },
+    children: [
+      {
+        path: 'login',
+        name: 'staff-login',
+        component: () => import('./staff/pages/LoginPage.vue'),
+        meta: { guestOnly: true, titleKey: 'staff.login.title' },
+      },
+      {
+        path: '',
+        name: 'staff-home',
+        component: () => import('./staff/pages/HomePage.vue'),
+        meta: { requiresAuth: true, titleKey: 'staff.home.title' },
+      },
+      // Later staff pages go here with their roles, e.g.
+      // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
+    ],
+  },
+
+  // ---------------------------------------------------------------- fallback
+  { path: '/:pathMatch(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({
+  history: createWebHistory('/'),
+  routes,
+  scrollBehavior: () => ({ top: 0 }),
+})
+
+function toLogin(surface: Surface, from: RouteLocationNormalized) {
+  const s = SURFACES[surface]
+  const query = from.name === s.home || from.name === s.login ? {} : { redirect: from.fullPath }
+  return { name: s.login, query }
+}
+
+router.beforeEach(async (to) => {
+  const surface = to.meta.surface
+  if (!surface || !(to.meta.requiresAuth || to.meta.guestOnly)) return true
+  const s = SURFACES[surface]
+
+  let user = null
+  try {
+    user = await loadSession()
+  } catch {
+    // Server unreachable or failing: treat as logged out; the login page shows the real error when used.
+  }
+  const signedIn = user !== null && user.kind === s.kind
+
+  if (to.meta.requiresAuth) {
+    if (!signedIn) return toLogin(surface, to)
+    if (to.meta.roles && !to.meta.roles.includes(user!.role)) return { name: s.home }
+  }
+  if (to.meta.guestOnly && signedIn) {
+    return safeRedirect(to.query.redirect, surface) ?? { name: s.home }
+  }
+  return true
+})
+
+// A 401 from any API call while on a page that needs a login: the session
+// has ended (expired or logged out elsewhere), so go to that surface's login.
+setUnauthorizedHandler(() => {
+  const cur = router.currentRoute.value
+  if (!cur.meta.requiresAuth || !cur.meta.surface) return
+  setSession(null)
+  void router.replace(toLogin(cur.meta.surface, cur))
+})

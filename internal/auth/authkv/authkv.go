@@ -1,0 +1,83 @@
+// Package authkv implements auth.Limiter on Redis, so rate limits and
+// one-time codes hold across every node.
+package authkv
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"taxiexam/internal/auth"
+	"taxiexam/internal/platform/kv"
+)
+
+// Limiter is the Redis rate limiter and code store.
+type Limiter struct{ r *kv.Redis }
+
+// New returns the limiter.
+func New(r *kv.Redis) *Limiter { return &Limiter{r: r} }
+
+// allowScript checks every fixed-window counter first and increments them
+// only when all have room, so a refused request changes nothing.
+// KEYS = counters; ARGV = limit1, windowMs1, limit2, windowMs2, ...
+// Returns {1, 0} or {0, retryAfterMs}.
+var allowScript = redis.NewScript(`
+local worst = 0
+for i, key in ipairs(KEYS) do
+  local limit = tonumber(ARGV[i*2-1])
+  local n = tonumber(redis.call('GET', key) or '0')
+  if n >= limit then
+    local ttl = redis.call('PTTL', key)
+    if ttl < 0 then ttl = tonumber(ARGV[i*2]) end
+    if ttl > worst then worst = ttl end
+  end
+end
+if worst > 0 then return {0, worst} end
+for i, key in ipairs(KEYS) do
+  local n = redis.call('INCR', key)
+  if n == 1 then redis.call('PEXPIRE', key, ARGV[i*2]) end
+end
+return {1, 0}
+`)
+
+func (l *Limiter) Allow(ctx context.Context, rules []auth.Rule) (bool, time.Duration, error) {
+	keys := make([]string, len(rules))
+	args := make([]any, 0, 2*len(rules))
+	for i, r := range rules {
+		keys[i] = l.r.Key("rl", r.Key)
+		args = append(args, r.Limit, r.Window.Milliseconds())
+	}
+	res, err := allowScript.Run(ctx, l.r, keys, args...).Int64Slice()
+	if err != nil {
+		return false, 0, err
+	}
+	return res[0] == 1, time.Duration(res[1]) * time.Millisecond, nil
+}
+
+func (l *Limiter) PutCode(ctx context.Context, key, codeHash string, ttl time.Duration) error {
+	k := l.r.Key("otp", key)
+	_, err := l.r.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Del(ctx, k)
+		p.HSet(ctx, k, "h", codeHash, "tries", 0)
+		p.PExpire(ctx, k, ttl)
+		return nil
+	})
+	return err
+}
+
+// takeScript: 1 = matched and consumed; 0 = wrong (tries counted, code
+// destroyed at the limit) or absent.
+var takeScript = redis.NewScript(`
+local h = redis.call('HGET', KEYS[1], 'h')
+if not h then return 0 end
+if h == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end
+local tries = redis.call('HINCRBY', KEYS[1], 'tries', 1)
+if tries >= tonumber(ARGV[2]) then redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+func (l *Limiter) TakeCode(ctx context.Context, key, codeHash string, maxTries int) (bool, error) {
+	n, err := takeScript.Run(ctx, l.r, []string{l.r.Key("otp", key)}, codeHash, maxTries).Int()
+	return n == 1, err
+}

@@ -1,0 +1,359 @@
+// Package auth knows who is calling: staff log in with username and
+// password, candidates with phone and SMS code; both get a server-side
+// session. It also owns staff accounts and their roles.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"regexp"
+	"strings"
+	"time"
+
+	"taxiexam/internal/audit"
+	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/pii"
+)
+
+// Store persists accounts and sessions. Implemented by authdb.
+type Store interface {
+	CreateStaff(ctx context.Context, u *StaffUser) error
+	StaffByUsername(ctx context.Context, username string) (StaffUser, error)
+	StaffByID(ctx context.Context, id int64) (StaffUser, error)
+	// UpdateStaff loads the user for update, lets fn change it and saves it
+	// in one transaction.
+	UpdateStaff(ctx context.Context, id int64, fn func(*StaffUser) error) (StaffUser, error)
+	ListStaff(ctx context.Context, p Page) ([]StaffUser, int64, error)
+	CountActiveAdmins(ctx context.Context) (int64, error)
+
+	// CandidateByPhone finds or creates the candidate with this phone.
+	CandidateByPhone(ctx context.Context, phone string, create bool) (Candidate, error)
+	CandidateByID(ctx context.Context, id int64) (Candidate, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	SessionByID(ctx context.Context, id string) (Session, error)
+	RevokeSession(ctx context.Context, id string, at time.Time) error
+	RevokeUserSessions(ctx context.Context, kind string, userID int64, at time.Time) error
+	ListSessions(ctx context.Context, kind string, userID int64) ([]Session, error)
+}
+
+// Limiter is the cross-node rate limiter and one-time-code store (Redis).
+type Limiter interface {
+	// Allow counts one event against every rule, atomically: either all
+	// counters move or none does. retryAfter is set when refused.
+	Allow(ctx context.Context, rules []Rule) (ok bool, retryAfter time.Duration, err error)
+	// PutCode stores a code hash for key, replacing any older code.
+	PutCode(ctx context.Context, key, codeHash string, ttl time.Duration) error
+	// TakeCode consumes the code when it matches; after maxTries wrong tries
+	// the code is destroyed.
+	TakeCode(ctx context.Context, key, codeHash string, maxTries int) (bool, error)
+}
+
+// Rule is "at most Limit events per Window for Key".
+type Rule struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// CodeSender delivers a verification code by SMS (through the notification
+// queue in production).
+type CodeSender interface {
+	SendVerificationCode(ctx context.Context, phone, code string) error
+}
+
+// Auditor records staff actions.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// Transactor runs fn in one database transaction.
+type Transactor interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// Config is the slice of settings auth needs.
+type Config struct {
+	StaffSessionTTL     time.Duration
+	CandidateSessionTTL time.Duration
+	MaxLoginFailures    int
+	Lockout             time.Duration
+}
+
+// Service implements authentication and staff account management.
+type Service struct {
+	store   Store
+	limiter Limiter
+	sender  CodeSender
+	audit   Auditor
+	tx      Transactor
+	clock   clock.Clock
+	cfg     Config
+}
+
+// NewService wires the service.
+func NewService(store Store, limiter Limiter, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
+	return &Service{store: store, limiter: limiter, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
+}
+
+// SMS code policy (DESIGN.md §2).
+const (
+	CodeTTL           = 5 * time.Minute
+	CodeResendAfter   = time.Minute
+	codeMaxTries      = 5
+	codesPerHour      = 5
+	codesPerDay       = 10
+	codesPerIPPerHour = 30
+)
+
+var phoneRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
+
+// ValidPhone reports a mainland mobile number.
+func ValidPhone(p string) bool { return phoneRE.MatchString(p) }
+
+func hashCode(phone, code string) string {
+	s := sha256.Sum256([]byte(phone + ":" + code))
+	return hex.EncodeToString(s[:])
+}
+
+func phoneKey(phone string) string {
+	s := sha256.Sum256([]byte("phone:" + phone))
+	return hex.EncodeToString(s[:12])
+}
+
+// RequestCode sends a 6-digit login code to phone, within the per-number
+// and per-IP limits. It returns how long until another code may be asked for.
+func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Duration, error) {
+	phone = strings.TrimSpace(phone)
+	if !ValidPhone(phone) {
+		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
+	}
+	pk := phoneKey(phone)
+	ok, retry, err := s.limiter.Allow(ctx, []Rule{
+		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
+		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
+		{Key: "sms:day:" + pk, Limit: codesPerDay, Window: 24 * time.Hour},
+		{Key: "sms:ip:" + ip, Limit: codesPerIPPerHour, Window: time.Hour},
+	})
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		secs := int(retry.Round(time.Second) / time.Second)
+		return 0, ErrRateLimited.WithMessage("too many codes requested; try again in %d seconds", secs).WithRetryAfter(secs)
+	}
+	code, err := randomDigits(6)
+	if err != nil {
+		return 0, err
+	}
+	if err := s.limiter.PutCode(ctx, "code:"+pk, hashCode(phone, code), CodeTTL); err != nil {
+		return 0, err
+	}
+	if err := s.sender.SendVerificationCode(ctx, phone, code); err != nil {
+		return 0, fmt.Errorf("send code: %w", err)
+	}
+	return CodeResendAfter, nil
+}
+
+// CandidateLogin checks the code and opens a candidate session. The code is
+// single use and dies after five wrong tries.
+func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent string) (token string, p Principal, err error) {
+	phone, code = strings.TrimSpace(phone), strings.TrimSpace(code)
+	f := apperr.Fields{}
+	f.Check(ValidPhone(phone), "phone", "must be an 11-digit mainland mobile number")
+	f.Check(len(code) == 6 && strings.Trim(code, "0123456789") == "", "code", "must be 6 digits")
+	if err := f.Err(); err != nil {
+		return "", Principal{}, err
+	}
+	ok, err := s.limiter.TakeCode(ctx, "code:"+phoneKey(phone), hashCode(phone, code), codeMaxTries)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if !ok {
+		return "", Principal{}, ErrInvalidCode
+	}
+	cand, err := s.store.CandidateByPhone(ctx, phone, true)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	token, sess, err := s.newSession(KindCandidate, cand.ID, RoleCandidate, s.cfg.CandidateSessionTTL, ip, userAgent)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", Principal{}, err
+	}
+	return token, candidatePrincipal(cand, sess.ID), nil
+}
+
+// StaffLogin checks the password, counting failures and locking the account
+// for a doubling period after MaxLoginFailures in a row.
+func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAgent string) (string, Principal, error) {
+	username = strings.TrimSpace(username)
+	f := apperr.Fields{}
+	f.Check(username != "", "username", "required")
+	f.Check(password != "", "password", "required")
+	if err := f.Err(); err != nil {
+		return "", Principal{}, err
+	}
+	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + ip, Limit: 60, Window: 10 * time.Minute}}); err != nil {
+		return "", Principal{}, err
+	} else if !ok {
+		secs := int(retry / time.Second)
+		return "", Principal{}, ErrRateLimited.WithMessage("too many login attempts from this address; try again in %d seconds", secs).WithRetryAfter(secs)
+	}
+	u, err := s.store.StaffByUsername(ctx, username)
+	if err != nil {
+		if apperr.ErrNotFound.Is(err) || isNotFound(err) {
+			CheckPassword(dummyHash, password)
+			return "", Principal{}, ErrInvalidCredentials
+		}
+		return "", Principal{}, err
+	}
+	now := s.clock.Now()
+	if u.LockedUntil.After(now) {
+		return "", Principal{}, lockedError(u.LockedUntil, now)
+	}
+	if !CheckPassword(u.PasswordHash, password) {
+		var locked time.Time
+		_, err := s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
+			x.FailedLogins++
+			if x.FailedLogins >= s.cfg.MaxLoginFailures {
+				x.LockedUntil = now.Add(s.cfg.Lockout << min(x.Lockouts, 6))
+				x.Lockouts++
+				x.FailedLogins = 0
+				locked = x.LockedUntil
+			}
+			return nil
+		})
+		if err != nil {
+			return "", Principal{}, err
+		}
+		if !locked.IsZero() {
+			return "", Principal{}, lockedError(locked, now)
+		}
+		return "", Principal{}, ErrInvalidCredentials
+	}
+	if u.Disabled {
+		return "", Principal{}, ErrAccountDisabled
+	}
+	if u.FailedLogins > 0 || u.Lockouts > 0 {
+		if u, err = s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
+			x.FailedLogins, x.Lockouts = 0, 0
+			return nil
+		}); err != nil {
+			return "", Principal{}, err
+		}
+	}
+	token, sess, err := s.newSession(KindStaff, u.ID, u.Role, s.cfg.StaffSessionTTL, ip, userAgent)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", Principal{}, err
+	}
+	return token, staffPrincipal(u, sess.ID), nil
+}
+
+func lockedError(until, now time.Time) error {
+	secs := int(until.Sub(now).Round(time.Second) / time.Second)
+	return ErrAccountLocked.WithMessage("too many failed logins; the account is locked until %s", until.Format(time.RFC3339)).WithRetryAfter(secs)
+}
+
+func isNotFound(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.KindNotFound
+}
+
+// Authenticate resolves a session token to its principal.
+func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
+	if token == "" {
+		return Principal{}, ErrSessionInvalid
+	}
+	sess, err := s.store.SessionByID(ctx, TokenID(token))
+	if err != nil {
+		if isNotFound(err) {
+			return Principal{}, ErrSessionInvalid
+		}
+		return Principal{}, err
+	}
+	if !sess.Active(s.clock.Now()) {
+		return Principal{}, ErrSessionInvalid
+	}
+	switch sess.Kind {
+	case KindStaff:
+		u, err := s.store.StaffByID(ctx, sess.UserID)
+		if err != nil {
+			if isNotFound(err) {
+				return Principal{}, ErrSessionInvalid
+			}
+			return Principal{}, err
+		}
+		if u.Disabled {
+			return Principal{}, ErrSessionInvalid
+		}
+		return staffPrincipal(u, sess.ID), nil
+	default:
+		c, err := s.store.CandidateByID(ctx, sess.UserID)
+		if err != nil {
+			if isNotFound(err) {
+				return Principal{}, ErrSessionInvalid
+			}
+			return Principal{}, err
+		}
+		return candidatePrincipal(c, sess.ID), nil
+	}
+}
+
+// Logout revokes the session of token.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	if token == "" {
+		return nil
+	}
+	return s.store.RevokeSession(ctx, TokenID(token), s.clock.Now())
+}
+
+// TokenID is the stored identity of a session token.
+func TokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Service) newSession(kind string, userID int64, role Role, ttl time.Duration, ip, ua string) (string, Session, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", Session{}, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := s.clock.Now()
+	if len(ua) > 250 {
+		ua = ua[:250]
+	}
+	return token, Session{ID: TokenID(token), Kind: kind, UserID: userID, Role: role, CreatedAt: now, ExpiresAt: now.Add(ttl), IP: ip, UserAgent: ua}, nil
+}
+
+func staffPrincipal(u StaffUser, sid string) Principal {
+	return Principal{Kind: KindStaff, UserID: u.ID, Role: u.Role, Username: u.Username, DisplayName: u.DisplayName, CentreID: u.CentreID, OfficeID: u.OfficeID, SessionID: sid}
+}
+
+func candidatePrincipal(c Candidate, sid string) Principal {
+	return Principal{Kind: KindCandidate, UserID: c.ID, Role: RoleCandidate, PhoneMasked: pii.MaskPhone(c.Phone), SessionID: sid}
+}
+
+func randomDigits(n int) (string, error) {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		d, err := rand.Int(rand.Reader, big.NewInt(10))
+		if err != nil {
+			return "", err
+		}
+		b.WriteByte(byte('0' + d.Int64()))
+	}
+	return b.String(), nil
+}

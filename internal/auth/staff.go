@@ -1,0 +1,203 @@
+package auth
+
+import (
+	"context"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"taxiexam/internal/audit"
+	"taxiexam/internal/platform/apperr"
+)
+
+// NewStaff is what the bureau fills in to create an account.
+type NewStaff struct {
+	Username    string
+	DisplayName string
+	Role        Role
+	CentreID    int64
+	OfficeID    int64
+	Password    string
+}
+
+// StaffChange edits an account; nil fields stay as they are. Version must be
+// the version the editor saw.
+type StaffChange struct {
+	Version     int
+	DisplayName *string
+	Role        *Role
+	CentreID    *int64
+	OfficeID    *int64
+	Disabled    *bool
+	Password    *string
+}
+
+var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{2,31}$`)
+
+func validateBinding(f apperr.Fields, role Role, centre, office int64) {
+	f.Check(role.ValidStaff(), "role", "unknown role")
+	switch role {
+	case RoleProctor:
+		f.Check(centre > 0, "centre_id", "a proctor must be bound to one exam centre")
+		f.Check(office == 0, "office_id", "only window clerks have an issuing office")
+	case RoleWindowClerk:
+		f.Check(office > 0, "office_id", "a window clerk must be bound to one issuing office")
+		f.Check(centre == 0, "centre_id", "only proctors have an exam centre")
+	default:
+		f.Check(centre == 0, "centre_id", "only proctors have an exam centre")
+		f.Check(office == 0, "office_id", "only window clerks have an issuing office")
+	}
+}
+
+// CreateStaff adds an account (bureau_admin only; checked at the route).
+func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, error) {
+	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
+	in.DisplayName = strings.TrimSpace(in.DisplayName)
+	f := apperr.Fields{}
+	f.Check(usernameRE.MatchString(in.Username), "username", "3-32 characters: lower-case letters, digits, _ . -, starting with a letter")
+	f.Check(in.DisplayName != "" && len([]rune(in.DisplayName)) <= 50, "display_name", "required, at most 50 characters")
+	validateBinding(f, in.Role, in.CentreID, in.OfficeID)
+	if err := ValidatePassword(in.Password); err != nil {
+		f.Add("password", err.Error())
+	}
+	if err := f.Err(); err != nil {
+		return StaffUser{}, err
+	}
+	hash, err := HashPassword(in.Password)
+	if err != nil {
+		return StaffUser{}, err
+	}
+	u := StaffUser{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, CentreID: in.CentreID, OfficeID: in.OfficeID, PasswordHash: hash, Version: 1}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.store.CreateStaff(ctx, &u); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "staff.create", TargetType: "staff_user", TargetID: itoa(u.ID), After: staffView(u)})
+	})
+	return u, err
+}
+
+// UpdateStaff applies a change made by an admin. Changing the role,
+// disabling or setting a password revokes the user's sessions.
+func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (StaffUser, error) {
+	var out StaffUser
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		var before StaffUser
+		var revoke bool
+		u, err := s.store.UpdateStaff(ctx, id, func(u *StaffUser) error {
+			before = *u
+			if ch.Version != u.Version {
+				return apperr.ErrVersionConflict
+			}
+			f := apperr.Fields{}
+			if ch.DisplayName != nil {
+				d := strings.TrimSpace(*ch.DisplayName)
+				f.Check(d != "" && len([]rune(d)) <= 50, "display_name", "required, at most 50 characters")
+				u.DisplayName = d
+			}
+			if ch.Role != nil {
+				revoke = revoke || *ch.Role != u.Role
+				u.Role = *ch.Role
+			}
+			if ch.CentreID != nil {
+				u.CentreID = *ch.CentreID
+			}
+			if ch.OfficeID != nil {
+				u.OfficeID = *ch.OfficeID
+			}
+			if ch.Disabled != nil {
+				revoke = revoke || (*ch.Disabled && !u.Disabled)
+				u.Disabled = *ch.Disabled
+			}
+			if ch.Password != nil {
+				if err := ValidatePassword(*ch.Password); err != nil {
+					f.Add("password", err.Error())
+				} else {
+					h, err := HashPassword(*ch.Password)
+					if err != nil {
+						return err
+					}
+					u.PasswordHash, u.FailedLogins, u.Lockouts = h, 0, 0
+					u.LockedUntil = u.LockedUntil.AddDate(-100, 0, 0)
+					revoke = true
+				}
+			}
+			validateBinding(f, u.Role, u.CentreID, u.OfficeID)
+			if err := f.Err(); err != nil {
+				return err
+			}
+			u.Version++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if before.Role == RoleBureauAdmin && !before.Disabled && (u.Role != RoleBureauAdmin || u.Disabled) {
+			n, err := s.store.CountActiveAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return ErrLastAdmin
+			}
+		}
+		if revoke {
+			if err := s.store.RevokeUserSessions(ctx, KindStaff, id, s.clock.Now()); err != nil {
+				return err
+			}
+		}
+		out = u
+		return s.audit.Record(ctx, audit.Entry{Action: "staff.update", TargetType: "staff_user", TargetID: itoa(id), Before: staffView(before), After: staffView(u)})
+	})
+	return out, err
+}
+
+// ListStaff pages through accounts.
+func (s *Service) ListStaff(ctx context.Context, p Page) ([]StaffUser, int64, error) {
+	return s.store.ListStaff(ctx, p)
+}
+
+// StaffSessions lists a user's sessions (newest first).
+func (s *Service) StaffSessions(ctx context.Context, userID int64) ([]Session, error) {
+	if _, err := s.store.StaffByID(ctx, userID); err != nil {
+		return nil, err
+	}
+	return s.store.ListSessions(ctx, KindStaff, userID)
+}
+
+// RevokeStaffSessions ends every session of a staff user.
+func (s *Service) RevokeStaffSessions(ctx context.Context, userID int64) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.StaffByID(ctx, userID); err != nil {
+			return err
+		}
+		if err := s.store.RevokeUserSessions(ctx, KindStaff, userID, s.clock.Now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "staff.revoke_sessions", TargetType: "staff_user", TargetID: itoa(userID)})
+	})
+}
+
+// EnsureBootstrapAdmin creates the first bureau admin when there is none.
+// An empty password generates one, returned so the caller can show it once.
+func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, password string) (created bool, pw string, err error) {
+	n, err := s.store.CountActiveAdmins(ctx)
+	if err != nil || n > 0 {
+		return false, "", err
+	}
+	if password == "" {
+		password = RandomPassword()
+	}
+	_, err = s.CreateStaff(ctx, NewStaff{Username: username, DisplayName: "系统管理员", Role: RoleBureauAdmin, Password: password})
+	if err != nil {
+		return false, "", err
+	}
+	return true, password, nil
+}
+
+// staffView is what the audit log keeps of an account (never the hash).
+func staffView(u StaffUser) map[string]any {
+	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "role": u.Role, "centre_id": u.CentreID, "office_id": u.OfficeID, "disabled": u.Disabled, "version": u.Version}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

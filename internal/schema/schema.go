@@ -1,0 +1,21 @@
+// Package schema lists every migration of the product, in one place, so
+// `examd migrate`, start-up and the tests all apply the same schema.
+package schema
+
+import (
+	"taxiexam/internal/audit/auditdb"
+	"taxiexam/internal/auth/authdb"
+	"taxiexam/internal/platform/sqldb"
+)
+
+// All returns every migration (sqldb.Migrate sorts them by ID).
+func All() []sqldb.Migration {
+	var all []sqldb.Migration
+	for _, m := range [][]sqldb.Migration{
+		authdb.Migrations(),
+		auditdb.Migrations(),
+	} {
+		all = append(all, m...)
+	}
+	return all
+}

@@ -5,7 +5,8 @@
 //
 // Tests find the server through EXAMD_E2E_BASE_URL / EXAMD_E2E_LOG or the
 // state file .tmp/e2e-server.json (see e2e/support.ts).
-// E2E_SKIP_BUILD=1 reuses the last builds (quicker while editing tests).
+// E2E_SKIP_BUILD=1 reuses the last builds (quicker while editing tests);
+// EXAMD_E2E_BIN=/path/to/server runs another server binary (implies no Go build).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -73,9 +74,10 @@ function stop(child: ChildProcess): Promise<void> {
 
 export default async function globalSetup() {
   fs.mkdirSync(TMP_DIR, { recursive: true })
+  const bin = process.env.EXAMD_E2E_BIN || SERVER_BIN
   if (!process.env.E2E_SKIP_BUILD) {
     run('npm', ['run', 'build'], FRONTEND_DIR)
-    run('go', ['build', '-o', SERVER_BIN, './cmd/examd'], REPO_DIR)
+    if (!process.env.EXAMD_E2E_BIN) run('go', ['build', '-o', SERVER_BIN, './cmd/examd'], REPO_DIR)
   }
 
   const port = await freePort()
@@ -86,7 +88,7 @@ export default async function globalSetup() {
   const logPath = path.join(logDir, 'examd.log')
   const logFd = fs.openSync(logPath, 'w')
 
-  const child = spawn(SERVER_BIN, ['serve'], {
+  const child = spawn(bin, ['serve'], {
     cwd: dataDir,
     env: {
       ...process.env,

@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ApiError } from '../../src/api/client'
+import { errorText, fieldText } from '../../src/api/errorText'
+import { setLocale } from '../../src/i18n'
+
+describe('errorText', () => {
+  afterEach(() => setLocale('zh-CN'))
+
+  it('uses our text for known codes', () => {
+    expect(errorText(new ApiError({ status: 401, code: 'invalid_code', message: 'wrong code' }))).toBe('验证码错误或已过期')
+    setLocale('en')
+    expect(errorText(new ApiError({ status: 401, code: 'invalid_credentials', message: 'x' }))).toBe(
+      'Wrong username or password',
+    )
+  })
+
+  it("adds the server's detail for a locked account", () => {
+    const e = new ApiError({ status: 423, code: 'account_locked', message: '账号已锁定至 2026-11-23 17:00' })
+    expect(errorText(e)).toBe('账号已锁定：账号已锁定至 2026-11-23 17:00')
+  })
+
+  it("shows the server's message for unknown codes", () => {
+    expect(errorText(new ApiError({ status: 409, code: 'slot_full', message: '该场次已满' }))).toBe('该场次已满')
+  })
+
+  it('falls back to a generic text', () => {
+    expect(errorText(new ApiError({ status: 502, code: 'http_502', message: 'Bad Gateway' }))).toBe('请求失败（502），请稍后再试')
+    expect(errorText(new ApiError({ status: 0, code: 'network_error', message: 'Failed to fetch' }))).toBe(
+      '网络连接失败，请稍后再试',
+    )
+    expect(errorText(new Error('boom'))).toBe('请求失败（-），请稍后再试')
+  })
+
+  it('translates known field reasons only', () => {
+    expect(fieldText('invalid mobile number')).toBe('invalid mobile number')
+    expect(fieldText('invalid_code')).toBe('验证码错误或已过期')
+    expect(fieldText(undefined)).toBe('')
+  })
+})

@@ -1,0 +1,225 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/audit"
+	"taxiexam/internal/auth"
+	"taxiexam/internal/platform/apperr"
+)
+
+// StaffUser is a staff account as the bureau sees it (never the hash).
+type StaffUser struct {
+	ID          int64      `json:"id"`
+	Username    string     `json:"username"`
+	DisplayName string     `json:"display_name"`
+	Role        string     `json:"role"`
+	CentreID    int64      `json:"centre_id"`
+	OfficeID    int64      `json:"office_id"`
+	Disabled    bool       `json:"disabled"`
+	LockedUntil *time.Time `json:"locked_until"`
+	Version     int        `json:"version"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+// CreateStaffRequest creates an account.
+type CreateStaffRequest struct {
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+	Role        string `json:"role" doc:"police_reviewer | proctor | window_clerk | question_editor | bureau_admin"`
+	CentreID    int64  `json:"centre_id" doc:"proctors only"`
+	OfficeID    int64  `json:"office_id" doc:"window clerks only"`
+	Password    string `json:"password" doc:"at least 10 characters of three kinds"`
+}
+
+// UpdateStaffRequest edits an account; omitted fields stay.
+type UpdateStaffRequest struct {
+	Version     int     `json:"version" doc:"the version you read; a stale one gets 409"`
+	DisplayName *string `json:"display_name,omitempty"`
+	Role        *string `json:"role,omitempty"`
+	CentreID    *int64  `json:"centre_id,omitempty"`
+	OfficeID    *int64  `json:"office_id,omitempty"`
+	Disabled    *bool   `json:"disabled,omitempty"`
+	Password    *string `json:"password,omitempty"`
+}
+
+// SessionInfo is one login of a staff user.
+type SessionInfo struct {
+	ID        string     `json:"id" doc:"first 12 characters of the session hash"`
+	CreatedAt time.Time  `json:"created_at"`
+	ExpiresAt time.Time  `json:"expires_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+	IP        string     `json:"ip"`
+	UserAgent string     `json:"user_agent"`
+}
+
+// AuditRecord is one audit-log line.
+type AuditRecord struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	ActorID    int64     `json:"actor_id"`
+	ActorKind  string    `json:"actor_kind"`
+	ActorRole  string    `json:"actor_role"`
+	ActorName  string    `json:"actor_name"`
+	Action     string    `json:"action"`
+	TargetType string    `json:"target_type"`
+	TargetID   string    `json:"target_id"`
+	IP         string    `json:"ip"`
+	RequestID  string    `json:"request_id"`
+	Before     string    `json:"before" doc:"JSON"`
+	After      string    `json:"after" doc:"JSON"`
+}
+
+// AuditQuery filters the audit log.
+type AuditQuery struct {
+	PageQuery
+	ActorID    int64  `form:"actor_id" json:"actor_id"`
+	Action     string `form:"action" json:"action"`
+	TargetType string `form:"target_type" json:"target_type"`
+	TargetID   string `form:"target_id" json:"target_id"`
+	From       string `form:"from" json:"from" doc:"RFC 3339"`
+	To         string `form:"to" json:"to" doc:"RFC 3339"`
+}
+
+func (s *Server) staffJSON(u auth.StaffUser) StaffUser {
+	out := StaffUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), CentreID: u.CentreID, OfficeID: u.OfficeID,
+		Disabled: u.Disabled, Version: u.Version, CreatedAt: u.CreatedAt.In(s.deps.Config.Location)}
+	if u.LockedUntil.After(time.Now()) {
+		t := u.LockedUntil.In(s.deps.Config.Location)
+		out.LockedUntil = &t
+	}
+	return out
+}
+
+func (s *Server) listStaff(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	users, total, err := s.deps.Auth.ListStaff(c.Request.Context(), auth.Page{Offset: (page - 1) * size, Limit: size})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]StaffUser, len(users))
+	for i, u := range users {
+		items[i] = s.staffJSON(u)
+	}
+	c.JSON(http.StatusOK, newPage(items, total, page, size))
+}
+
+func (s *Server) createStaff(c *gin.Context) {
+	var req CreateStaffRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	u, err := s.deps.Auth.CreateStaff(c.Request.Context(), auth.NewStaff{Username: req.Username, DisplayName: req.DisplayName, Role: auth.Role(req.Role),
+		CentreID: req.CentreID, OfficeID: req.OfficeID, Password: req.Password})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, s.staffJSON(u))
+}
+
+func (s *Server) updateStaff(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req UpdateStaffRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	ch := auth.StaffChange{Version: req.Version, DisplayName: req.DisplayName, CentreID: req.CentreID, OfficeID: req.OfficeID, Disabled: req.Disabled, Password: req.Password}
+	if req.Role != nil {
+		r := auth.Role(*req.Role)
+		ch.Role = &r
+	}
+	u, err := s.deps.Auth.UpdateStaff(c.Request.Context(), id, ch)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.staffJSON(u))
+}
+
+func (s *Server) staffSessions(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	list, err := s.deps.Auth.StaffSessions(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]SessionInfo, len(list))
+	for i, x := range list {
+		out[i] = SessionInfo{ID: x.ID[:12], CreatedAt: x.CreatedAt.In(s.deps.Config.Location), ExpiresAt: x.ExpiresAt.In(s.deps.Config.Location), IP: x.IP, UserAgent: x.UserAgent}
+		if !x.RevokedAt.IsZero() {
+			t := x.RevokedAt.In(s.deps.Config.Location)
+			out[i].RevokedAt = &t
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": out})
+}
+
+func (s *Server) revokeStaffSessions(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.Auth.RevokeStaffSessions(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := audit.Filter{Action: c.Query("action"), TargetType: c.Query("target_type"), TargetID: c.Query("target_id"), Offset: (page - 1) * size, Limit: size}
+	bad := apperr.Fields{}
+	if v := c.Query("actor_id"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		bad.Check(err == nil, "actor_id", "must be a number")
+		f.ActorID = n
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := c.Query(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			bad.Check(err == nil, name, "must be an RFC 3339 time like 2026-11-23T09:00:00+08:00")
+			*dst = t
+		}
+	}
+	if err := bad.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	recs, total, err := s.deps.Audit.List(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]AuditRecord, len(recs))
+	for i, r := range recs {
+		items[i] = AuditRecord(r)
+		items[i].At = r.At.In(s.deps.Config.Location)
+	}
+	c.JSON(http.StatusOK, newPage(items, total, page, size))
+}

@@ -1,0 +1,128 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/auth"
+)
+
+// SMSCodeRequest asks for a login code.
+type SMSCodeRequest struct {
+	Phone string `json:"phone" doc:"mainland mobile number, 11 digits"`
+}
+
+// SMSCodeResponse says when another code may be requested.
+type SMSCodeResponse struct {
+	ResendAfterSeconds int `json:"resend_after_seconds"`
+}
+
+// CandidateLoginRequest logs a candidate in with the code.
+type CandidateLoginRequest struct {
+	Phone string `json:"phone"`
+	Code  string `json:"code" doc:"6 digits from the SMS"`
+}
+
+// StaffLoginRequest logs a staff member in.
+type StaffLoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// Me is the logged-in user.
+type Me struct {
+	ID          int64  `json:"id"`
+	Kind        string `json:"kind" doc:"candidate | staff"`
+	Role        string `json:"role"`
+	Username    string `json:"username,omitempty"`
+	DisplayName string `json:"display_name,omitempty"`
+	PhoneMasked string `json:"phone_masked,omitempty"`
+	CentreID    *int64 `json:"centre_id"`
+	OfficeID    *int64 `json:"office_id"`
+}
+
+// LoginResponse carries the user; the session is an HttpOnly cookie.
+type LoginResponse struct {
+	User Me `json:"user"`
+}
+
+func meOf(p auth.Principal) Me {
+	m := Me{ID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, DisplayName: p.DisplayName, PhoneMasked: p.PhoneMasked}
+	if p.CentreID != 0 {
+		m.CentreID = &p.CentreID
+	}
+	if p.OfficeID != 0 {
+		m.OfficeID = &p.OfficeID
+	}
+	return m
+}
+
+func (s *Server) setSession(c *gin.Context, token string, ttl time.Duration) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(ttl.Seconds()),
+		HttpOnly: true, Secure: s.deps.Config.Server.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) clearSession(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: s.deps.Config.Server.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+func (s *Server) requestSMSCode(c *gin.Context) {
+	var req SMSCodeRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	after, err := s.deps.Auth.RequestCode(c.Request.Context(), req.Phone, c.ClientIP())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, SMSCodeResponse{ResendAfterSeconds: int(after.Seconds())})
+}
+
+func (s *Server) candidateLogin(c *gin.Context) {
+	var req CandidateLoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	token, p, err := s.deps.Auth.CandidateLogin(c.Request.Context(), req.Phone, req.Code, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSession(c, token, s.deps.Config.Security.CandidateSessionTTL)
+	c.JSON(http.StatusOK, LoginResponse{User: meOf(p)})
+}
+
+func (s *Server) staffLogin(c *gin.Context) {
+	var req StaffLoginRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	token, p, err := s.deps.Auth.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), c.Request.UserAgent())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.setSession(c, token, s.deps.Config.Security.StaffSessionTTL)
+	c.JSON(http.StatusOK, LoginResponse{User: meOf(p)})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	token, _ := c.Cookie(sessionCookie)
+	if err := s.deps.Auth.Logout(c.Request.Context(), token); err != nil {
+		fail(c, err)
+		return
+	}
+	s.clearSession(c)
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) {
+	c.JSON(http.StatusOK, meOf(principal(c)))
+}

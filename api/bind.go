@@ -1,0 +1,121 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/platform/apperr"
+)
+
+// bindJSON decodes the body strictly into dst: JSON only, no unknown
+// fields, one value, types as declared. Errors name the field.
+func bindJSON(c *gin.Context, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
+			return errContentType
+		}
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return errMalformedJSON.WithMessage("the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) error {
+	var maxErr *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &maxErr):
+		return errBodyTooLarge.WithMessage("the request body is larger than %d bytes", maxErr.Limit)
+	case errors.Is(err, io.EOF):
+		return errMalformedJSON.WithMessage("the request body is empty")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		return apperr.Invalid(map[string]string{field: "must be a " + jsonKind(typeErr.Type.Kind().String())})
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return errMalformedJSON
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperr.New(apperr.KindBadRequest, "unknown_field", "the body has a field this route does not take").WithField(name, "unknown field")
+	default:
+		return errMalformedJSON.WithMessage("%s", err.Error())
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
+		return "number"
+	case goKind == "bool":
+		return "boolean (true/false)"
+	case goKind == "slice", goKind == "array":
+		return "list"
+	case goKind == "struct", goKind == "map":
+		return "object"
+	default:
+		return goKind
+	}
+}
+
+// pathID reads a positive integer path parameter.
+func pathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+// PageQuery is the pagination every list takes.
+type PageQuery struct {
+	Page     int `form:"page" json:"page" doc:"1-based page number, default 1"`
+	PageSize int `form:"page_size" json:"page_size" doc:"items per page, default 20, at most 100"`
+}
+
+// Page is a paginated list response.
+type Page[T any] struct {
+	Items    []T   `json:"items"`
+	Total    int64 `json:"total"`
+	Page     int   `json:"page"`
+	PageSize int   `json:"page_size"`
+}
+
+// pageParams validates page and page_size.
+func pageParams(c *gin.Context) (page, size int, err error) {
+	f := apperr.Fields{}
+	page, size = 1, 20
+	if v := c.Query("page"); v != "" {
+		n, e := strconv.Atoi(v)
+		f.Check(e == nil && n >= 1, "page", "must be a whole number from 1")
+		page = n
+	}
+	if v := c.Query("page_size"); v != "" {
+		n, e := strconv.Atoi(v)
+		f.Check(e == nil && n >= 1 && n <= 100, "page_size", "must be a whole number from 1 to 100")
+		size = n
+	}
+	return page, size, f.Err()
+}
+
+func newPage[T any](items []T, total int64, page, size int) Page[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return Page[T]{Items: items, Total: total, Page: page, PageSize: size}
+}

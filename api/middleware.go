@@ -1,0 +1,194 @@
+package api
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/auth"
+	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
+)
+
+const (
+	sessionCookie   = "examd_session"
+	ctxRequestID    = "request_id"
+	ctxPrincipal    = "principal"
+	headerRequestID = "X-Request-Id"
+)
+
+func requestID(c *gin.Context) string { return c.GetString(ctxRequestID) }
+
+func newRequestID() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// withRequestID takes a sane incoming id (from a load balancer) or makes one,
+// and puts the request into the context for the domain packages.
+func withRequestID() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id := c.GetHeader(headerRequestID)
+		if len(id) == 0 || len(id) > 64 || strings.ContainsAny(id, " \r\n\"") {
+			id = newRequestID()
+		}
+		c.Set(ctxRequestID, id)
+		c.Header(headerRequestID, id)
+		c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), reqctx.Request{ID: id, ClientIP: c.ClientIP()}))
+		c.Next()
+	}
+}
+
+// accessLog writes one structured line per request.
+func accessLog(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		path := c.FullPath()
+		if path == "" {
+			path = "(unmatched)"
+		}
+		attrs := []any{"method", c.Request.Method, "route", path, "status", c.Writer.Status(),
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "bytes", c.Writer.Size(),
+			"ip", c.ClientIP(), "request_id", requestID(c)}
+		if a := reqctx.ActorFrom(c.Request.Context()); a != nil {
+			attrs = append(attrs, "actor", a.Kind+":"+fmt.Sprint(a.UserID))
+		}
+		level := slog.LevelInfo
+		if c.Writer.Status() >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(c.Request.Context(), level, "http", attrs...)
+	}
+}
+
+// recoverPanics turns a panic into a logged 500 in the error shape.
+func recoverPanics(log *slog.Logger) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				log.Error("panic", "value", fmt.Sprint(v), "stack", string(debug.Stack()), "request_id", requestID(c))
+				fail(c, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		c.Next()
+	}
+}
+
+// securityHeaders sets the browser protections on every response.
+func securityHeaders(secure bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h := c.Writer.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Permissions-Policy", "geolocation=(), microphone=(), camera=(self)")
+		// Vant and Element Plus set inline styles; scripts stay same-origin only.
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		c.Next()
+	}
+}
+
+// limitBody caps the body size; uploads get the larger limit.
+func limitBody(jsonLimit, uploadLimit int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		limit := jsonLimit
+		if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/") {
+			limit = uploadLimit
+		}
+		if c.Request.ContentLength > limit {
+			fail(c, errBodyTooLarge.WithMessage("the request body is larger than %d bytes", limit))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
+	}
+}
+
+// requireCSRFHeader: a cross-site form or image cannot set a custom header,
+// so state-changing API calls must carry X-Requested-With (with SameSite
+// cookies this is defence in depth).
+func requireCSRFHeader() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		switch c.Request.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if c.GetHeader("X-Requested-With") == "" {
+				fail(c, errCSRF)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// authenticate resolves the session cookie (if any) to a principal and
+// stores it in the context. It never rejects: access is checked per route.
+func authenticate(svc *auth.Service) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, err := c.Cookie(sessionCookie)
+		if err == nil && token != "" {
+			p, err := svc.Authenticate(c.Request.Context(), token)
+			switch {
+			case err == nil:
+				c.Set(ctxPrincipal, p)
+				r := reqctx.From(c.Request.Context())
+				r.Actor = &reqctx.Actor{UserID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, CentreID: p.CentreID, OfficeID: p.OfficeID}
+				c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), r))
+			case apperr.ErrUnauthenticated.Is(err) || isUnauthenticated(err):
+				// stale cookie: behave as anonymous
+			default:
+				fail(c, err)
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+func isUnauthenticated(err error) bool {
+	e, ok := apperr.As(err)
+	return ok && e.Kind == apperr.KindUnauthenticated
+}
+
+// principal returns the caller; routes with Access.Roles only run with one.
+func principal(c *gin.Context) auth.Principal {
+	p, _ := c.Get(ctxPrincipal)
+	pr, _ := p.(auth.Principal)
+	return pr
+}
+
+// authorize enforces a route's Access.
+func authorize(a Access) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if a.Public {
+			c.Next()
+			return
+		}
+		p, ok := c.Get(ctxPrincipal)
+		if !ok {
+			fail(c, apperr.ErrUnauthenticated)
+			return
+		}
+		if !a.Allows(p.(auth.Principal).Role) {
+			fail(c, apperr.ErrForbidden.WithMessage("your role may not use this"))
+			return
+		}
+		c.Next()
+	}
+}

@@ -1,0 +1,86 @@
+// Package api is the HTTP edge: the one route table, middleware, JSON
+// request/response types, the domain-error-to-status mapping and the
+// OpenAPI document. It is the only package that imports gin.
+package api
+
+import (
+	"context"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/configs"
+	"taxiexam/internal/audit"
+	"taxiexam/internal/auth"
+	"taxiexam/internal/platform/kv"
+)
+
+// Check is one readiness probe (database, Redis).
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Deps are the services the API exposes. cmd/examd builds them.
+type Deps struct {
+	Config  *configs.Config
+	Logger  *slog.Logger
+	Redis   *kv.Redis
+	Auth    *auth.Service
+	Audit   *audit.Service
+	Ready   []Check
+	Metrics http.Handler // Prometheus exposition; nil disables /metrics
+	Web     fs.FS        // built web app (root holds index.html); may lack it
+}
+
+// Server is the HTTP handler of examd.
+type Server struct {
+	deps   Deps
+	engine *gin.Engine
+	table  []Route
+	doc    openapiDoc
+}
+
+// New builds the handler from the route table.
+func New(d Deps) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.RemoveExtraSlash = true
+	if err := e.SetTrustedProxies(d.Config.Server.TrustedProxies); err != nil {
+		panic(err) // validated by configs
+	}
+	s := &Server{deps: d, engine: e}
+	e.Use(recoverPanics(d.Logger), withRequestID(), securityHeaders(d.Config.Server.SecureCookies), accessLog(d.Logger))
+
+	apiGroup := []gin.HandlerFunc{limitBody(d.Config.Server.BodyLimitBytes, d.Config.Server.UploadLimitBytes), requireCSRFHeader(), authenticate(d.Auth)}
+	s.table = s.routes()
+	for _, r := range s.table {
+		chain := []gin.HandlerFunc{}
+		if strings.HasPrefix(r.Path, "/api/") {
+			chain = append(chain, apiGroup...)
+		}
+		chain = append(chain, authorize(r.Access))
+		if r.Idempotent {
+			chain = append(chain, idempotency(d.Redis))
+		}
+		chain = append(chain, r.Handler)
+		e.Handle(r.Method, r.Path, chain...)
+	}
+	e.NoMethod(func(c *gin.Context) { fail(c, errMethod) })
+	e.NoRoute(s.serveWeb)
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Routes returns the route table (for the OpenAPI document and the tests).
+func (s *Server) Routes() []Route { return s.table }
+
+// RegisteredRoutes lists what gin actually serves, to compare with the table.
+func (s *Server) RegisteredRoutes() []gin.RouteInfo { return s.engine.Routes() }

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"taxiexam/api"
+	"taxiexam/configs"
+	"taxiexam/frontend"
+	"taxiexam/internal/audit"
+	"taxiexam/internal/audit/auditdb"
+	"taxiexam/internal/auth"
+	"taxiexam/internal/auth/authdb"
+	"taxiexam/internal/auth/authkv"
+	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/sqldb"
+	"taxiexam/internal/schema"
+)
+
+// worker is a background loop that runs until ctx ends. Every worker must
+// be safe to run on every node at once.
+type worker struct {
+	name string
+	run  func(ctx context.Context) error
+}
+
+// app holds everything one process has opened. It is built once by open
+// and torn down by close; nothing here is global.
+type app struct {
+	cfg      *configs.Config
+	log      *slog.Logger
+	db       *sqldb.DB
+	redis    *kv.Redis
+	pii      *pii.Protector
+	clock    clock.Clock
+	registry *prometheus.Registry
+
+	audit *audit.Service
+	auth  *auth.Service
+
+	workers []worker
+}
+
+// open connects to the database and Redis, migrates, and builds services.
+func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, error) {
+	a := &app{cfg: cfg, log: log, clock: clock.System{}, registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	var err error
+	if a.db, err = sqldb.Open(cfg.Database, cfg.DataDir); err != nil {
+		return nil, err
+	}
+	applied, err := a.db.Migrate(ctx, schema.All())
+	if err != nil {
+		a.close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrations applied", "ids", applied)
+	}
+	if a.redis, err = kv.Open(ctx, cfg.Redis); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.pii, err = pii.FromConfig(cfg.Security, cfg.DataDir); err != nil {
+		a.close()
+		return nil, err
+	}
+
+	a.audit = audit.NewService(auditdb.New(a.db), a.clock.Now)
+	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), logCodeSender{log: log}, a.audit, a.db, a.clock, auth.Config{
+		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
+		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
+		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
+		Lockout:             cfg.Security.Lockout,
+	})
+	return a, nil
+}
+
+func (a *app) close() {
+	if a.redis != nil {
+		a.redis.Close()
+	}
+	if a.db != nil {
+		a.db.Close()
+	}
+}
+
+// handler builds the HTTP API over the services.
+func (a *app) handler() *api.Server {
+	var web fs.FS
+	if sub, err := fs.Sub(frontend.Dist, "dist"); err == nil {
+		if _, err := fs.Stat(sub, "index.html"); err == nil {
+			web = sub
+		}
+	}
+	return api.New(api.Deps{
+		Config: a.cfg,
+		Logger: a.log,
+		Redis:  a.redis,
+		Auth:   a.auth,
+		Audit:  a.audit,
+		Ready: []api.Check{
+			{Name: "database", Ping: a.db.Ping},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }},
+		},
+		Metrics: promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		Web:     web,
+	})
+}
+
+func createAdmin(ctx context.Context, a *app, username, name, password string, out io.Writer) error {
+	u, err := a.auth.CreateStaff(ctx, auth.NewStaff{Username: username, DisplayName: name, Role: auth.RoleBureauAdmin, Password: password})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "created bureau admin %q (id %d)\n", u.Username, u.ID)
+	return nil
+}
+
+// logCodeSender prints login codes to the log.
+// TODO(notify): replaced by the outbox-backed sender of the notification queue.
+type logCodeSender struct{ log *slog.Logger }
+
+func (s logCodeSender) SendVerificationCode(ctx context.Context, phone, code string) error {
+	s.log.InfoContext(ctx, "sms sent", "provider", "log", "to", pii.MaskPhone(phone), "template", "verification_code", "code", code,
+		"text", fmt.Sprintf("验证码%s，5分钟内有效，请勿泄露。", code), "at", time.Now().Format(time.RFC3339))
+	return nil
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"taxiexam/configs"
+)
+
+// serve runs HTTP and the workers until ctx ends (SIGINT/SIGTERM), then
+// drains: the listener closes, in-flight requests finish within
+// shutdown_timeout, workers stop after acknowledging what they hold.
+func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io.Writer) error {
+	a, err := open(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	created, pw, err := a.auth.EnsureBootstrapAdmin(ctx, cfg.Bootstrap.AdminUsername, cfg.Bootstrap.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("bootstrap admin: %w", err)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("setting server.addr: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+
+	workCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, w := range a.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := w.run(workCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("worker stopped", "worker", w.name, "err", err)
+			}
+		}()
+	}
+
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- srv.Serve(ln) }()
+
+	mode := "MySQL + Redis"
+	if cfg.Embedded() {
+		mode = "embedded defaults (SQLite in " + cfg.DataDir + ", in-process Redis, SMS to this log)"
+	}
+	fmt.Fprintf(stdout, "examd is running on %s\n  open %s\n  mode: %s\n", ln.Addr(), cfg.Server.PublicURL, mode)
+	if created {
+		if cfg.Bootstrap.AdminPassword == "" {
+			fmt.Fprintf(stdout, "  first bureau admin created: username %q password %q (shown once; change it after logging in)\n", cfg.Bootstrap.AdminUsername, pw)
+		} else {
+			fmt.Fprintf(stdout, "  first bureau admin created: username %q with the password from EXAMD_BOOTSTRAP_ADMIN_PASSWORD\n", cfg.Bootstrap.AdminUsername)
+		}
+	}
+	fmt.Fprintf(stdout, "  staff console: %s/staff/login   candidate: %s/m/login\n", cfg.Server.PublicURL, cfg.Server.PublicURL)
+
+	select {
+	case err := <-httpErr:
+		stopWorkers()
+		wg.Wait()
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", cfg.Server.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopWorkers()
+	wg.Wait()
+	log.Info("stopped")
+	return err
+}

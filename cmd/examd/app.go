@@ -76,7 +76,17 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 		a.close()
 		return nil, err
 	}
+	if err := a.assemble(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
+	return a, nil
+}
 
+// assemble builds every service over the opened db, redis and pii. Tests
+// call it with a fresh test database instead of going through open.
+func (a *app) assemble(ctx context.Context) error {
+	cfg, log := a.cfg, a.log
 	a.audit = audit.NewService(auditdb.New(a.db), a.clock.Now)
 	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), logCodeSender{log: log}, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
@@ -84,7 +94,7 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
 		Lockout:             cfg.Security.Lockout,
 	})
-	return a, nil
+	return nil
 }
 
 func (a *app) close() {

@@ -1,11 +1,13 @@
 // Shared helpers for the browser tests.
 import fs from 'node:fs'
 import path from 'node:path'
-import { test as base, expect, type Page } from '@playwright/test'
+import { request, test as base, expect, type Page } from '@playwright/test'
 import { SCREENSHOT_DIR, STATE_FILE } from './paths'
 
 export { expect }
-export { ADMIN_PASSWORD, ADMIN_USERNAME } from './global-setup'
+import { ADMIN_PASSWORD, ADMIN_USERNAME } from './global-setup'
+
+export { ADMIN_PASSWORD, ADMIN_USERNAME }
 
 export interface ServerState {
   baseURL: string
@@ -90,4 +92,29 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
 /** "13800138000" -> "138****8000", the server's masked form. */
 export function maskPhone(phone: string): string {
   return `${phone.slice(0, 3)}****${phone.slice(7)}`
+}
+
+export interface NewStaff {
+  username: string
+  password: string
+  role: 'police_reviewer' | 'proctor' | 'window_clerk' | 'question_editor' | 'bureau_admin'
+  display_name?: string
+  centre_id?: number
+  office_id?: number
+}
+
+/** Creates a staff account through the API as the bootstrap admin. */
+export async function createStaff(server: ServerState, user: NewStaff): Promise<void> {
+  const ctx = await request.newContext({
+    baseURL: server.baseURL,
+    extraHTTPHeaders: { 'X-Requested-With': 'examd' },
+  })
+  try {
+    const login = await ctx.post('/api/v1/auth/staff/login', { data: { username: ADMIN_USERNAME, password: ADMIN_PASSWORD } })
+    expect(login.status(), await login.text()).toBe(200)
+    const res = await ctx.post('/api/v1/admin/staff', { data: { display_name: user.username, ...user } })
+    expect(res.status(), await res.text()).toBe(201)
+  } finally {
+    await ctx.dispose()
+  }
 }

@@ -80,8 +80,12 @@ const en: MessageSchema = {
     invalid_code: 'Wrong or expired code',
     invalid_credentials: 'Wrong username or password',
     account_locked: 'Account locked',
+    lockedUntil: 'Account locked; try again after {time}',
     rate_limited: 'Too many requests',
+    retryInSeconds: 'Too many requests; try again in {n} s',
+    retryAfterTime: 'Too many requests; try again after {time}',
     validation_failed: 'Please check the highlighted fields',
+    invalid_input: 'Please check the highlighted fields',
     withDetail: '{text}: {detail}',
   },
 }

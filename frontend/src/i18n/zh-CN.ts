@@ -81,8 +81,13 @@ const zhCN = {
     invalid_code: '验证码错误或已过期',
     invalid_credentials: '用户名或密码错误',
     account_locked: '账号已锁定',
+    // account_locked with the server's retry_after_seconds: the local unlock time.
+    lockedUntil: '账号已锁定，请在 {time} 后再试',
     rate_limited: '操作过于频繁',
+    retryInSeconds: '操作过于频繁，请 {n} 秒后再试',
+    retryAfterTime: '操作过于频繁，请在 {time} 后再试',
     validation_failed: '填写的内容有误，请检查',
+    invalid_input: '填写的内容有误，请检查',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
   },

@@ -19,6 +19,22 @@ describe('errorText', () => {
     expect(errorText(e)).toBe('账号已锁定：账号已锁定至 2026-11-23 17:00')
   })
 
+  it('says when a locked account unlocks, from retry_after_seconds, in local time', () => {
+    const now = new Date(2026, 10, 23, 16, 23, 0).getTime()
+    const e = new ApiError({ status: 423, code: 'account_locked', message: 'locked until 2026-11-23T08:38:00Z', retryAfterSeconds: 900 })
+    expect(errorText(e, now)).toBe('账号已锁定，请在 16:38 后再试')
+    setLocale('en')
+    expect(errorText(e, now)).toBe('Account locked; try again after 16:38')
+  })
+
+  it('says how long to wait when rate limited', () => {
+    const now = new Date(2026, 10, 23, 23, 30, 0).getTime()
+    const soon = new ApiError({ status: 429, code: 'rate_limited', message: 'm', retryAfterSeconds: 60 })
+    expect(errorText(soon, now)).toBe('操作过于频繁，请 60 秒后再试')
+    const tomorrow = new ApiError({ status: 429, code: 'rate_limited', message: 'm', retryAfterSeconds: 3600 })
+    expect(errorText(tomorrow, now)).toBe('操作过于频繁，请在 11/24 00:30 后再试')
+  })
+
   it("shows the server's message for unknown codes", () => {
     expect(errorText(new ApiError({ status: 409, code: 'slot_full', message: '该场次已满' }))).toBe('该场次已满')
   })

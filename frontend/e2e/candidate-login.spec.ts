@@ -65,3 +65,20 @@ test('candidate: home needs a login', async ({ page }) => {
   await page.goto('/m')
   await expect(page).toHaveURL(/\/m\/login$/)
 })
+
+test('candidate: logging out after the session ended still lands on login', async ({ page, context, server }) => {
+  const phone = '13700137002'
+  await page.goto('/m/login')
+  await page.locator('#phone').fill(phone)
+  const after = logOffset(server.logPath)
+  await page.getByTestId('send-code').click()
+  await page.locator('#code').fill(await readSmsCode(server.logPath, maskPhone(phone), { after }))
+  await page.getByTestId('login').click()
+  await expect(page).toHaveURL(/\/m$/)
+
+  // The session cookie disappears (expired, or revoked elsewhere).
+  await context.clearCookies()
+  await page.getByTestId('logout').click()
+  await expect(page).toHaveURL(/\/m\/login$/)
+  await expect(page.getByTestId('send-code')).toBeVisible()
+})

@@ -24,10 +24,15 @@ export function setSession(user: Me | null): void {
   currentUser.value = user
 }
 
-/** Ends the server session; the local state is cleared even if the call fails. */
+/**
+ * Ends the server session; the local state is cleared even if the call fails.
+ * A 401 means the session had already ended, which is what was wanted.
+ */
 export async function endSession(): Promise<void> {
   try {
-    await apiLogout()
+    await apiLogout({ skipAuthRedirect: true })
+  } catch (e) {
+    if (!(isApiError(e) && e.status === 401)) throw e
   } finally {
     currentUser.value = null
   }

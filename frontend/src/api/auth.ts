@@ -48,8 +48,8 @@ export function staffLogin(username: string, password: string): Promise<LoginRes
   return api.post<LoginResult>('/auth/staff/login', { username, password })
 }
 
-export function logout(): Promise<void> {
-  return api.post<void>('/auth/logout')
+export function logout(opts?: RequestOptions): Promise<void> {
+  return api.post<void>('/auth/logout', undefined, opts)
 }
 
 /** 401 unauthenticated when nobody is logged in. */

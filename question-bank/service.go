@@ -134,14 +134,14 @@ type poolKey struct {
 
 // snapshot is what candidates can see, at one generation.
 type snapshot struct {
-	gen        int64
-	checked    atomic.Int64 // unix nanos of the last generation check
-	live       []Question   // ordered by id
-	byID       map[int64]int
-	pools      map[poolKey][]int // indices into live, ascending id
-	chapters   []Chapter
+	gen         int64
+	checked     atomic.Int64 // unix nanos of the last generation check
+	live        []Question   // ordered by id
+	byID        map[int64]int
+	pools       map[poolKey][]int // indices into live, ascending id
+	chapters    []Chapter
 	chapterByID map[int64]Chapter
-	blueprints []Blueprint
+	blueprints  []Blueprint
 }
 
 // current returns a fresh-enough snapshot.

@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/platform/sqldb"
@@ -14,6 +15,7 @@ func All() []sqldb.Migration {
 	for _, m := range [][]sqldb.Migration{
 		authdb.Migrations(),
 		auditdb.Migrations(),
+		attemptdb.Migrations(), // 400-449 mock/formal attempts
 	} {
 		all = append(all, m...)
 	}

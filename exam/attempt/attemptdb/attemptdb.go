@@ -1,0 +1,314 @@
+// Package attemptdb stores timed attempts and their items in SQL.
+//
+// Concurrency is by SQL: one in-progress attempt per candidate and kind is a
+// unique key ((candidate_id, kind, open_slot) with open_slot NULL once
+// submitted); an answer is one conditional UPDATE that also checks the
+// client sequence number, the item's closed flag and the attempt's status
+// and deadline; submitting is a conditional UPDATE (the claim) followed by
+// closing the items, which waits for any answer write in flight.
+package attemptdb
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"taxiexam/exam/attempt"
+	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/sqldb"
+	questionbank "taxiexam/question-bank"
+)
+
+type attemptRow struct {
+	ID           int64  `gorm:"primaryKey"`
+	Kind         string `gorm:"size:16;not null;uniqueIndex:ux_exam_attempts_open,priority:2;index:ix_exam_attempts_cand,priority:2"`
+	CandidateID  int64  `gorm:"not null;uniqueIndex:ux_exam_attempts_open,priority:1;index:ix_exam_attempts_cand,priority:1"`
+	OpenSlot     *int   `gorm:"uniqueIndex:ux_exam_attempts_open,priority:3"`
+	Ref          string `gorm:"size:64;not null;default:''"`
+	BlueprintID  int64  `gorm:"not null"`
+	Seed         int64  `gorm:"not null"`
+	Sections     string `gorm:"type:text;not null"`
+	Status       string `gorm:"size:16;not null;index:ix_exam_attempts_due,priority:1"`
+	StartedAt    time.Time
+	Deadline     time.Time `gorm:"not null;index:ix_exam_attempts_due,priority:2"`
+	SubmittedAt  *time.Time
+	SubmitReason string `gorm:"size:16;not null;default:''"`
+	Passed       bool   `gorm:"not null;default:false"`
+	Version      int    `gorm:"not null;default:1"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (attemptRow) TableName() string { return "exam_attempts" }
+
+type itemRow struct {
+	AttemptID   int64  `gorm:"primaryKey;autoIncrement:false"`
+	Position    int    `gorm:"primaryKey;autoIncrement:false"`
+	Section     int    `gorm:"not null"`
+	QuestionID  int64  `gorm:"not null"`
+	Version     int    `gorm:"not null"`
+	QType       string `gorm:"column:qtype;size:16;not null"`
+	Points      int    `gorm:"not null"`
+	OptionOrder string `gorm:"size:64;not null"`
+	Given       string `gorm:"size:64;not null;default:''"`
+	Seq         int64  `gorm:"not null;default:0"`
+	Marked      bool   `gorm:"not null;default:false"`
+	Closed      bool   `gorm:"not null;default:false"`
+	Correct     bool   `gorm:"not null;default:false"`
+	AnsweredAt  *time.Time
+}
+
+func (itemRow) TableName() string { return "exam_attempt_items" }
+
+// Migrations of the attempt tables (IDs 400-449).
+func Migrations() []sqldb.Migration {
+	return []sqldb.Migration{{ID: 400, Name: "create exam_attempts, exam_attempt_items", Up: func(tx *gorm.DB) error {
+		// Snapshot of the rows as of this migration.
+		type examAttempt struct {
+			ID           int64  `gorm:"primaryKey"`
+			Kind         string `gorm:"size:16;not null;uniqueIndex:ux_exam_attempts_open,priority:2;index:ix_exam_attempts_cand,priority:2"`
+			CandidateID  int64  `gorm:"not null;uniqueIndex:ux_exam_attempts_open,priority:1;index:ix_exam_attempts_cand,priority:1"`
+			OpenSlot     *int   `gorm:"uniqueIndex:ux_exam_attempts_open,priority:3"`
+			Ref          string `gorm:"size:64;not null;default:''"`
+			BlueprintID  int64  `gorm:"not null"`
+			Seed         int64  `gorm:"not null"`
+			Sections     string `gorm:"type:text;not null"`
+			Status       string `gorm:"size:16;not null;index:ix_exam_attempts_due,priority:1"`
+			StartedAt    time.Time
+			Deadline     time.Time `gorm:"not null;index:ix_exam_attempts_due,priority:2"`
+			SubmittedAt  *time.Time
+			SubmitReason string `gorm:"size:16;not null;default:''"`
+			Passed       bool   `gorm:"not null;default:false"`
+			Version      int    `gorm:"not null;default:1"`
+			CreatedAt    time.Time
+			UpdatedAt    time.Time
+		}
+		type examAttemptItem struct {
+			AttemptID   int64  `gorm:"primaryKey;autoIncrement:false"`
+			Position    int    `gorm:"primaryKey;autoIncrement:false"`
+			Section     int    `gorm:"not null"`
+			QuestionID  int64  `gorm:"not null"`
+			Version     int    `gorm:"not null"`
+			QType       string `gorm:"column:qtype;size:16;not null"`
+			Points      int    `gorm:"not null"`
+			OptionOrder string `gorm:"size:64;not null"`
+			Given       string `gorm:"size:64;not null;default:''"`
+			Seq         int64  `gorm:"not null;default:0"`
+			Marked      bool   `gorm:"not null;default:false"`
+			Closed      bool   `gorm:"not null;default:false"`
+			Correct     bool   `gorm:"not null;default:false"`
+			AnsweredAt  *time.Time
+		}
+		if err := sqldb.CreateTables(tx, &examAttempt{}, &examAttemptItem{}); err != nil {
+			return err
+		}
+		// One item per question per attempt (a paper never repeats a question).
+		if !tx.Migrator().HasIndex(&examAttemptItem{}, "ux_exam_attempt_items_q") {
+			return tx.Exec("CREATE UNIQUE INDEX ux_exam_attempt_items_q ON exam_attempt_items (attempt_id, question_id)").Error
+		}
+		return nil
+	}}}
+}
+
+// Store implements attempt.Store.
+type Store struct{ db *sqldb.DB }
+
+// New returns the store.
+func New(db *sqldb.DB) *Store { return &Store{db: db} }
+
+var _ attempt.Store = (*Store)(nil)
+
+func joinKeys(k []string) string { return strings.Join(k, ",") }
+
+func splitKeys(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func utcPtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func toAttempt(r attemptRow) (attempt.Attempt, error) {
+	a := attempt.Attempt{ID: r.ID, Kind: attempt.Kind(r.Kind), CandidateID: r.CandidateID, Ref: r.Ref, BlueprintID: r.BlueprintID, Seed: r.Seed,
+		Status: r.Status, StartedAt: r.StartedAt, Deadline: r.Deadline, Reason: r.SubmitReason, Passed: r.Passed, Version: r.Version}
+	if r.SubmittedAt != nil {
+		a.SubmittedAt = *r.SubmittedAt
+	}
+	if err := json.Unmarshal([]byte(r.Sections), &a.Sections); err != nil {
+		return attempt.Attempt{}, err
+	}
+	return a, nil
+}
+
+func toItem(r itemRow) attempt.Item {
+	it := attempt.Item{AttemptID: r.AttemptID, Position: r.Position, Section: r.Section, QuestionID: r.QuestionID, Version: r.Version,
+		Type: questionbank.QuestionType(r.QType), Points: r.Points, OptionOrder: splitKeys(r.OptionOrder), Given: splitKeys(r.Given),
+		Seq: r.Seq, Marked: r.Marked, Correct: r.Correct}
+	if r.AnsweredAt != nil {
+		it.AnsweredAt = *r.AnsweredAt
+	}
+	return it
+}
+
+func notFound(err error) error {
+	if sqldb.IsNotFound(err) {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
+func (s *Store) Create(ctx context.Context, a *attempt.Attempt, items []attempt.Item) error {
+	secs, err := json.Marshal(a.Sections)
+	if err != nil {
+		return err
+	}
+	one := 1
+	r := attemptRow{Kind: string(a.Kind), CandidateID: a.CandidateID, OpenSlot: &one, Ref: a.Ref, BlueprintID: a.BlueprintID, Seed: a.Seed,
+		Sections: string(secs), Status: a.Status, StartedAt: a.StartedAt.UTC(), Deadline: a.Deadline.UTC(), Version: 1}
+	conn := s.db.Conn(ctx)
+	if err := conn.Create(&r).Error; err != nil {
+		if sqldb.IsDuplicate(err) {
+			return attempt.ErrAlreadyOpen
+		}
+		return err
+	}
+	rows := make([]itemRow, len(items))
+	for i, it := range items {
+		rows[i] = itemRow{AttemptID: r.ID, Position: it.Position, Section: it.Section, QuestionID: it.QuestionID, Version: it.Version,
+			QType: string(it.Type), Points: it.Points, OptionOrder: joinKeys(it.OptionOrder)}
+	}
+	if err := conn.CreateInBatches(rows, 200).Error; err != nil {
+		return err
+	}
+	a.ID, a.Version = r.ID, r.Version
+	return nil
+}
+
+func (s *Store) Get(ctx context.Context, id int64) (attempt.Attempt, error) {
+	var r attemptRow
+	if err := s.db.Conn(ctx).Take(&r, id).Error; err != nil {
+		return attempt.Attempt{}, notFound(err)
+	}
+	return toAttempt(r)
+}
+
+func (s *Store) Open(ctx context.Context, candidateID int64, kind attempt.Kind) (attempt.Attempt, error) {
+	var r attemptRow
+	if err := s.db.Conn(ctx).Where("candidate_id = ? AND kind = ? AND open_slot = 1", candidateID, string(kind)).Take(&r).Error; err != nil {
+		return attempt.Attempt{}, notFound(err)
+	}
+	return toAttempt(r)
+}
+
+func (s *Store) Items(ctx context.Context, attemptID int64) ([]attempt.Item, error) {
+	var rows []itemRow
+	if err := s.db.Conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]attempt.Item, len(rows))
+	for i, r := range rows {
+		out[i] = toItem(r)
+	}
+	return out, nil
+}
+
+func (s *Store) Item(ctx context.Context, attemptID, questionID int64) (attempt.Item, error) {
+	var r itemRow
+	if err := s.db.Conn(ctx).Where("attempt_id = ? AND question_id = ?", attemptID, questionID).Take(&r).Error; err != nil {
+		return attempt.Item{}, notFound(err)
+	}
+	return toItem(r), nil
+}
+
+func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, a attempt.Answer, now time.Time) (bool, error) {
+	now = now.UTC()
+	res := s.db.Conn(ctx).Exec(`UPDATE exam_attempt_items SET given = ?, seq = ?, marked = ?, answered_at = ?
+WHERE attempt_id = ? AND question_id = ? AND seq < ? AND closed = ?
+AND EXISTS (SELECT 1 FROM exam_attempts a WHERE a.id = ? AND a.status = ? AND a.deadline > ?)`,
+		joinKeys(a.Given), a.Seq, a.Marked, now,
+		attemptID, questionID, a.Seq, false,
+		attemptID, attempt.StatusInProgress, now)
+	if res.Error != nil {
+		return false, res.Error
+	}
+	return res.RowsAffected == 1, nil
+}
+
+func (s *Store) Close(ctx context.Context, id int64, reason string, at time.Time) (bool, error) {
+	conn := s.db.Conn(ctx)
+	res := conn.Model(&attemptRow{}).Where("id = ? AND status = ?", id, attempt.StatusInProgress).
+		Updates(map[string]any{"status": attempt.StatusSubmitted, "open_slot": nil, "submitted_at": at.UTC(), "submit_reason": reason,
+			"version": gorm.Expr("version + 1"), "updated_at": at.UTC()})
+	if res.Error != nil {
+		return false, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return false, nil
+	}
+	// Takes the row locks of every item: an answer write in flight finishes
+	// first (and is graded); a later one finds closed = true.
+	if err := conn.Model(&itemRow{}).Where("attempt_id = ?", id).Update("closed", true).Error; err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (s *Store) SaveResult(ctx context.Context, a attempt.Attempt, items []attempt.Item) error {
+	secs, err := json.Marshal(a.Sections)
+	if err != nil {
+		return err
+	}
+	conn := s.db.Conn(ctx)
+	if err := conn.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(map[string]any{"sections": string(secs), "passed": a.Passed}).Error; err != nil {
+		return err
+	}
+	var right []int
+	for _, it := range items {
+		if it.Correct {
+			right = append(right, it.Position)
+		}
+	}
+	if len(right) == 0 {
+		return nil
+	}
+	return conn.Model(&itemRow{}).Where("attempt_id = ? AND position IN ?", a.ID, right).Update("correct", true).Error
+}
+
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&attemptRow{}).Where("status = ? AND deadline <= ?", attempt.StatusInProgress, now.UTC()).
+		Order("deadline").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}
+
+func (s *Store) List(ctx context.Context, candidateID int64, kind attempt.Kind, offset, limit int) ([]attempt.Attempt, int64, error) {
+	q := s.db.Conn(ctx).Model(&attemptRow{}).Where("candidate_id = ? AND kind = ?", candidateID, string(kind))
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []attemptRow
+	if err := q.Order("id DESC").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]attempt.Attempt, 0, len(rows))
+	for _, r := range rows {
+		a, err := toAttempt(r)
+		if err != nil {
+			return nil, 0, errors.Join(errors.New("attempt sections"), err)
+		}
+		out = append(out, a)
+	}
+	return out, total, nil
+}

@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -93,6 +92,7 @@ func (a *app) assemble(ctx context.Context) error {
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
 		Lockout:             cfg.Security.Lockout,
+		Location:            cfg.Location,
 	})
 	return nil
 }
@@ -144,6 +144,6 @@ type logCodeSender struct{ log *slog.Logger }
 
 func (s logCodeSender) SendVerificationCode(ctx context.Context, phone, code string) error {
 	s.log.InfoContext(ctx, "sms sent", "provider", "log", "to", pii.MaskPhone(phone), "template", "verification_code", "code", code,
-		"text", fmt.Sprintf("验证码%s，5分钟内有效，请勿泄露。", code), "at", time.Now().Format(time.RFC3339))
+		"text", fmt.Sprintf("验证码%s，5分钟内有效，请勿泄露。", code))
 	return nil
 }

@@ -84,6 +84,7 @@ type Config struct {
 	CandidateSessionTTL time.Duration
 	MaxLoginFailures    int
 	Lockout             time.Duration
+	Location            *time.Location // for times in messages
 }
 
 // Service implements authentication and staff account management.
@@ -210,15 +211,25 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	}
 	u, err := s.store.StaffByUsername(ctx, username)
 	if err != nil {
-		if apperr.ErrNotFound.Is(err) || isNotFound(err) {
+		if isNotFound(err) {
 			CheckPassword(dummyHash, password)
+			// Unknown names "lock" after as many failures as real ones, so
+			// the lock does not reveal which usernames exist.
+			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + phoneKey(strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
+			if lerr != nil {
+				return "", Principal{}, lerr
+			}
+			if !ok {
+				now := s.clock.Now()
+				return "", Principal{}, s.lockedError(now.Add(retry), now)
+			}
 			return "", Principal{}, ErrInvalidCredentials
 		}
 		return "", Principal{}, err
 	}
 	now := s.clock.Now()
 	if u.LockedUntil.After(now) {
-		return "", Principal{}, lockedError(u.LockedUntil, now)
+		return "", Principal{}, s.lockedError(u.LockedUntil, now)
 	}
 	if !CheckPassword(u.PasswordHash, password) {
 		var locked time.Time
@@ -236,7 +247,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 			return "", Principal{}, err
 		}
 		if !locked.IsZero() {
-			return "", Principal{}, lockedError(locked, now)
+			return "", Principal{}, s.lockedError(locked, now)
 		}
 		return "", Principal{}, ErrInvalidCredentials
 	}
@@ -261,9 +272,13 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	return token, staffPrincipal(u, sess.ID), nil
 }
 
-func lockedError(until, now time.Time) error {
+func (s *Service) lockedError(until, now time.Time) error {
 	secs := int(until.Sub(now).Round(time.Second) / time.Second)
-	return ErrAccountLocked.WithMessage("too many failed logins; the account is locked until %s", until.Format(time.RFC3339)).WithRetryAfter(secs)
+	loc := s.cfg.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return ErrAccountLocked.WithMessage("too many failed logins; the account is locked until %s", until.In(loc).Format(time.RFC3339)).WithRetryAfter(secs)
 }
 
 func isNotFound(err error) bool {

@@ -7,6 +7,7 @@ import (
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/platform/sqldb"
+	"taxiexam/question-bank/bankdb"
 )
 
 // All returns every migration (sqldb.Migrate sorts them by ID).
@@ -15,6 +16,7 @@ func All() []sqldb.Migration {
 	for _, m := range [][]sqldb.Migration{
 		authdb.Migrations(),
 		auditdb.Migrations(),
+		bankdb.Migrations(),    // 300-399 question bank
 		attemptdb.Migrations(), // 400-449 mock/formal attempts
 	} {
 		all = append(all, m...)

@@ -1,0 +1,138 @@
+package questionbank
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"taxiexam/internal/audit"
+	"taxiexam/internal/platform/apperr"
+)
+
+// BlueprintInput is what the bureau edits.
+type BlueprintInput struct {
+	Name      string
+	Kind      string
+	IsDefault bool
+	Sections  []BlueprintSection
+}
+
+func (s *Service) checkBlueprint(ctx context.Context, in *BlueprintInput) error {
+	in.Name = strings.TrimSpace(in.Name)
+	chapters, err := s.chapterMap(ctx)
+	if err != nil {
+		return err
+	}
+	f := apperr.Fields{}
+	n := len([]rune(in.Name))
+	f.Check(n > 0 && n <= 100, "name", "required, at most 100 characters")
+	f.Check(in.Kind == KindFormal || in.Kind == KindMock, "kind", "must be formal or mock")
+	f.Check(len(in.Sections) >= 1 && len(in.Sections) <= 2, "sections", "one or two subjects")
+	seenSubj := map[Subject]bool{}
+	for i, sec := range in.Sections {
+		p := fmt.Sprintf("sections[%d]", i)
+		f.Check(sec.Subject.Valid(), p+".subject", "must be national or regional")
+		f.Check(!seenSubj[sec.Subject], p+".subject", "each subject appears once")
+		seenSubj[sec.Subject] = true
+		f.Check(sec.DurationMinutes >= 5 && sec.DurationMinutes <= 240, p+".duration_minutes", "5 to 240 minutes")
+		f.Check(sec.PassPercent >= 1 && sec.PassPercent <= 100, p+".pass_percent", "1 to 100")
+		f.Check(len(sec.Items) >= 1 && len(sec.Items) <= 100, p+".items", "1 to 100 items")
+		seen := map[poolKey]bool{}
+		total := 0
+		for j, it := range sec.Items {
+			q := fmt.Sprintf("%s.items[%d]", p, j)
+			c, ok := chapters[it.ChapterID]
+			f.Check(ok, q+".chapter_id", "unknown chapter")
+			f.Check(!ok || c.Subject == sec.Subject, q+".chapter_id", "the chapter belongs to the other subject")
+			f.Check(it.Type.Valid(), q+".type", "must be true_false, single or multiple")
+			f.Check(it.Count >= 1 && it.Count <= 200, q+".count", "1 to 200")
+			f.Check(it.Points >= 1 && it.Points <= 10, q+".points", "1 to 10")
+			k := poolKey{it.ChapterID, it.Type}
+			f.Check(!seen[k], q, "chapter and type appear twice")
+			seen[k] = true
+			total += it.Count
+		}
+		f.Check(total <= 300, p+".items", "at most 300 questions per subject")
+	}
+	return f.Err()
+}
+
+// CreateBlueprint adds a blueprint; a default one replaces the previous
+// default of its kind.
+func (s *Service) CreateBlueprint(ctx context.Context, in BlueprintInput) (Blueprint, error) {
+	var out Blueprint
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.checkBlueprint(ctx, &in); err != nil {
+			return err
+		}
+		out = Blueprint{Name: in.Name, Kind: in.Kind, IsDefault: in.IsDefault, Sections: in.Sections, Version: 1}
+		if err := s.store.CreateBlueprint(ctx, &out); err != nil {
+			return err
+		}
+		if out.IsDefault {
+			if err := s.store.ClearDefault(ctx, out.Kind, out.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.store.BumpGeneration(ctx); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "blueprint.create", TargetType: "blueprint", TargetID: itoa(out.ID), After: out})
+	})
+	if err == nil {
+		s.invalidate()
+	}
+	return out, err
+}
+
+// UpdateBlueprint replaces a blueprint's composition. Papers already drawn
+// keep their questions.
+func (s *Service) UpdateBlueprint(ctx context.Context, id int64, version int, in BlueprintInput) (Blueprint, error) {
+	var out Blueprint
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if err := s.checkBlueprint(ctx, &in); err != nil {
+			return err
+		}
+		var before Blueprint
+		b, err := s.store.UpdateBlueprint(ctx, id, func(b *Blueprint) error {
+			if b.Version != version {
+				return apperr.ErrVersionConflict
+			}
+			before = *b
+			b.Name, b.Kind, b.IsDefault, b.Sections = in.Name, in.Kind, in.IsDefault, in.Sections
+			b.Version++
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		out = b
+		if b.IsDefault {
+			if err := s.store.ClearDefault(ctx, b.Kind, b.ID); err != nil {
+				return err
+			}
+		}
+		if err := s.store.BumpGeneration(ctx); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "blueprint.update", TargetType: "blueprint", TargetID: itoa(id), Before: before, After: b})
+	})
+	if err == nil {
+		s.invalidate()
+	}
+	return out, err
+}
+
+// BlueprintShortfalls tells the editor which items the live bank cannot
+// fill (empty when a paper can be drawn).
+func (s *Service) BlueprintShortfalls(ctx context.Context, id int64) ([]string, error) {
+	b, err := s.Blueprint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	sn, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sn.shortfalls(b), nil
+}

@@ -1,0 +1,373 @@
+package questionbank
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// Sheet formats.
+const (
+	FormatXLSX = "xlsx"
+	FormatCSV  = "csv"
+)
+
+// column is one column of the import/export sheet, in order.
+type column struct {
+	Field  string // machine name, used in errors
+	Header string // as written in the template (Chinese, English in brackets)
+}
+
+// Columns of the sheet, A..M.
+var columns = []column{
+	{"subject", "科目(subject)"},
+	{"chapter", "章节编码(chapter)"},
+	{"type", "题型(type)"},
+	{"stem", "题干(stem)"},
+	{"option_a", "选项A(option_a)"},
+	{"option_b", "选项B(option_b)"},
+	{"option_c", "选项C(option_c)"},
+	{"option_d", "选项D(option_d)"},
+	{"answer", "答案(answer)"},
+	{"explanation", "解析(explanation)"},
+	{"difficulty", "难度(difficulty)"},
+	{"tags", "标签(tags)"},
+	{"context", "适用证件(context)"},
+}
+
+const (
+	colSubject = iota
+	colChapter
+	colType
+	colStem
+	colOptA
+	colOptB
+	colOptC
+	colOptD
+	colAnswer
+	colExplanation
+	colDifficulty
+	colTags
+	colContext
+)
+
+func colLetter(i int) string { return string(rune('A' + i)) }
+
+// SheetHeaders returns the header row.
+func SheetHeaders() []string {
+	h := make([]string, len(columns))
+	for i, c := range columns {
+		h[i] = c.Header
+	}
+	return h
+}
+
+// readSheet returns the rows of an .xlsx (first sheet) or .csv file.
+func readSheet(fileName string, data []byte) ([][]string, error) {
+	switch strings.ToLower(strings.TrimPrefix(path.Ext(fileName), ".")) {
+	case FormatXLSX:
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, ErrBadFile.WithMessage("not a readable .xlsx file")
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil, ErrBadFile.WithMessage("the workbook has no sheet")
+		}
+		rows, err := f.GetRows(sheets[0])
+		if err != nil {
+			return nil, ErrBadFile.WithMessage("the first sheet cannot be read")
+		}
+		return rows, nil
+	case FormatCSV:
+		data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+		if !utf8.Valid(data) { // Excel in China saves CSV as GBK/GB18030
+			dec, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+			if err != nil {
+				return nil, ErrBadFile.WithMessage("the CSV is neither UTF-8 nor GB18030 text")
+			}
+			data = dec
+		}
+		r := csv.NewReader(bytes.NewReader(data))
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		var rows [][]string
+		for {
+			rec, err := r.Read()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					return nil, ErrBadFile.WithMessage("CSV syntax error in row %d", pe.StartLine)
+				}
+				return nil, ErrBadFile
+			}
+			rows = append(rows, rec)
+		}
+		return rows, nil
+	default:
+		return nil, ErrBadFile.WithMessage("upload a .xlsx or .csv file")
+	}
+}
+
+func checkHeader(h []string) error {
+	for i, c := range columns {
+		got := ""
+		if i < len(h) {
+			got = strings.TrimSpace(h[i])
+		}
+		zh := c.Header[:strings.Index(c.Header, "(")]
+		if got != c.Header && !strings.EqualFold(got, c.Field) && got != zh {
+			return ErrBadFile.WithMessage("column %s of row 1 must be %q (use the template)", colLetter(i), c.Header)
+		}
+	}
+	return nil
+}
+
+var subjectNames = map[string]Subject{"national": SubjectNational, "全国公共科目": SubjectNational, "公共科目": SubjectNational,
+	"regional": SubjectRegional, "区域科目": SubjectRegional}
+var typeNames = map[string]QuestionType{"true_false": TypeTrueFalse, "判断": TypeTrueFalse, "判断题": TypeTrueFalse,
+	"single": TypeSingle, "单选": TypeSingle, "单选题": TypeSingle, "multiple": TypeMultiple, "多选": TypeMultiple, "多选题": TypeMultiple}
+var contextNames = map[string]string{"": ContextBoth, "both": ContextBoth, "通用": ContextBoth, "两证通用": ContextBoth,
+	"taxi": ContextTaxi, "巡游车": ContextTaxi, "巡游出租汽车": ContextTaxi, "ride_hailing": ContextRideHailing, "网约车": ContextRideHailing, "网络预约出租汽车": ContextRideHailing}
+var tfAnswers = map[string]string{"A": "A", "B": "B", "正确": "A", "错误": "B", "对": "A", "错": "B", "√": "A", "×": "B", "T": "A", "F": "B", "TRUE": "A", "FALSE": "B"}
+
+// fieldColumn maps a validation field to the sheet column it came from.
+var fieldColumn = map[string]int{"subject": colSubject, "chapter_id": colChapter, "type": colType, "stem": colStem,
+	"options": colOptA, "answer": colAnswer, "explanation": colExplanation, "difficulty": colDifficulty, "tags": colTags, "context": colContext}
+
+// parseRows turns data rows into questions, collecting every bad cell.
+// chaptersByCode resolves chapter codes. rowNo of rows[0] is 2.
+func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID map[int64]Chapter) ([]ImportRow, []RowError) {
+	var out []ImportRow
+	var errs []RowError
+	for i, raw := range rows {
+		rowNo := i + 2
+		cell := func(c int) string {
+			if c < len(raw) {
+				return strings.TrimSpace(raw[c])
+			}
+			return ""
+		}
+		empty := true
+		for c := range columns {
+			if cell(c) != "" {
+				empty = false
+				break
+			}
+		}
+		if empty {
+			continue
+		}
+		bad := func(c int, reason string) {
+			errs = append(errs, RowError{Row: rowNo, Column: colLetter(c), Field: columns[c].Field, Reason: reason})
+		}
+		before := len(errs)
+		var q Question
+		if sub, ok := subjectNames[strings.ToLower(cell(colSubject))]; ok {
+			q.Subject = sub
+		} else if cell(colSubject) == "" {
+			bad(colSubject, "missing subject")
+		} else {
+			bad(colSubject, fmt.Sprintf("unknown subject %q (national/全国公共科目 or regional/区域科目)", cell(colSubject)))
+		}
+		if ch, ok := chaptersByCode[strings.ToLower(cell(colChapter))]; ok {
+			q.ChapterID = ch.ID
+			if q.Subject != "" && ch.Subject != q.Subject {
+				bad(colChapter, fmt.Sprintf("chapter %q belongs to the other subject", cell(colChapter)))
+			}
+		} else if cell(colChapter) == "" {
+			bad(colChapter, "missing chapter")
+		} else {
+			bad(colChapter, fmt.Sprintf("unknown chapter %q", cell(colChapter)))
+		}
+		if t, ok := typeNames[strings.ToLower(cell(colType))]; ok {
+			q.Type = t
+		} else if cell(colType) == "" {
+			bad(colType, "missing type")
+		} else {
+			bad(colType, fmt.Sprintf("unknown type %q (true_false/判断, single/单选, multiple/多选)", cell(colType)))
+		}
+		q.Stem = cell(colStem)
+		if q.Stem == "" {
+			bad(colStem, "missing stem")
+		}
+		if q.Type == TypeTrueFalse {
+			for c := colOptA; c <= colOptD; c++ {
+				v := cell(c)
+				want := map[int]string{colOptA: TrueText, colOptB: FalseText}[c]
+				if v != "" && v != want {
+					bad(c, "a true/false question leaves the options empty (A=正确, B=错误)")
+				}
+			}
+		} else if q.Type != "" {
+			gap := false
+			for c := colOptA; c <= colOptD; c++ {
+				v := cell(c)
+				if v == "" {
+					gap = true
+					continue
+				}
+				if gap {
+					bad(c, "options must be filled from A without gaps")
+				}
+				q.Options = append(q.Options, Option{Key: colLetter(c - colOptA), Text: v})
+			}
+		}
+		ans := strings.ToUpper(cell(colAnswer))
+		if ans == "" {
+			bad(colAnswer, "missing answer")
+		} else if q.Type == TypeTrueFalse {
+			if k, ok := tfAnswers[ans]; ok {
+				q.Answer = []string{k}
+			} else {
+				bad(colAnswer, fmt.Sprintf("a true/false answer is 正确 or 错误 (or A/B), not %q", cell(colAnswer)))
+			}
+		} else {
+			for _, r := range ans {
+				if r == ',' || r == '，' || r == ' ' || r == '、' {
+					continue
+				}
+				q.Answer = append(q.Answer, string(r))
+			}
+		}
+		q.Explanation = cell(colExplanation)
+		if d := cell(colDifficulty); d != "" {
+			n, err := strconv.Atoi(d)
+			if err != nil {
+				bad(colDifficulty, "must be a whole number 1 to 5")
+			}
+			q.Difficulty = n
+		}
+		if t := cell(colTags); t != "" {
+			q.Tags = strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == '；' || r == ',' || r == '，' || r == '|' })
+		}
+		if c, ok := contextNames[strings.ToLower(cell(colContext))]; ok {
+			q.Context = c
+		} else {
+			bad(colContext, fmt.Sprintf("unknown context %q (both/通用, taxi/巡游车, ride_hailing/网约车)", cell(colContext)))
+		}
+		if len(errs) == before {
+			normalize(&q)
+			f := validateContent(q, chaptersByID)
+			for _, field := range sortedKeys(f) {
+				c := fieldColumn[field]
+				if field == "tags" {
+					c = colTags
+				}
+				bad(c, f[field])
+			}
+		}
+		if len(errs) == before {
+			out = append(out, ImportRow{Row: rowNo, Question: q})
+		}
+	}
+	return out, errs
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && fieldColumn[keys[j]] < fieldColumn[keys[j-1]]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}
+
+// questionRow renders a question as a sheet row.
+func questionRow(q Question, chapters map[int64]Chapter) []string {
+	row := make([]string, len(columns))
+	row[colSubject] = string(q.Subject)
+	row[colChapter] = chapters[q.ChapterID].Code
+	row[colType] = string(q.Type)
+	row[colStem] = q.Stem
+	if q.Type != TypeTrueFalse {
+		for i, o := range q.Options {
+			if i < 4 {
+				row[colOptA+i] = o.Text
+			}
+		}
+		row[colAnswer] = strings.Join(q.Answer, "")
+	} else if len(q.Answer) == 1 && q.Answer[0] == "A" {
+		row[colAnswer] = TrueText
+	} else {
+		row[colAnswer] = FalseText
+	}
+	row[colExplanation] = q.Explanation
+	row[colDifficulty] = strconv.Itoa(q.Difficulty)
+	row[colTags] = strings.Join(q.Tags, ";")
+	row[colContext] = q.Context
+	return row
+}
+
+// writeSheet renders rows (header first) as .xlsx or .csv. The xlsx gets a
+// second sheet listing the chapter codes.
+func writeSheet(format string, rows [][]string, chapters []Chapter) ([]byte, error) {
+	switch format {
+	case FormatCSV:
+		var buf bytes.Buffer
+		buf.WriteString("\xef\xbb\xbf") // so Excel opens UTF-8 correctly
+		w := csv.NewWriter(&buf)
+		if err := w.WriteAll(rows); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	case FormatXLSX:
+		f := excelize.NewFile()
+		defer f.Close()
+		const main = "题目"
+		if err := f.SetSheetName("Sheet1", main); err != nil {
+			return nil, err
+		}
+		sw, err := f.NewStreamWriter(main)
+		if err != nil {
+			return nil, err
+		}
+		_ = sw.SetColWidth(colStem+1, colStem+1, 50)
+		_ = sw.SetColWidth(colExplanation+1, colExplanation+1, 40)
+		for i, r := range rows {
+			vals := make([]any, len(r))
+			for j, v := range r {
+				vals[j] = v
+			}
+			cellName, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := sw.SetRow(cellName, vals); err != nil {
+				return nil, err
+			}
+		}
+		if err := sw.Flush(); err != nil {
+			return nil, err
+		}
+		const ref = "章节编码"
+		if _, err := f.NewSheet(ref); err != nil {
+			return nil, err
+		}
+		_ = f.SetSheetRow(ref, "A1", &[]any{"科目(subject)", "章节编码(code)", "章节名称(name)"})
+		for i, c := range chapters {
+			_ = f.SetSheetRow(ref, fmt.Sprintf("A%d", i+2), &[]any{string(c.Subject), c.Code, c.Name})
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	default:
+		return nil, ErrBadFile.WithMessage("format must be xlsx or csv")
+	}
+}

@@ -1,0 +1,47 @@
+# The README's two commands are `make run` and `make test`.
+.PHONY: run test web build test-go test-go-sqlite test-web lint bench clean
+
+GO ?= go
+
+# Build the web app and start examd on its embedded defaults
+# (SQLite under ./data, in-process Redis, SMS printed to the log).
+run: web
+	$(GO) run ./cmd/examd serve
+
+build: web
+	$(GO) build -o bin/examd ./cmd/examd
+
+web: frontend/node_modules/.installed
+	cd frontend && npm run build
+
+frontend/node_modules/.installed: frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+# Every test: Go (vet, gofmt, -race on MariaDB + Redis, then the migration,
+# role-matrix and store tests again on SQLite) and the web app (unit tests,
+# then Playwright in Debian's headless Chromium against the built binary).
+test: lint test-go test-go-sqlite test-web
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt'd:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+test-go:
+	./scripts/ensure-services.sh
+	TEST_DB=mysql $(GO) test -race -count=1 -timeout 20m ./...
+
+test-go-sqlite:
+	TEST_DB=sqlite $(GO) test -count=1 -timeout 20m ./...
+
+test-web: frontend/node_modules/.installed
+	./scripts/ensure-browser-tools.sh
+	cd frontend && npm test && npm run e2e
+
+# Benchmarks with printed figures (see docs/performance.md).
+bench:
+	./scripts/ensure-services.sh
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf bin .tmp frontend/dist/assets frontend/dist/index.html

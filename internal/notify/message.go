@@ -59,4 +59,7 @@ type PostalOrder struct {
 	Cargo       string // e.g. "出租汽车驾驶员从业资格证 x2"
 	// Reference ties the waybill back to the business object (e.g. "cert:17").
 	Reference string
+	// NotifyMailed sends the receiver the certificate_mailed SMS (with the
+	// waybill number) once the carrier has accepted the order.
+	NotifyMailed bool
 }

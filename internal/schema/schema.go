@@ -6,6 +6,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
+	"taxiexam/internal/notify/notifydb"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/question-bank/bankdb"
 )
@@ -16,6 +17,7 @@ func All() []sqldb.Migration {
 	for _, m := range [][]sqldb.Migration{
 		authdb.Migrations(),
 		auditdb.Migrations(),
+		notifydb.Migrations(),       // 200-299 notification outbox
 		bankdb.Migrations(),    // 300-399 question bank
 		attemptdb.Migrations(), // 400-449 mock/formal attempts
 	} {

@@ -17,7 +17,7 @@ func All() []sqldb.Migration {
 	for _, m := range [][]sqldb.Migration{
 		authdb.Migrations(),
 		auditdb.Migrations(),
-		notifydb.Migrations(),       // 200-299 notification outbox
+		notifydb.Migrations(),  // 200-299 notification outbox
 		bankdb.Migrations(),    // 300-399 question bank
 		attemptdb.Migrations(), // 400-449 mock/formal attempts
 	} {

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/registration/registrationdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/notify/notifydb"
@@ -17,9 +18,10 @@ func All() []sqldb.Migration {
 	for _, m := range [][]sqldb.Migration{
 		authdb.Migrations(),
 		auditdb.Migrations(),
-		notifydb.Migrations(),  // 200-299 notification outbox
-		bankdb.Migrations(),    // 300-399 question bank
-		attemptdb.Migrations(), // 400-449 mock/formal attempts
+		notifydb.Migrations(),       // 200-299 notification outbox
+		bankdb.Migrations(),         // 300-399 question bank
+		attemptdb.Migrations(),      // 400-449 mock/formal attempts
+		registrationdb.Migrations(), // 500-599 registration and background check
 	} {
 		all = append(all, m...)
 	}

@@ -4,6 +4,7 @@ package schema
 
 import (
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/registration/registrationdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
@@ -21,6 +22,7 @@ func All() []sqldb.Migration {
 		notifydb.Migrations(),       // 200-299 notification outbox
 		bankdb.Migrations(),         // 300-399 question bank
 		attemptdb.Migrations(),      // 400-449 mock/formal attempts
+		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
 	} {
 		all = append(all, m...)

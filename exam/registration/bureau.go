@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"taxiexam/internal/audit"
+	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
 )
 
@@ -176,6 +177,7 @@ type Dossier struct {
 	Phone       string
 	Channel     *Channel
 	Office      *Office
+	Messages    []notify.View // newest first; nil when the queue is not wired
 }
 
 // Dossier returns the whole application with its history and the SMS
@@ -212,6 +214,10 @@ func (s *Service) Dossier(ctx context.Context, id int64) (Dossier, error) {
 		return s.audit.Record(ctx, audit.Entry{Action: "application.view_id_number", TargetType: "application", TargetID: strconv.FormatInt(id, 10),
 			After: map[string]any{"screen": "dossier"}})
 	})
+	if err != nil || s.msgs == nil {
+		return d, err
+	}
+	d.Messages, _, err = s.msgs.List(ctx, notify.Filter{CandidateID: d.Application.CandidateID, Limit: 100})
 	return d, err
 }
 

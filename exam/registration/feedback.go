@@ -137,12 +137,11 @@ func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult,
 	if _, err := staff(ctx); err != nil {
 		return ImportResult{}, err
 	}
-	rows, skipped, err := s.parseResults(data)
+	rows, skipped, bad, err := s.parseResults(data)
 	if err != nil {
 		return ImportResult{}, err
 	}
 	// Check every row against the current state before changing anything.
-	bad := apperr.Fields{}
 	seen := map[int64]int{}
 	for _, r := range rows {
 		key := fmt.Sprintf("row %d", r.row)
@@ -206,10 +205,12 @@ func firstReason(v apperr.Fields) string {
 	return ""
 }
 
-func (s *Service) parseResults(data []byte) ([]importRow, int, error) {
+// parseResults reads the rows with an outcome; row errors are collected in
+// bad, a file that is not in the export format is an error.
+func (s *Service) parseResults(data []byte) ([]importRow, int, apperr.Fields, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
-		return nil, 0, ErrSpreadsheet.WithMessage("the file is not an xlsx workbook")
+		return nil, 0, nil, ErrSpreadsheet.WithMessage("the file is not an xlsx workbook")
 	}
 	defer f.Close()
 	sheet := feedbackSheet
@@ -218,10 +219,10 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, error) {
 	}
 	rows, err := f.GetRows(sheet)
 	if err != nil || len(rows) == 0 {
-		return nil, 0, ErrSpreadsheet.WithMessage("the workbook has no rows")
+		return nil, 0, nil, ErrSpreadsheet.WithMessage("the workbook has no rows")
 	}
 	if len(rows) > MaxImportRows+1 {
-		return nil, 0, ErrSpreadsheet.WithMessage("at most %d rows per file", MaxImportRows)
+		return nil, 0, nil, ErrSpreadsheet.WithMessage("at most %d rows per file", MaxImportRows)
 	}
 	cols := feedbackColumns()
 	at := map[string]int{}
@@ -234,7 +235,7 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, error) {
 	}
 	for _, need := range []string{"application_id", "id_number", "outcome", "reason_code", "reason"} {
 		if _, ok := at[need]; !ok {
-			return nil, 0, ErrSpreadsheet.WithMessage("the header row lacks the column [%s]; use the exported file", need)
+			return nil, 0, nil, ErrSpreadsheet.WithMessage("the header row lacks the column [%s]; use the exported file", need)
 		}
 	}
 	cell := func(r []string, code string) string {
@@ -282,14 +283,10 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, error) {
 		}
 		out = append(out, importRow{row: rowNo, id: id, idNumber: cell(r, "id_number"), d: d})
 	}
-	if err := bad.Err(); err != nil {
-		e, _ := apperr.As(err)
-		return nil, 0, withFields(ErrSpreadsheet.WithMessage("%d row(s) have errors; nothing was imported", len(e.Fields)), e.Fields)
+	if len(out) == 0 && len(bad) == 0 {
+		return nil, skipped, nil, ErrSpreadsheet.WithMessage("no row has an outcome; nothing to import")
 	}
-	if len(out) == 0 {
-		return nil, skipped, ErrSpreadsheet.WithMessage("no row has an outcome; nothing to import")
-	}
-	return out, skipped, nil
+	return out, skipped, bad, nil
 }
 
 func withFields(e *apperr.Error, f map[string]string) *apperr.Error {

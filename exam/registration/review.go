@@ -195,10 +195,10 @@ func (s *Service) decide(ctx context.Context, id int64, d Decision) (Application
 		tpl = notify.TplBackgroundPassed
 	case StatusReturned:
 		tpl = notify.TplReturnedForCorrection
-		params["reason"] = a.Reason
+		params["reason"] = smsReason(a.Reason)
 	case StatusRejected:
 		tpl = notify.TplBackgroundRejected
-		params["reason"] = a.Reason
+		params["reason"] = smsReason(a.Reason)
 	}
 	note := a.Reason
 	if err := s.changed(ctx, a, a.Status, "staff", actor.UserID, note, tpl, params, fmt.Sprintf("application:%d:decided:%d", a.ID, a.SubmitCount)); err != nil {
@@ -210,4 +210,14 @@ func (s *Service) decide(ctx context.Context, id int64, d Decision) (Application
 		return Application{}, err
 	}
 	return a, nil
+}
+
+// smsReason shortens a reason to fit one SMS variable; the whole text is on
+// the candidate's timeline.
+func smsReason(r string) string {
+	const max = 60
+	if runes(r) <= max {
+		return r
+	}
+	return string([]rune(r)[:max-1]) + "…"
 }

@@ -61,9 +61,15 @@ type Store interface {
 }
 
 // Notifier queues SMS through the notification outbox, in the caller's
-// transaction (notify.Outbox).
+// transaction (notify.Outbox). A repeated DedupeKey queues nothing new.
 type Notifier interface {
-	EnqueueSMS(ctx context.Context, m notify.SMS) error
+	EnqueueSMS(ctx context.Context, m notify.SMS) (int64, error)
+}
+
+// Messages lists the messages sent to a candidate (notify.Service), for the
+// dossier.
+type Messages interface {
+	List(ctx context.Context, f notify.Filter) ([]notify.View, int64, error)
 }
 
 // Phones gives a candidate's verified phone number (auth's candidates).
@@ -116,6 +122,13 @@ type Service struct {
 	tx     Transactor
 	clock  clock.Clock
 	cfg    Config
+	msgs   Messages
+}
+
+// WithMessages lets the dossier list the candidate's messages.
+func (s *Service) WithMessages(m Messages) *Service {
+	s.msgs = m
+	return s
 }
 
 // NewService wires the service.
@@ -410,7 +423,8 @@ func (s *Service) changed(ctx context.Context, a Application, st Status, actorKi
 	if err != nil {
 		return fmt.Errorf("candidate %d phone: %w", a.CandidateID, err)
 	}
-	return s.notify.EnqueueSMS(ctx, notify.SMS{Phone: phone, Template: tpl, Params: params, DedupeKey: dedupe, CandidateID: a.CandidateID})
+	_, err = s.notify.EnqueueSMS(ctx, notify.SMS{Phone: phone, Template: tpl, Params: params, DedupeKey: dedupe, CandidateID: a.CandidateID})
+	return err
 }
 
 // ---------------------------------------------------------------- validation

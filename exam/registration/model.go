@@ -204,8 +204,8 @@ type Filter struct {
 	// QueuedBefore keeps applications queued before this time (the overdue
 	// flag of the weekly feedback); zero = no limit.
 	QueuedBefore time.Time
-	Offset    int
-	Limit     int
+	Offset       int
+	Limit        int
 }
 
 // ChannelStat counts applications of one channel by status.

@@ -585,3 +585,26 @@ func TestVerificationCodeGoesThroughTheQueue(t *testing.T) {
 	e.runAll(t)
 	e.waitStatus(t, 10*time.Second, notify.StatusSent, list[0].ID, list[1].ID)
 }
+
+func TestQuietHoursHoldNonUrgentSMSButNotCodes(t *testing.T) {
+	e := newEnv(t)
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	q, _ := notify.ParseQuietHours("22:00", "08:00", sh)
+	night := time.Date(2026, 11, 23, 23, 15, 0, 0, sh)
+	ob := notify.NewOutbox(e.store, clock.NewFake(night), q)
+	ctx := context.Background()
+	late, err := ob.EnqueueSMS(ctx, sms(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ob.SendVerificationCode(ctx, "13800000009", "123456"); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.get(t, late).NotBefore; !got.Equal(time.Date(2026, 11, 24, 8, 0, 0, 0, sh)) {
+		t.Fatalf("non-urgent SMS due %s, want 08:00 next morning", got.In(sh))
+	}
+	codes, _, _ := e.svc.List(ctx, notify.Filter{Phone: "13800000009"})
+	if len(codes) != 1 || !codes[0].NotBefore.Equal(night) {
+		t.Fatalf("code held: %+v", codes)
+	}
+}

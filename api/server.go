@@ -13,6 +13,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"taxiexam/configs"
+	"taxiexam/exam/attempt"
+	"taxiexam/exam/practice"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
 	"taxiexam/internal/platform/kv"
@@ -34,6 +36,10 @@ type Deps struct {
 	Ready   []Check
 	Metrics http.Handler // Prometheus exposition; nil disables /metrics
 	Web     fs.FS        // built web app (root holds index.html); may lack it
+
+	// Practice and mock exams (exam/practice, exam/attempt).
+	Practice *practice.Service
+	Attempts *attempt.Service
 }
 
 // Server is the HTTP handler of examd.

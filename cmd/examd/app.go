@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -13,6 +14,10 @@ import (
 
 	"taxiexam/api"
 	"taxiexam/configs"
+	"taxiexam/exam/attempt"
+	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/practice"
+	"taxiexam/exam/practice/practicedb"
 	"taxiexam/frontend"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/audit/auditdb"
@@ -24,6 +29,8 @@ import (
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/schema"
+	questionbank "taxiexam/question-bank"
+	"taxiexam/question-bank/bankdb"
 )
 
 // worker is a background loop that runs until ctx ends. Every worker must
@@ -46,6 +53,12 @@ type app struct {
 
 	audit *audit.Service
 	auth  *auth.Service
+
+	// question bank (shared: practice, mock and formal exams read from it)
+	bank *questionbank.Service
+	// practice and mock exams
+	practice *practice.Service
+	attempts *attempt.Service
 
 	workers []worker
 }
@@ -94,6 +107,19 @@ func (a *app) assemble(ctx context.Context) error {
 		Lockout:             cfg.Security.Lockout,
 		Location:            cfg.Location,
 	})
+
+	// question bank (its own section owner may extend this)
+	if a.bank == nil {
+		a.bank = questionbank.NewService(bankdb.New(a.db), a.audit, a.db, a.clock, questionbank.Config{})
+	}
+
+	// practice and mock exams: the attempt engine submits overdue attempts
+	// every few seconds on every node (the conditional close is the claim).
+	a.attempts = attempt.NewService(attemptdb.New(a.db), a.bank, a.db, a.clock, log)
+	a.practice = practice.NewService(practicedb.New(a.db), a.bank, a.attempts, a.clock, cfg.Location)
+	a.workers = append(a.workers, worker{name: "attempt-deadline-sweep", run: func(ctx context.Context) error {
+		return a.attempts.RunSweeper(ctx, 5*time.Second)
+	}})
 	return nil
 }
 
@@ -126,6 +152,9 @@ func (a *app) handler() *api.Server {
 		},
 		Metrics: promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
 		Web:     web,
+
+		Practice: a.practice,
+		Attempts: a.attempts,
 	})
 }
 

@@ -181,7 +181,7 @@ func TestSaveAnswerRules(t *testing.T) {
 		{"multiple answer, duplicates folded", ctx, 3, attempt.Answer{Given: []string{"D", "A", "B", "A"}, Seq: 1, Marked: true}, "", true, []string{"A", "B", "D"}},
 	}
 	for _, c := range cases {
-		saved, err := f.svc.SaveAnswer(c.ctx, id, c.qid, c.ans)
+		saved, err := f.svc.SaveAnswer(c.ctx, attempt.KindMock, id, c.qid, c.ans)
 		if errCode(err) != c.wantErr {
 			t.Fatalf("%s: err %v, want %q", c.name, err, c.wantErr)
 		}
@@ -193,7 +193,7 @@ func TestSaveAnswerRules(t *testing.T) {
 		}
 	}
 	// Bad input changed nothing: question 2 still B at seq 5, 4 and 1 unanswered.
-	got, err := f.svc.View(ctx, id)
+	got, err := f.svc.View(ctx, attempt.KindMock, id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,11 +213,14 @@ func TestSaveAnswerRules(t *testing.T) {
 			}
 		}
 	}
-	if _, err := f.svc.View(as(22), id); errCode(err) != "not_found" {
+	if _, err := f.svc.View(as(22), attempt.KindMock, id); errCode(err) != "not_found" {
 		t.Fatalf("other candidate view: %v", err)
 	}
-	if _, err := f.svc.Submit(as(22), id); errCode(err) != "not_found" {
+	if _, err := f.svc.Submit(as(22), attempt.KindMock, id); errCode(err) != "not_found" {
 		t.Fatalf("other candidate submit: %v", err)
+	}
+	if _, err := f.svc.Submit(ctx, attempt.KindFormal, id); errCode(err) != "not_found" {
+		t.Fatalf("a mock through a formal route: %v", err)
 	}
 }
 
@@ -235,13 +238,13 @@ func TestConcurrentAnswersKeepTheHighestSeq(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := f.svc.SaveAnswer(ctx, v.ID, 2, attempt.Answer{Given: []string{keys[seq%4]}, Seq: seq}); err != nil {
+			if _, err := f.svc.SaveAnswer(ctx, attempt.KindMock, v.ID, 2, attempt.Answer{Given: []string{keys[seq%4]}, Seq: seq}); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
-	got, _ := f.svc.View(ctx, v.ID)
+	got, _ := f.svc.View(ctx, attempt.KindMock, v.ID)
 	for _, q := range got.Questions {
 		if q.QuestionID == 2 && (q.Seq != 20 || !slices.Equal(q.Given, []string{keys[0]})) {
 			t.Fatalf("after the race: seq %d given %v", q.Seq, q.Given)
@@ -260,12 +263,12 @@ func TestSubmitGradesPerSubject(t *testing.T) {
 	answers := map[int64][]string{1: {"A"}, 2: {"C"}, 3: {"A", "B", "D"}, 4: {"D"}, // national 4/4
 		5: {"B"}, 6: {"A"}} // regional 1/2 = 50 % -> fail
 	for qid, g := range answers {
-		if _, err := f.svc.SaveAnswer(ctx, v.ID, qid, attempt.Answer{Given: g, Seq: 1}); err != nil {
+		if _, err := f.svc.SaveAnswer(ctx, attempt.KindMock, v.ID, qid, attempt.Answer{Given: g, Seq: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	f.clock.Advance(10 * time.Minute)
-	res, err := f.svc.Submit(ctx, v.ID)
+	res, err := f.svc.Submit(ctx, attempt.KindMock, v.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -288,10 +291,10 @@ func TestSubmitGradesPerSubject(t *testing.T) {
 		}
 	}
 	// After submission nothing changes.
-	if _, err := f.svc.SaveAnswer(ctx, v.ID, 6, attempt.Answer{Given: []string{"B"}, Seq: 2}); errCode(err) != "attempt_submitted" {
+	if _, err := f.svc.SaveAnswer(ctx, attempt.KindMock, v.ID, 6, attempt.Answer{Given: []string{"B"}, Seq: 2}); errCode(err) != "attempt_submitted" {
 		t.Fatalf("answer after submit: %v", err)
 	}
-	again, err := f.svc.Submit(ctx, v.ID)
+	again, err := f.svc.Submit(ctx, attempt.KindMock, v.ID)
 	if err != nil || again.Sections[1].Score != 5 || !again.SubmittedAt.Equal(res.SubmittedAt) {
 		t.Fatalf("second submit changed the result: %v %+v", err, again.Attempt)
 	}
@@ -318,20 +321,20 @@ func TestDeadlineSubmitsOnReadWriteAndSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.SaveAnswer(a, va.ID, 2, attempt.Answer{Given: []string{"C"}, Seq: 1}); err != nil {
+	if _, err := f.svc.SaveAnswer(a, attempt.KindMock, va.ID, 2, attempt.Answer{Given: []string{"C"}, Seq: 1}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(90*time.Minute - time.Second)
-	if _, err := f.svc.SaveAnswer(b, vb.ID, 2, attempt.Answer{Given: []string{"C"}, Seq: 1}); err != nil {
+	if _, err := f.svc.SaveAnswer(b, attempt.KindMock, vb.ID, 2, attempt.Answer{Given: []string{"C"}, Seq: 1}); err != nil {
 		t.Fatalf("one second before the deadline: %v", err)
 	}
 	f.clock.Advance(time.Second)
 
 	// Writing after the deadline: refused, and the attempt is submitted.
-	if _, err := f.svc.SaveAnswer(a, va.ID, 4, attempt.Answer{Given: []string{"D"}, Seq: 2}); errCode(err) != "deadline_passed" {
+	if _, err := f.svc.SaveAnswer(a, attempt.KindMock, va.ID, 4, attempt.Answer{Given: []string{"D"}, Seq: 2}); errCode(err) != "deadline_passed" {
 		t.Fatalf("late answer: %v", err)
 	}
-	got, err := f.svc.View(a, va.ID)
+	got, err := f.svc.View(a, attempt.KindMock, va.ID)
 	if err != nil || got.Status != attempt.StatusSubmitted || got.Reason != attempt.ReasonDeadline || got.Sections[0].Score != 5 {
 		t.Fatalf("after deadline: %v %+v", err, got.Attempt)
 	}
@@ -363,7 +366,7 @@ func TestDeadlineSubmitsOnReadWriteAndSweep(t *testing.T) {
 	if sum != 1 {
 		t.Fatalf("sweeps graded %v attempts in total, want 1", counts)
 	}
-	gb, err := f.svc.View(b, vb.ID)
+	gb, err := f.svc.View(b, attempt.KindMock, vb.ID)
 	if err != nil || gb.Reason != attempt.ReasonDeadline || gb.Sections[0].Score != 5 {
 		t.Fatalf("swept: %v %+v", err, gb.Attempt)
 	}

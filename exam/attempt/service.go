@@ -173,7 +173,7 @@ func (s *Service) StartMock(ctx context.Context) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	return s.View(ctx, a.ID)
+	return s.View(ctx, KindMock, a.ID)
 }
 
 func (s *Service) resumeOpen(ctx context.Context, cand int64) (View, error) {
@@ -181,7 +181,7 @@ func (s *Service) resumeOpen(ctx context.Context, cand int64) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	return s.View(ctx, a.ID)
+	return s.View(ctx, KindMock, a.ID)
 }
 
 func candidate(ctx context.Context) (int64, error) {
@@ -196,12 +196,16 @@ func candidate(ctx context.Context) (int64, error) {
 }
 
 // load reads an attempt the caller may see: a candidate only their own
-// (others' are "not found"); staff as their route allows. An overdue
+// (others' are "not found"); staff as their route allows. An attempt of
+// another kind is "not found" too, so mock routes never touch a formal one. An overdue
 // attempt is submitted on the way (lazy submit).
-func (s *Service) load(ctx context.Context, id int64) (Attempt, error) {
+func (s *Service) load(ctx context.Context, kind Kind, id int64) (Attempt, error) {
 	a, err := s.store.Get(ctx, id)
 	if err != nil {
 		return Attempt{}, err
+	}
+	if a.Kind != kind {
+		return Attempt{}, apperr.ErrNotFound
 	}
 	if act := reqctx.ActorFrom(ctx); act == nil || (act.Kind == "candidate" && act.UserID != a.CandidateID) {
 		return Attempt{}, apperr.ErrNotFound
@@ -216,8 +220,8 @@ func (s *Service) load(ctx context.Context, id int64) (Attempt, error) {
 
 // View returns the attempt with its questions: while in progress without
 // keys, after submission with keys, explanations and correctness.
-func (s *Service) View(ctx context.Context, id int64) (View, error) {
-	a, err := s.load(ctx, id)
+func (s *Service) View(ctx context.Context, kind Kind, id int64) (View, error) {
+	a, err := s.load(ctx, kind, id)
 	if err != nil {
 		return View{}, err
 	}
@@ -272,8 +276,8 @@ func refsOf(items []Item) []questionbank.VersionRef {
 // SaveAnswer stores one answer. A request whose Seq is not higher than the
 // stored answer's is a retry or arrived out of order: nothing changes and
 // the stored answer is returned with Applied=false.
-func (s *Service) SaveAnswer(ctx context.Context, attemptID, questionID int64, ans Answer) (Saved, error) {
-	a, err := s.load(ctx, attemptID)
+func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
+	a, err := s.load(ctx, kind, attemptID)
 	if err != nil {
 		return Saved{}, err
 	}
@@ -311,7 +315,7 @@ func (s *Service) SaveAnswer(ctx context.Context, attemptID, questionID int64, a
 	}
 	if !changed {
 		// Why not? Re-read: submitted meanwhile, deadline just passed, or a stale seq.
-		a, err := s.load(ctx, attemptID)
+		a, err := s.load(ctx, kind, attemptID)
 		if err != nil {
 			return Saved{}, err
 		}
@@ -331,8 +335,8 @@ func (s *Service) SaveAnswer(ctx context.Context, attemptID, questionID int64, a
 
 // Submit ends the caller's attempt now and grades it. Submitting an already
 // submitted attempt returns it unchanged.
-func (s *Service) Submit(ctx context.Context, id int64) (View, error) {
-	a, err := s.load(ctx, id)
+func (s *Service) Submit(ctx context.Context, kind Kind, id int64) (View, error) {
+	a, err := s.load(ctx, kind, id)
 	if err != nil {
 		return View{}, err
 	}
@@ -341,7 +345,7 @@ func (s *Service) Submit(ctx context.Context, id int64) (View, error) {
 			return View{}, err
 		}
 	}
-	return s.View(ctx, id)
+	return s.View(ctx, kind, id)
 }
 
 // submit closes and grades one attempt in one transaction. The conditional

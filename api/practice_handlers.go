@@ -1,0 +1,414 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/exam/practice"
+	"taxiexam/internal/platform/apperr"
+	questionbank "taxiexam/question-bank"
+)
+
+// QuestionOption is one answer choice.
+type QuestionOption struct {
+	Key  string `json:"key" doc:"A-D; true/false questions have A=正确, B=错误"`
+	Text string `json:"text"`
+}
+
+// PracticeQuestion is a question as a candidate sees it. answer and
+// explanation are present only where the key may be shown (study mode,
+// wrong-answer book, favourites); never on a question still to be answered.
+type PracticeQuestion struct {
+	ID          int64            `json:"id"`
+	Version     int              `json:"version" doc:"send it back with the answer: that version is graded"`
+	Subject     string           `json:"subject" doc:"national | regional"`
+	ChapterID   int64            `json:"chapter_id"`
+	Type        string           `json:"type" doc:"true_false | single | multiple"`
+	Stem        string           `json:"stem"`
+	Options     []QuestionOption `json:"options"`
+	ImageURL    string           `json:"image_url,omitempty"`
+	Answer      []string         `json:"answer,omitempty" doc:"option keys; only where the key may be shown"`
+	Explanation string           `json:"explanation,omitempty"`
+}
+
+// PracticeShown is the next practice question, without its key.
+type PracticeShown struct {
+	Question  PracticeQuestion `json:"question"`
+	Position  int              `json:"position" doc:"1-based place in the sequence (0 in random mode)"`
+	Total     int              `json:"total"`
+	Favourite bool             `json:"favourite"`
+	WrongBook bool             `json:"in_wrong_book"`
+	Answered  bool             `json:"answered_before"`
+}
+
+// PracticeNextQuery selects the next practice question.
+type PracticeNextQuery struct {
+	Mode       string `form:"mode" json:"mode" doc:"sequential | chapter | random | wrong | favourites | single"`
+	ChapterID  int64  `form:"chapter_id" json:"chapter_id" doc:"sequential and chapter modes"`
+	Subject    string `form:"subject" json:"subject" doc:"random mode: national | regional (optional)"`
+	Position   int    `form:"position" json:"position" doc:"1-based; omitted in sequential mode = where the candidate stopped"`
+	Seed       int64  `form:"seed" json:"seed" doc:"chapter mode: the session's seed"`
+	QuestionID int64  `form:"question_id" json:"question_id" doc:"single mode"`
+	Exclude    int64  `form:"exclude" json:"exclude" doc:"random mode: not this question again"`
+}
+
+// PracticeAnswerRequest answers one practice question.
+type PracticeAnswerRequest struct {
+	QuestionID int64    `json:"question_id"`
+	Version    int      `json:"version" doc:"the version shown (0 = live)"`
+	Given      []string `json:"given" doc:"option keys chosen"`
+	Mode       string   `json:"mode,omitempty"`
+	ChapterID  int64    `json:"chapter_id,omitempty"`
+	Position   int      `json:"position,omitempty" doc:"sequential mode: the position answered (remembered as where to go on)"`
+}
+
+// PracticeChecked is the verdict, with the key and explanation.
+type PracticeChecked struct {
+	Correct      bool     `json:"correct"`
+	Answer       []string `json:"answer"`
+	Explanation  string   `json:"explanation"`
+	WrongBook    bool     `json:"in_wrong_book"`
+	Streak       int      `json:"streak" doc:"right answers in a row; 3 take a question out of the wrong-answer book"`
+	NextPosition int      `json:"next_position,omitempty"`
+}
+
+// PracticeChapter is a chapter on the practice home.
+type PracticeChapter struct {
+	ID        int64  `json:"id"`
+	Subject   string `json:"subject"`
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Questions int    `json:"questions"`
+	Answered  int    `json:"answered"`
+	Attempts  int    `json:"attempts"`
+	Rights    int    `json:"rights"`
+	Accuracy  int    `json:"accuracy" doc:"% of answers right"`
+	WrongBook int    `json:"in_wrong_book"`
+	Position  int    `json:"position" doc:"where sequential practice resumes"`
+}
+
+// PracticeChapters lists the chapters.
+type PracticeChapters struct {
+	Items []PracticeChapter `json:"items"`
+}
+
+// PracticeCardCell is one number on the answer card.
+type PracticeCardCell struct {
+	Position   int    `json:"position"`
+	QuestionID int64  `json:"question_id"`
+	State      string `json:"state" doc:"unanswered | right | wrong"`
+	Favourite  bool   `json:"favourite"`
+}
+
+// PracticeCard is a chapter's answer card.
+type PracticeCard struct {
+	Items []PracticeCardCell `json:"items"`
+}
+
+// PracticeEntry is a question of the wrong-answer book or favourites.
+type PracticeEntry struct {
+	Question    PracticeQuestion `json:"question"`
+	Retired     bool             `json:"retired" doc:"no longer in the published bank"`
+	Attempts    int              `json:"attempts"`
+	Rights      int              `json:"rights"`
+	Streak      int              `json:"streak"`
+	LastCorrect bool             `json:"last_correct"`
+	LastGiven   []string         `json:"last_given"`
+	LastAt      *time.Time       `json:"last_at"`
+	Favourite   bool             `json:"favourite"`
+	WrongBook   bool             `json:"in_wrong_book"`
+}
+
+// PracticeSessionRequest starts a practice session (counted per day).
+type PracticeSessionRequest struct {
+	Mode      string `json:"mode" doc:"sequential | chapter | random | wrong | favourites | single | study"`
+	ChapterID int64  `json:"chapter_id,omitempty"`
+}
+
+// PracticeSession is a started session.
+type PracticeSession struct {
+	ID   int64 `json:"id"`
+	Seed int64 `json:"seed" doc:"chapter mode: pass it to /practice/next"`
+}
+
+// SubjectScore is a subject's result in a mock exam.
+type SubjectScore struct {
+	Subject string `json:"subject"`
+	Score   int    `json:"score"`
+	Total   int    `json:"total"`
+	Percent int    `json:"percent"`
+	Passed  bool   `json:"passed"`
+}
+
+// MockResult is one mock exam on the progress page.
+type MockResult struct {
+	AttemptID   int64          `json:"attempt_id"`
+	SubmittedAt time.Time      `json:"submitted_at"`
+	Passed      bool           `json:"passed"`
+	Scores      []SubjectScore `json:"scores"`
+}
+
+// Readiness estimates how ready the candidate is.
+type Readiness struct {
+	Percent  int    `json:"percent"`
+	Level    string `json:"level" doc:"not_yet | almost | ready"`
+	Coverage int    `json:"coverage" doc:"% of the bank practised"`
+	Accuracy int    `json:"accuracy" doc:"% of practice answers right"`
+	MockAvg  int    `json:"mock_avg" doc:"mean weaker-subject % of the last 3 mocks"`
+	Mocks    int    `json:"mocks"`
+}
+
+// PracticeProgress is the progress page.
+type PracticeProgress struct {
+	Chapters  []PracticeChapter `json:"chapters"`
+	Mocks     []MockResult      `json:"mocks"`
+	Readiness Readiness         `json:"readiness"`
+}
+
+// UsageQuery is a range of days.
+type UsageQuery struct {
+	From string `form:"from" json:"from" doc:"YYYY-MM-DD (bureau's zone); default 30 days ago"`
+	To   string `form:"to" json:"to" doc:"YYYY-MM-DD; default today"`
+}
+
+// DayUsage is one day of practice.
+type DayUsage struct {
+	Day        string `json:"day"`
+	Sessions   int64  `json:"sessions"`
+	Candidates int64  `json:"candidates"`
+}
+
+// PracticeUsage is practice sessions per day.
+type PracticeUsage struct {
+	From          string     `json:"from"`
+	To            string     `json:"to"`
+	TotalSessions int64      `json:"total_sessions"`
+	Days          []DayUsage `json:"days"`
+}
+
+func practiceQuestion(q questionbank.Question, withKey bool) PracticeQuestion {
+	out := PracticeQuestion{ID: q.ID, Version: q.Version, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem,
+		Options: make([]QuestionOption, len(q.Options)), ImageURL: q.ImageURL}
+	for i, o := range q.Options {
+		out.Options[i] = QuestionOption{Key: o.Key, Text: o.Text}
+	}
+	if withKey {
+		out.Answer, out.Explanation = q.Answer, q.Explanation
+	}
+	return out
+}
+
+func practiceChapter(c practice.ChapterProgress) PracticeChapter {
+	return PracticeChapter{ID: c.Chapter.ID, Subject: string(c.Chapter.Subject), Code: c.Chapter.Code, Name: c.Chapter.Name, Questions: c.Questions,
+		Answered: c.Answered, Attempts: c.Attempts, Rights: c.Rights, Accuracy: c.Accuracy(), WrongBook: c.WrongBook, Position: c.Position}
+}
+
+// queryInt reads an optional integer query parameter into f's reasons.
+func queryInt(c *gin.Context, f apperr.Fields, name string) int64 {
+	v := c.Query(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	f.Check(err == nil, name, "must be a whole number")
+	return n
+}
+
+func (s *Server) practiceChapters(c *gin.Context) {
+	chs, err := s.deps.Practice.Chapters(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := PracticeChapters{Items: make([]PracticeChapter, len(chs))}
+	for i, ch := range chs {
+		out.Items[i] = practiceChapter(ch)
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) practiceStudy(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	page, size, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	qs, total, err := s.deps.Practice.Study(c.Request.Context(), id, (page-1)*size, size)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]PracticeQuestion, len(qs))
+	for i, q := range qs {
+		items[i] = practiceQuestion(q, true)
+	}
+	c.JSON(http.StatusOK, newPage(items, int64(total), page, size))
+}
+
+func (s *Server) practiceCard(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cells, err := s.deps.Practice.Card(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := PracticeCard{Items: make([]PracticeCardCell, len(cells))}
+	for i, x := range cells {
+		out.Items[i] = PracticeCardCell{Position: x.Position, QuestionID: x.QuestionID, State: x.State, Favourite: x.Favourite}
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) practiceNext(c *gin.Context) {
+	f := apperr.Fields{}
+	ask := practice.Ask{Mode: practice.Mode(c.Query("mode")), Subject: questionbank.Subject(c.Query("subject")),
+		ChapterID: queryInt(c, f, "chapter_id"), Position: int(queryInt(c, f, "position")), Seed: queryInt(c, f, "seed"),
+		QuestionID: queryInt(c, f, "question_id"), Exclude: queryInt(c, f, "exclude")}
+	if err := f.Err(); err != nil {
+		fail(c, err)
+		return
+	}
+	sh, err := s.deps.Practice.Next(c.Request.Context(), ask)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, PracticeShown{Question: practiceQuestion(sh.Question, false), Position: sh.Position, Total: sh.Total,
+		Favourite: sh.Favourite, WrongBook: sh.WrongBook, Answered: sh.Answered})
+}
+
+func (s *Server) practiceAnswer(c *gin.Context) {
+	var req PracticeAnswerRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	ck, err := s.deps.Practice.Answer(c.Request.Context(), practice.AnswerInput{QuestionID: req.QuestionID, Version: req.Version, Given: req.Given,
+		Mode: practice.Mode(req.Mode), ChapterID: req.ChapterID, Position: req.Position})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, PracticeChecked{Correct: ck.Correct, Answer: ck.Answer, Explanation: ck.Explanation, WrongBook: ck.WrongBook,
+		Streak: ck.Streak, NextPosition: ck.NextPos})
+}
+
+func (s *Server) practiceStartSession(c *gin.Context) {
+	var req PracticeSessionRequest
+	if err := bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	sess, err := s.deps.Practice.StartSession(c.Request.Context(), practice.Mode(req.Mode), req.ChapterID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, PracticeSession{ID: sess.ID, Seed: sess.Seed})
+}
+
+func (s *Server) practiceEntries(c *gin.Context, wrong bool) {
+	page, size, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	list := s.deps.Practice.Favourites
+	if wrong {
+		list = s.deps.Practice.WrongBook
+	}
+	es, total, err := list(c.Request.Context(), (page-1)*size, size)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]PracticeEntry, len(es))
+	for i, e := range es {
+		r := e.Record
+		items[i] = PracticeEntry{Question: practiceQuestion(e.Question, true), Retired: e.Question.Status == questionbank.StatusRetired,
+			Attempts: r.Attempts, Rights: r.Rights, Streak: r.Streak, LastCorrect: r.LastCorrect, LastGiven: r.LastGiven,
+			Favourite: r.Favourite, WrongBook: r.WrongBook}
+		if items[i].LastGiven == nil {
+			items[i].LastGiven = []string{}
+		}
+		if !r.LastAt.IsZero() {
+			t := r.LastAt.In(s.deps.Config.Location)
+			items[i].LastAt = &t
+		}
+	}
+	c.JSON(http.StatusOK, newPage(items, total, page, size))
+}
+
+func (s *Server) practiceWrongBook(c *gin.Context)  { s.practiceEntries(c, true) }
+func (s *Server) practiceFavourites(c *gin.Context) { s.practiceEntries(c, false) }
+
+func (s *Server) practiceFavourite(on bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c, "question_id")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if err := s.deps.Practice.SetFavourite(c.Request.Context(), id, on); err != nil {
+			fail(c, err)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	}
+}
+
+func (s *Server) practiceProgress(c *gin.Context) {
+	p, err := s.deps.Practice.Progress(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := PracticeProgress{Chapters: make([]PracticeChapter, len(p.Chapters)), Mocks: make([]MockResult, len(p.Mocks)),
+		Readiness: Readiness{Percent: p.Readiness.Percent, Level: p.Readiness.Level, Coverage: p.Readiness.Coverage, Accuracy: p.Readiness.Accuracy,
+			MockAvg: p.Readiness.MockAvg, Mocks: p.Readiness.Mocks}}
+	for i, ch := range p.Chapters {
+		out.Chapters[i] = practiceChapter(ch)
+	}
+	for i, m := range p.Mocks {
+		r := MockResult{AttemptID: m.AttemptID, SubmittedAt: m.SubmittedAt.In(s.deps.Config.Location), Passed: m.Passed, Scores: make([]SubjectScore, len(m.Scores))}
+		for j, sc := range m.Scores {
+			r.Scores[j] = SubjectScore{Subject: string(sc.Subject), Score: sc.Score, Total: sc.Total, Percent: sc.Percent, Passed: sc.Passed}
+		}
+		out.Mocks[i] = r
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) practiceUsage(c *gin.Context) {
+	now := time.Now().In(s.deps.Config.Location)
+	from, to := c.Query("from"), c.Query("to")
+	if to == "" {
+		to = now.Format(time.DateOnly)
+	}
+	if from == "" {
+		from = now.AddDate(0, 0, -29).Format(time.DateOnly)
+	}
+	days, err := s.deps.Practice.Usage(c.Request.Context(), from, to)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := PracticeUsage{From: from, To: to, Days: make([]DayUsage, len(days))}
+	for i, d := range days {
+		out.Days[i] = DayUsage{Day: d.Day, Sessions: d.Sessions, Candidates: d.Candidates}
+		out.TotalSessions += d.Sessions
+	}
+	c.JSON(http.StatusOK, out)
+}

@@ -36,6 +36,8 @@ type Config struct {
 	Redis     Redis     `yaml:"redis"`
 	Security  Security  `yaml:"security"`
 	SMS       SMS       `yaml:"sms"`
+	Postal    Postal    `yaml:"postal"`
+	Notify    Notify    `yaml:"notify"`
 	Log       Log       `yaml:"log"`
 	Bootstrap Bootstrap `yaml:"bootstrap"`
 
@@ -83,10 +85,61 @@ type Security struct {
 }
 
 type SMS struct {
-	Provider   string `yaml:"provider"`
-	Signature  string `yaml:"signature"`
-	QuietStart string `yaml:"quiet_start"`
-	QuietEnd   string `yaml:"quiet_end"`
+	Provider   string    `yaml:"provider"`
+	Signature  string    `yaml:"signature"`
+	QuietStart string    `yaml:"quiet_start"`
+	QuietEnd   string    `yaml:"quiet_end"`
+	Aliyun     AliyunSMS `yaml:"aliyun"`
+}
+
+// AliyunSMS configures sms.provider=aliyun (SendSms API).
+type AliyunSMS struct {
+	Endpoint            string `yaml:"endpoint"`
+	Region              string `yaml:"region"`
+	AccessKeyID         string `yaml:"access_key_id"`
+	AccessKeySecret     string `yaml:"-" secret:"true" env:"EXAMD_SMS_ALIYUN_ACCESS_KEY_SECRET"`
+	AccessKeySecretFile string `yaml:"access_key_secret_file"`
+	// Templates maps each message template (internal/notify/templates.go)
+	// to the code Aliyun registered it under; env: "code=SMS_1,code2=SMS_2".
+	Templates map[string]string `yaml:"templates"`
+}
+
+// Postal configures how postal orders are placed.
+type Postal struct {
+	Provider  string        `yaml:"provider"` // manual | chinapost
+	ChinaPost ChinaPost     `yaml:"chinapost"`
+	Sender    PostalAddress `yaml:"sender"`
+}
+
+// ChinaPost configures postal.provider=chinapost.
+type ChinaPost struct {
+	Endpoint      string `yaml:"endpoint"`
+	PartnerID     string `yaml:"partner_id"`
+	SecretKey     string `yaml:"-" secret:"true" env:"EXAMD_POSTAL_CHINAPOST_SECRET_KEY"`
+	SecretKeyFile string `yaml:"secret_key_file"`
+}
+
+// PostalAddress is the sender of certificate parcels (the bureau).
+type PostalAddress struct {
+	Name     string `yaml:"name"`
+	Phone    string `yaml:"phone"`
+	Province string `yaml:"province"`
+	City     string `yaml:"city"`
+	County   string `yaml:"county"`
+	Detail   string `yaml:"detail"`
+}
+
+// Notify tunes the notification queue (outbox relay and workers).
+type Notify struct {
+	MaxAttempts       int           `yaml:"max_attempts"`
+	BackoffBase       time.Duration `yaml:"backoff_base"`
+	BackoffMax        time.Duration `yaml:"backoff_max"`
+	SendTimeout       time.Duration `yaml:"send_timeout"`
+	VisibilityTimeout time.Duration `yaml:"visibility_timeout"`
+	RequeueAfter      time.Duration `yaml:"requeue_after"`
+	RelayInterval     time.Duration `yaml:"relay_interval"`
+	BatchSize         int           `yaml:"batch_size"`
+	Consumers         int           `yaml:"consumers"`
 }
 
 type Log struct {
@@ -189,6 +242,19 @@ func setFromString(fv reflect.Value, s string) error {
 			return fmt.Errorf("not an integer: %q", s)
 		}
 		fv.SetInt(n)
+	case fv.Kind() == reflect.Map && fv.Type().Key().Kind() == reflect.String && fv.Type().Elem().Kind() == reflect.String:
+		m := map[string]string{}
+		for _, p := range strings.Split(s, ",") {
+			if p = strings.TrimSpace(p); p == "" {
+				continue
+			}
+			k, v, ok := strings.Cut(p, "=")
+			if !ok {
+				return fmt.Errorf("want key=value,key=value, got %q", p)
+			}
+			m[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		}
+		fv.Set(reflect.ValueOf(m))
 	case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
 		var parts []string
 		for _, p := range strings.Split(s, ",") {
@@ -213,6 +279,8 @@ func (c *Config) readSecretFiles() error {
 		{"redis.password_file", c.Redis.PasswordFile, &c.Redis.Password},
 		{"security.data_keys_file", c.Security.DataKeysFile, &c.Security.DataKeys},
 		{"security.blind_index_key_file", c.Security.BlindIndexKeyFile, &c.Security.BlindIndexKey},
+		{"sms.aliyun.access_key_secret_file", c.SMS.Aliyun.AccessKeySecretFile, &c.SMS.Aliyun.AccessKeySecret},
+		{"postal.chinapost.secret_key_file", c.Postal.ChinaPost.SecretKeyFile, &c.Postal.ChinaPost.SecretKey},
 	} {
 		if s.file == "" || *s.dst != "" {
 			continue // the environment wins over the file
@@ -291,9 +359,50 @@ func (c *Config) validate() error {
 		bad("security.max_login_failures", "must be positive")
 	}
 	switch c.SMS.Provider {
-	case "log", "aliyun":
+	case "log":
+	case "aliyun":
+		if c.SMS.Aliyun.AccessKeyID == "" {
+			bad("sms.aliyun.access_key_id", "required for sms.provider aliyun")
+		}
+		if c.SMS.Aliyun.AccessKeySecret == "" {
+			bad("sms.aliyun.access_key_secret", "required for sms.provider aliyun: set EXAMD_SMS_ALIYUN_ACCESS_KEY_SECRET or sms.aliyun.access_key_secret_file")
+		}
+		if c.SMS.Signature == "" {
+			bad("sms.signature", "required for sms.provider aliyun (the registered 签名)")
+		}
 	default:
 		bad("sms.provider", "want log or aliyun, got %q", c.SMS.Provider)
+	}
+	switch c.Postal.Provider {
+	case "manual":
+	case "chinapost":
+		if c.Postal.ChinaPost.Endpoint == "" || c.Postal.ChinaPost.PartnerID == "" {
+			bad("postal.chinapost", "endpoint and partner_id are required for postal.provider chinapost")
+		}
+		if c.Postal.ChinaPost.SecretKey == "" {
+			bad("postal.chinapost.secret_key", "required: set EXAMD_POSTAL_CHINAPOST_SECRET_KEY or postal.chinapost.secret_key_file")
+		}
+	default:
+		bad("postal.provider", "want manual or chinapost, got %q", c.Postal.Provider)
+	}
+	if c.Notify.MaxAttempts <= 0 {
+		bad("notify.max_attempts", "must be positive")
+	}
+	if c.Notify.BatchSize <= 0 || c.Notify.BatchSize > 1000 {
+		bad("notify.batch_size", "want 1 to 1000")
+	}
+	if c.Notify.Consumers <= 0 {
+		bad("notify.consumers", "must be positive")
+	}
+	for name, d := range map[string]time.Duration{"notify.backoff_base": c.Notify.BackoffBase, "notify.backoff_max": c.Notify.BackoffMax,
+		"notify.send_timeout": c.Notify.SendTimeout, "notify.visibility_timeout": c.Notify.VisibilityTimeout,
+		"notify.requeue_after": c.Notify.RequeueAfter, "notify.relay_interval": c.Notify.RelayInterval} {
+		if d <= 0 {
+			bad(name, "must be a positive duration")
+		}
+	}
+	if c.Notify.VisibilityTimeout <= c.Notify.SendTimeout {
+		bad("notify.visibility_timeout", "must be longer than notify.send_timeout (%s), or a slow send is handed to a second worker", c.Notify.SendTimeout)
 	}
 	for name, v := range map[string]string{"sms.quiet_start": c.SMS.QuietStart, "sms.quiet_end": c.SMS.QuietEnd} {
 		if _, err := time.Parse("15:04", v); err != nil {

@@ -46,6 +46,48 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/mock-exams/:id/submit", Access: candidateOnly, Handler: s.submitMock, Tag: "mock", Summary: "Submit and grade; returns the result with the review", Resp: AttemptView{}},
 		{Method: http.MethodGet, Path: "/api/v1/stats/practice-usage", Access: roles(auth.RoleBureauAdmin), Handler: s.practiceUsage, Tag: "practice", Summary: "Practice sessions per day (bureau statistics)", Query: UsageQuery{}, Resp: PracticeUsage{}},
 
+		// ---- registration and background check (exam/registration) ----
+		{Method: http.MethodGet, Path: "/api/v1/registration/options", Access: public, Handler: s.registrationOptions, Tag: "registration", Summary: "Fixed lists of the application form: pledge items, licence classes, reject reasons, photo limits", Resp: RegistrationOptions{}},
+		{Method: http.MethodGet, Path: "/api/v1/registration/channels/:code", Access: public, Handler: s.channelLanding, Tag: "registration", Summary: "The channel a QR code opens (active=false: the code is disabled)", Resp: ChannelLanding{}},
+		{Method: http.MethodGet, Path: "/api/v1/registration/platforms", Access: public, Handler: s.listPlatforms(false), Tag: "registration", Summary: "Compliant ride-hailing platforms and their driver demand (供需对接)", Resp: struct {
+			Items []PlatformJSON `json:"items"`
+		}{}},
+		{Method: http.MethodGet, Path: "/api/v1/registration/offices", Access: public, Handler: s.listOffices(false), Tag: "registration", Summary: "Open issuing windows for certificate pick-up", Resp: struct {
+			Items []OfficeJSON `json:"items"`
+		}{}},
+		{Method: http.MethodGet, Path: "/api/v1/me/applications", Access: candidateOnly, Handler: s.myApplications, Tag: "registration", Summary: "The candidate's applications, newest first", Resp: MyApplications{}},
+		{Method: http.MethodPost, Path: "/api/v1/me/applications", Access: candidateOnly, Handler: s.startApplication, Tag: "registration", Summary: "Open a draft application (remembering the QR channel), or return the open one", Body: StartApplicationRequest{}, Resp: MyApplication{}, Idempotent: true},
+		{Method: http.MethodGet, Path: "/api/v1/me/applications/:id", Access: candidateOnly, Handler: s.getMyApplication, Tag: "registration", Summary: "One of the candidate's applications with its status timeline", Resp: MyApplication{}},
+		{Method: http.MethodPut, Path: "/api/v1/me/applications/:id", Access: candidateOnly, Handler: s.saveDraft, Tag: "registration", Summary: "Save the form of a draft or returned application (as the candidate types)", Body: SaveDraftRequest{}, Resp: MyApplication{}},
+		{Method: http.MethodPost, Path: "/api/v1/me/applications/:id/submit", Access: candidateOnly, Handler: s.submitApplication, Tag: "registration", Summary: "Check every rule and submit for the police background check (SMS)", Body: SubmitRequest{}, Resp: MyApplication{}, Idempotent: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/applications/:id/photo", Access: candidateOnly, Handler: s.uploadPhoto, Tag: "registration", Summary: "Upload the ID photo (multipart/form-data field file; JPEG or PNG, portrait, at least 260x320)", Resp: MyApplication{}},
+		{Method: http.MethodGet, Path: "/api/v1/me/applications/:id/photo", Access: candidateOnly, Handler: s.applicationPhoto, Tag: "registration", Summary: "The candidate's own ID photo", Raw: "image/jpeg"},
+		{Method: http.MethodGet, Path: "/api/v1/review/queue", Access: roles(auth.RolePoliceReviewer), Handler: s.reviewQueue, Tag: "review", Summary: "Applications waiting for a background check, oldest first (ID numbers masked)", Query: QueueQuery{}, Resp: Page[ApplicationSummary]{}},
+		{Method: http.MethodGet, Path: "/api/v1/review/applications/:id", Access: roles(auth.RolePoliceReviewer), Handler: s.reviewApplication, Tag: "review", Summary: "Review screen: identity with the full ID number (audited), pledge, history; takes the application under check", Resp: ReviewApplication{}},
+		{Method: http.MethodGet, Path: "/api/v1/review/applications/:id/photo", Access: roles(auth.RolePoliceReviewer, auth.RoleBureauAdmin), Handler: s.applicationPhoto, Tag: "review", Summary: "The applicant's ID photo", Raw: "image/jpeg"},
+		{Method: http.MethodPost, Path: "/api/v1/review/applications/:id/decision", Access: roles(auth.RolePoliceReviewer), Handler: s.decideApplication, Tag: "review", Summary: "Record the check items and approve, return for correction or reject (SMS; audited)", Body: DecisionRequest{}, Resp: ApplicationSummary{}},
+		{Method: http.MethodGet, Path: "/api/v1/review/export.xlsx", Access: roles(auth.RolePoliceReviewer), Handler: s.exportPending, Tag: "review", Summary: "Weekly feedback: pending applications as xlsx for police systems (audited)", Raw: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{Method: http.MethodPost, Path: "/api/v1/review/import", Access: roles(auth.RolePoliceReviewer), Handler: s.importResults, Tag: "review", Summary: "Import the results in the export format (multipart field file); all or nothing, row errors reported", Resp: ImportResultJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/channels", Access: admin, Handler: s.listChannels, Tag: "registration-admin", Summary: "Registration channels with their application counts", Resp: ChannelList{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/channels", Access: admin, Handler: s.createChannel, Tag: "registration-admin", Summary: "Create a registration channel (QR code)", Body: CreateChannelRequest{}, Resp: ChannelJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodPatch, Path: "/api/v1/admin/channels/:id", Access: admin, Handler: s.updateChannel, Tag: "registration-admin", Summary: "Rename, disable or enable a channel", Body: UpdateChannelRequest{}, Resp: ChannelJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/channels/:id/qr.png", Access: admin, Handler: s.channelQRPNG, Tag: "registration-admin", Summary: "The channel's QR code as PNG at a print size", Query: QRQuery{}, Raw: "image/png"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/channels/:id/qr.svg", Access: admin, Handler: s.channelQRSVG, Tag: "registration-admin", Summary: "The channel's QR code as SVG", Raw: "image/svg+xml"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/channels/:id/poster", Access: admin, Handler: s.channelPoster, Tag: "registration-admin", Summary: "Printable A4 poster with the channel's QR code", Raw: "text/html"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/registration/stats", Access: admin, Handler: s.registrationStats, Tag: "registration-admin", Summary: "Applications per channel and status, created in a date range", Query: DateRangeQuery{}, Resp: RegistrationStats{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/applications", Access: admin, Handler: s.searchApplications, Tag: "registration-admin", Summary: "Search applications by status, channel and date (personal data masked)", Query: ApplicationSearchQuery{}, Resp: Page[ApplicationSummary]{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/applications/:id", Access: admin, Handler: s.applicationDossier, Tag: "registration-admin", Summary: "The candidate's dossier: all data, status history, messages sent (audited)", Resp: Dossier{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/platforms", Access: admin, Handler: s.listPlatforms(true), Tag: "registration-admin", Summary: "All ride-hailing platforms, including hidden ones", Resp: struct {
+			Items []PlatformJSON `json:"items"`
+		}{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/platforms", Access: admin, Handler: s.createPlatform, Tag: "registration-admin", Summary: "Add a ride-hailing platform", Body: PlatformRequest{}, Resp: PlatformJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodPut, Path: "/api/v1/admin/platforms/:id", Access: admin, Handler: s.updatePlatform, Tag: "registration-admin", Summary: "Edit a platform and its driver demand", Body: PlatformRequest{}, Resp: PlatformJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/offices", Access: admin, Handler: s.listOffices(true), Tag: "registration-admin", Summary: "All issuing windows, including closed ones", Resp: struct {
+			Items []OfficeJSON `json:"items"`
+		}{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/offices", Access: admin, Handler: s.createOffice, Tag: "registration-admin", Summary: "Add an issuing window", Body: OfficeRequest{}, Resp: OfficeJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodPut, Path: "/api/v1/admin/offices/:id", Access: admin, Handler: s.updateOffice, Tag: "registration-admin", Summary: "Edit or close an issuing window", Body: OfficeRequest{}, Resp: OfficeJSON{}},
+
 		// ---- bureau: staff accounts and audit ----
 		{Method: http.MethodGet, Path: "/api/v1/admin/staff", Access: admin, Handler: s.listStaff, Tag: "admin", Summary: "List staff accounts", Query: PageQuery{}, Resp: Page[StaffUser]{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/staff", Access: admin, Handler: s.createStaff, Tag: "admin", Summary: "Create a staff account", Body: CreateStaffRequest{}, Resp: StaffUser{}, Status: http.StatusCreated},

@@ -15,6 +15,7 @@ import (
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/practice"
+	"taxiexam/exam/registration"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
 	"taxiexam/internal/platform/kv"
@@ -40,6 +41,9 @@ type Deps struct {
 	// Practice and mock exams (exam/practice, exam/attempt).
 	Practice *practice.Service
 	Attempts *attempt.Service
+
+	// Registration and police background check (exam/registration).
+	Registration *registration.Service
 }
 
 // Server is the HTTP handler of examd.

@@ -217,16 +217,20 @@ func (s *Service) Template(ctx context.Context, format string) ([]byte, error) {
 		return nil, err
 	}
 	code := func(sub Subject, n int) string {
-		var seen int
+		var of []string
 		for _, c := range chapters {
 			if c.Subject == sub {
-				if seen == n {
-					return c.Code
-				}
-				seen++
+				of = append(of, c.Code)
 			}
 		}
-		return "chapter-code"
+		switch {
+		case n < len(of):
+			return of[n]
+		case len(of) > 0:
+			return of[0]
+		default:
+			return "chapter-code"
+		}
 	}
 	rows := [][]string{SheetHeaders(),
 		{"national", code(SubjectNational, 0), "true_false", "（示例）驾驶员在营运过程中应当随车携带从业资格证。", "", "", "", "", "正确", "从业资格证是驾驶员从事营运服务的凭证，应随车携带、按规定放置。", "1", "从业资格;示例", "both"},

@@ -241,3 +241,11 @@ func TestGrade(t *testing.T) {
 		}
 	}
 }
+
+func apperrAs(err error) (map[string]string, bool) {
+	e, ok := apperr.As(err)
+	if !ok {
+		return nil, false
+	}
+	return e.Fields, true
+}

@@ -139,7 +139,7 @@ func (s *Service) SearchQuestions(ctx context.Context, f SearchFilter) ([]Questi
 
 // change runs one lifecycle step under the row lock, with optimistic
 // version check and audit.
-func (s *Service) change(ctx context.Context, id int64, rowVersion int, action string, fn func(q *QuestionInfo) (bumpGen bool, err error)) (QuestionInfo, error) {
+func (s *Service) change(ctx context.Context, id int64, rowVersion int, action string, fn func(ctx context.Context, q *QuestionInfo) (bumpGen bool, err error)) (QuestionInfo, error) {
 	var out QuestionInfo
 	var bumped bool
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -149,7 +149,7 @@ func (s *Service) change(ctx context.Context, id int64, rowVersion int, action s
 				return apperr.ErrVersionConflict
 			}
 			before = q.Question
-			b, err := fn(q)
+			b, err := fn(ctx, q)
 			if err != nil {
 				return err
 			}
@@ -181,7 +181,7 @@ func (s *Service) change(ctx context.Context, id int64, rowVersion int, action s
 // editing a draft or a question in review changes the working version and
 // returns it to draft.
 func (s *Service) UpdateQuestion(ctx context.Context, id int64, rowVersion int, in QuestionInput) (QuestionInfo, error) {
-	return s.change(ctx, id, rowVersion, "question.update", func(q *QuestionInfo) (bool, error) {
+	return s.change(ctx, id, rowVersion, "question.update", func(ctx context.Context, q *QuestionInfo) (bool, error) {
 		if q.Status == StatusRetired {
 			return false, ErrWrongStatus.WithMessage("a retired question cannot be edited")
 		}
@@ -203,7 +203,7 @@ func (s *Service) UpdateQuestion(ctx context.Context, id int64, rowVersion int, 
 
 // SubmitForReview sends a draft to the review queue.
 func (s *Service) SubmitForReview(ctx context.Context, id int64, rowVersion int) (QuestionInfo, error) {
-	return s.change(ctx, id, rowVersion, "question.submit", func(q *QuestionInfo) (bool, error) {
+	return s.change(ctx, id, rowVersion, "question.submit", func(ctx context.Context, q *QuestionInfo) (bool, error) {
 		if q.Status != StatusDraft {
 			return false, ErrWrongStatus.WithMessage("only a draft can be submitted for review (it is %s)", q.Status)
 		}
@@ -215,7 +215,7 @@ func (s *Service) SubmitForReview(ctx context.Context, id int64, rowVersion int)
 // Approve publishes the version in review: it is frozen and becomes the
 // live version candidates see.
 func (s *Service) Approve(ctx context.Context, id int64, rowVersion int) (QuestionInfo, error) {
-	return s.change(ctx, id, rowVersion, "question.publish", func(q *QuestionInfo) (bool, error) {
+	return s.change(ctx, id, rowVersion, "question.publish", func(ctx context.Context, q *QuestionInfo) (bool, error) {
 		if q.Status != StatusInReview {
 			return false, ErrWrongStatus.WithMessage("only a question in review can be published (it is %s)", q.Status)
 		}
@@ -238,7 +238,7 @@ func (s *Service) Reject(ctx context.Context, id int64, rowVersion int, note str
 	if err := f.Err(); err != nil {
 		return QuestionInfo{}, err
 	}
-	return s.change(ctx, id, rowVersion, "question.reject", func(q *QuestionInfo) (bool, error) {
+	return s.change(ctx, id, rowVersion, "question.reject", func(ctx context.Context, q *QuestionInfo) (bool, error) {
 		if q.Status != StatusInReview {
 			return false, ErrWrongStatus.WithMessage("only a question in review can be rejected (it is %s)", q.Status)
 		}
@@ -251,7 +251,7 @@ func (s *Service) Reject(ctx context.Context, id int64, rowVersion int, note str
 // Retire takes a question out of practice and new papers. Attempts that
 // hold one of its versions keep them.
 func (s *Service) Retire(ctx context.Context, id int64, rowVersion int) (QuestionInfo, error) {
-	return s.change(ctx, id, rowVersion, "question.retire", func(q *QuestionInfo) (bool, error) {
+	return s.change(ctx, id, rowVersion, "question.retire", func(ctx context.Context, q *QuestionInfo) (bool, error) {
 		if q.Status == StatusRetired {
 			return false, ErrWrongStatus.WithMessage("the question is already retired")
 		}

@@ -9,9 +9,9 @@ import (
 
 	"gorm.io/gorm"
 
-	questionbank "taxiexam/question-bank"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/sqldb"
+	questionbank "taxiexam/question-bank"
 )
 
 type chapterRow struct {

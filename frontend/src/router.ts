@@ -8,6 +8,8 @@
 //   roles        (staff) only these roles may open the page; others go to the staff home
 //   guestOnly    login pages: a logged-in user of the surface's kind goes on to home
 //   titleKey     i18n key of the page title (document.title)
+//   navKey       (staff) i18n key of the page's entry in the staff layout's menu,
+//                shown to the users its `roles` allow (all staff when no roles)
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import type { Role } from './api/auth'
 import { setUnauthorizedHandler } from './api/client'
@@ -21,6 +23,7 @@ declare module 'vue-router' {
     roles?: Role[]
     guestOnly?: boolean
     titleKey?: string
+    navKey?: string
   }
 }
 
@@ -71,7 +74,20 @@ const routes: RouteRecordRaw[] = [
         path: '',
         name: 'staff-home',
         component: () => import('./staff/pages/HomePage.vue'),
-        meta: { requiresAuth: true, titleKey: 'staff.home.title' },
+        meta: { requiresAuth: true, titleKey: 'staff.home.title', navKey: 'staff.home.title' },
+      },
+      // bureau admin: staff accounts and the audit log
+      {
+        path: 'admin/staff',
+        name: 'admin-staff',
+        component: () => import('./staff/pages/admin/StaffAccountsPage.vue'),
+        meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'admin.staff.title', navKey: 'admin.staff.title' },
+      },
+      {
+        path: 'admin/audit',
+        name: 'admin-audit',
+        component: () => import('./staff/pages/admin/AuditLogPage.vue'),
+        meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'admin.audit.title', navKey: 'admin.audit.title' },
       },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.

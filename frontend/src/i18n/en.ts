@@ -1,4 +1,5 @@
 import type { MessageSchema } from './index'
+import adminEn from './admin.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -64,6 +65,7 @@ const en: MessageSchema = {
       office: 'Issuing office ID',
     },
   },
+  admin: adminEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -86,6 +88,11 @@ const en: MessageSchema = {
     retryAfterTime: 'Too many requests; try again after {time}',
     validation_failed: 'Please check the highlighted fields',
     invalid_input: 'Please check the highlighted fields',
+    account_disabled: 'This account is disabled; ask an administrator',
+    username_taken: 'This username is already taken',
+    version_conflict: 'Someone else changed this in the meantime; reload and try again',
+    last_admin: 'The last active bureau administrator cannot be disabled or demoted',
+    not_found: 'Not found',
     withDetail: '{text}: {detail}',
   },
 }

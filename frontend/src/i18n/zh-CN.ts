@@ -1,3 +1,5 @@
+import adminZhCN from './admin.zh-CN'
+
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
 const zhCN = {
@@ -63,6 +65,7 @@ const zhCN = {
       office: '所属发证点编号',
     },
   },
+  admin: adminZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',
@@ -88,6 +91,11 @@ const zhCN = {
     retryAfterTime: '操作过于频繁，请在 {time} 后再试',
     validation_failed: '填写的内容有误，请检查',
     invalid_input: '填写的内容有误，请检查',
+    account_disabled: '账号已停用，请联系管理员',
+    username_taken: '该用户名已被使用',
+    version_conflict: '内容已被其他人修改，请刷新后重试',
+    last_admin: '不能停用或降级最后一个在用的局管理员',
+    not_found: '要找的内容不存在',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
   },

@@ -54,6 +54,14 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./candidate/pages/HomePage.vue'),
         meta: { requiresAuth: true, titleKey: 'candidate.home.title' },
       },
+      // practice and mock exams
+      { path: 'practice', name: 'practice-home', component: () => import('./candidate/pages/practice/PracticeHome.vue'), meta: { requiresAuth: true, titleKey: 'practice.title' } },
+      { path: 'practice/run', name: 'practice-run', component: () => import('./candidate/pages/practice/PracticeRun.vue'), meta: { requiresAuth: true, titleKey: 'practice.title' } },
+      { path: 'practice/study/:chapterId', name: 'practice-study', component: () => import('./candidate/pages/practice/StudyPage.vue'), meta: { requiresAuth: true, titleKey: 'practice.study' } },
+      { path: 'practice/book/:kind(wrong|favourites)', name: 'practice-book', component: () => import('./candidate/pages/practice/BookPage.vue'), meta: { requiresAuth: true, titleKey: 'practice.title' } },
+      { path: 'mock', name: 'mock-exam', component: () => import('./candidate/pages/mock/MockExam.vue'), meta: { requiresAuth: true, titleKey: 'practice.exam.title' } },
+      { path: 'mock/:id(\\d+)', name: 'mock-exam-run', component: () => import('./candidate/pages/mock/MockExam.vue'), meta: { requiresAuth: true, titleKey: 'practice.exam.title' } },
+      { path: 'mock/:id(\\d+)/result', name: 'mock-result', component: () => import('./candidate/pages/mock/MockResult.vue'), meta: { requiresAuth: true, titleKey: 'practice.result.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],
   },

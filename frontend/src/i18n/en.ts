@@ -1,5 +1,6 @@
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
+import practiceEn from './practice.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -66,6 +67,7 @@ const en: MessageSchema = {
     },
   },
   admin: adminEn,
+  practice: practiceEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',

@@ -1,4 +1,5 @@
 import adminZhCN from './admin.zh-CN'
+import practiceZhCN from './practice.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -66,6 +67,7 @@ const zhCN = {
     },
   },
   admin: adminZhCN,
+  practice: practiceZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',

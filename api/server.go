@@ -18,6 +18,7 @@ import (
 	"taxiexam/exam/registration"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
+	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
 )
 
@@ -44,6 +45,9 @@ type Deps struct {
 
 	// Registration and police background check (exam/registration).
 	Registration *registration.Service
+
+	// Notification queue monitoring (internal/notify).
+	Notify *notify.Service
 }
 
 // Server is the HTTP handler of examd.

@@ -24,6 +24,7 @@ import (
 	"taxiexam/internal/auth"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/auth/authkv"
+	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
@@ -53,6 +54,11 @@ type app struct {
 
 	audit *audit.Service
 	auth  *auth.Service
+
+	// notification queue: every service enqueues SMS and postal orders
+	// through outbox inside its own transaction (see notify.go)
+	outbox *notify.Outbox
+	notify *notify.Service
 
 	// question bank (shared: practice, mock and formal exams read from it)
 	bank *questionbank.Service
@@ -100,7 +106,10 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 func (a *app) assemble(ctx context.Context) error {
 	cfg, log := a.cfg, a.log
 	a.audit = audit.NewService(auditdb.New(a.db), a.clock.Now)
-	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), logCodeSender{log: log}, a.audit, a.db, a.clock, auth.Config{
+	if err := a.assembleNotify(); err != nil {
+		return err
+	}
+	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), a.outbox, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
@@ -155,6 +164,8 @@ func (a *app) handler() *api.Server {
 
 		Practice: a.practice,
 		Attempts: a.attempts,
+
+		Notify: a.notify,
 	})
 }
 
@@ -164,15 +175,5 @@ func createAdmin(ctx context.Context, a *app, username, name, password string, o
 		return err
 	}
 	fmt.Fprintf(out, "created bureau admin %q (id %d)\n", u.Username, u.ID)
-	return nil
-}
-
-// logCodeSender prints login codes to the log.
-// TODO(notify): replaced by the outbox-backed sender of the notification queue.
-type logCodeSender struct{ log *slog.Logger }
-
-func (s logCodeSender) SendVerificationCode(ctx context.Context, phone, code string) error {
-	s.log.InfoContext(ctx, "sms sent", "provider", "log", "to", pii.MaskPhone(phone), "template", "verification_code", "code", code,
-		"text", fmt.Sprintf("验证码%s，5分钟内有效，请勿泄露。", code))
 	return nil
 }

@@ -28,6 +28,9 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
+	if err := a.loadSampleBank(ctx); err != nil { // question bank: embedded default only
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Server.Addr)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 // Keep sections by capability; add a feature's routes in its own section.
 func (s *Server) routes() []Route {
 	admin := roles(auth.RoleBureauAdmin)
+	bankEditors := roles(auth.RoleQuestionEditor, auth.RoleBureauAdmin) // question bank
 	return []Route{
 		// ---- operations ----
 		{Method: http.MethodGet, Path: "/healthz", Access: public, Handler: s.healthz, Tag: "ops", Summary: "Liveness: the process answers", Resp: HealthResponse{}},
@@ -87,6 +88,32 @@ func (s *Server) routes() []Route {
 		}{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/offices", Access: admin, Handler: s.createOffice, Tag: "registration-admin", Summary: "Add an issuing window", Body: OfficeRequest{}, Resp: OfficeJSON{}, Status: http.StatusCreated},
 		{Method: http.MethodPut, Path: "/api/v1/admin/offices/:id", Access: admin, Handler: s.updateOffice, Tag: "registration-admin", Summary: "Edit or close an issuing window", Body: OfficeRequest{}, Resp: OfficeJSON{}},
+
+		// ---- question bank (question-bank): chapters, questions & review, images, import/export, blueprints ----
+		{Method: http.MethodGet, Path: "/api/v1/bank/chapters", Access: bankEditors, Handler: s.bankChapters, Tag: "bank", Summary: "Chapters of both subjects with question counts", Resp: BankChapterList{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/chapters", Access: admin, Handler: s.createBankChapter, Tag: "bank", Summary: "Add a chapter", Body: ChapterCreateRequest{}, Resp: BankChapter{}, Status: http.StatusCreated},
+		{Method: http.MethodPatch, Path: "/api/v1/bank/chapters/:id", Access: admin, Handler: s.updateBankChapter, Tag: "bank", Summary: "Rename or re-sort a chapter", Body: ChapterUpdateRequest{}, Resp: BankChapter{}},
+		{Method: http.MethodDelete, Path: "/api/v1/bank/chapters/:id", Access: admin, Handler: s.deleteBankChapter, Tag: "bank", Summary: "Delete an empty chapter no blueprint uses"},
+		{Method: http.MethodGet, Path: "/api/v1/bank/questions", Access: bankEditors, Handler: s.searchBankQuestions, Tag: "bank", Summary: "Search questions by subject, chapter, type, status and stem text", Query: QuestionSearchQuery{}, Resp: Page[BankQuestion]{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/questions", Access: bankEditors, Handler: s.createBankQuestion, Tag: "bank", Summary: "Write a new question (draft)", Body: QuestionRequest{}, Resp: BankQuestion{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/bank/questions/:id", Access: bankEditors, Handler: s.getBankQuestion, Tag: "bank", Summary: "A question (working version)", Resp: BankQuestion{}},
+		{Method: http.MethodPut, Path: "/api/v1/bank/questions/:id", Access: bankEditors, Handler: s.updateBankQuestion, Tag: "bank", Summary: "Edit a question; a published one gets a new version, the live one stays until it is published", Body: QuestionUpdateRequest{}, Resp: BankQuestion{}},
+		{Method: http.MethodGet, Path: "/api/v1/bank/questions/:id/versions", Access: bankEditors, Handler: s.bankQuestionVersions, Tag: "bank", Summary: "Every version of a question, newest first", Resp: BankVersionList{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/questions/:id/submit", Access: bankEditors, Handler: s.bankStep(s.deps.Bank.SubmitForReview), Tag: "bank", Summary: "Send a draft to the review queue", Body: RowVersionRequest{}, Resp: BankQuestion{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/questions/:id/approve", Access: admin, Handler: s.bankStep(s.deps.Bank.Approve), Tag: "bank", Summary: "Publish the version in review (frozen from now on)", Body: RowVersionRequest{}, Resp: BankQuestion{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/questions/:id/reject", Access: admin, Handler: s.rejectBankQuestion, Tag: "bank", Summary: "Send a question in review back to draft with a note", Body: RejectRequest{}, Resp: BankQuestion{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/questions/:id/retire", Access: admin, Handler: s.bankStep(s.deps.Bank.Retire), Tag: "bank", Summary: "Retire a question from practice and new papers", Body: RowVersionRequest{}, Resp: BankQuestion{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/images", Access: bankEditors, Handler: s.uploadBankImage, Tag: "bank", Summary: "Upload a question image (multipart field file; PNG, JPEG or GIF, at most 512 KiB, 4096 px)", Resp: BankImage{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/bank/images/:id", Access: anyLoggedIn, Handler: s.bankImage, Tag: "bank", Summary: "A question image (immutable; cached a year, ETag)", Raw: "image/*"},
+		{Method: http.MethodGet, Path: "/api/v1/bank/template", Access: bankEditors, Handler: s.bankTemplate, Tag: "bank", Summary: "Import template with one example row per type and the chapter codes", Query: FormatQuery{}, Raw: "application/octet-stream"},
+		{Method: http.MethodGet, Path: "/api/v1/bank/export", Access: bankEditors, Handler: s.exportBank, Tag: "bank", Summary: "Export the questions matching the filters in the import format", Query: ExportQuery{}, Raw: "application/octet-stream"},
+		{Method: http.MethodPost, Path: "/api/v1/bank/imports", Access: bankEditors, Handler: s.previewBankImport, Tag: "bank", Summary: "Upload an .xlsx or .csv (multipart field file) and check every row; nothing is written yet", Resp: ImportPreview{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/bank/imports/:id", Access: bankEditors, Handler: s.getBankImport, Tag: "bank", Summary: "An import check report", Resp: ImportPreview{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/imports/:id/confirm", Access: bankEditors, Handler: s.confirmBankImport, Tag: "bank", Summary: "Write a clean import: every row becomes a question in review, all or nothing", Resp: ImportConfirmed{}},
+		{Method: http.MethodGet, Path: "/api/v1/bank/blueprints", Access: bankEditors, Handler: s.bankBlueprints, Tag: "bank", Summary: "Paper blueprints with what the published bank cannot fill", Resp: BankBlueprintList{}},
+		{Method: http.MethodPost, Path: "/api/v1/bank/blueprints", Access: admin, Handler: s.createBankBlueprint, Tag: "bank", Summary: "Add a blueprint", Body: BlueprintRequest{}, Resp: BankBlueprint{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/bank/blueprints/:id", Access: bankEditors, Handler: s.getBankBlueprint, Tag: "bank", Summary: "A blueprint", Resp: BankBlueprint{}},
+		{Method: http.MethodPut, Path: "/api/v1/bank/blueprints/:id", Access: admin, Handler: s.updateBankBlueprint, Tag: "bank", Summary: "Replace a blueprint (papers already drawn keep their questions)", Body: BlueprintRequest{}, Resp: BankBlueprint{}},
 
 		// ---- bureau: staff accounts and audit ----
 		{Method: http.MethodGet, Path: "/api/v1/admin/staff", Access: admin, Handler: s.listStaff, Tag: "admin", Summary: "List staff accounts", Query: PageQuery{}, Resp: Page[StaffUser]{}},

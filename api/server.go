@@ -20,6 +20,7 @@ import (
 	"taxiexam/internal/auth"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
+	questionbank "taxiexam/question-bank"
 )
 
 // Check is one readiness probe (database, Redis).
@@ -42,6 +43,9 @@ type Deps struct {
 	// Practice and mock exams (exam/practice, exam/attempt).
 	Practice *practice.Service
 	Attempts *attempt.Service
+
+	// Question bank console (question-bank).
+	Bank *questionbank.Service
 
 	// Registration and police background check (exam/registration).
 	Registration *registration.Service

@@ -165,6 +165,8 @@ func (a *app) handler() *api.Server {
 		Practice: a.practice,
 		Attempts: a.attempts,
 
+		Bank: a.bank,
+
 		Notify: a.notify,
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
+	"taxiexam/exam/registration"
 	"taxiexam/frontend"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/audit/auditdb"
@@ -65,6 +66,9 @@ type app struct {
 	// practice and mock exams
 	practice *practice.Service
 	attempts *attempt.Service
+
+	// registration and police background check
+	registration *registration.Service
 
 	workers []worker
 }
@@ -129,6 +133,11 @@ func (a *app) assemble(ctx context.Context) error {
 	a.workers = append(a.workers, worker{name: "attempt-deadline-sweep", run: func(ctx context.Context) error {
 		return a.attempts.RunSweeper(ctx, 5*time.Second)
 	}})
+
+	// registration and police background check (cmd/examd/registration.go)
+	if err := a.assembleRegistration(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -168,6 +177,8 @@ func (a *app) handler() *api.Server {
 		Bank: a.bank,
 
 		Notify: a.notify,
+
+		Registration: a.registration,
 	})
 }
 

@@ -62,6 +62,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'mock', name: 'mock-exam', component: () => import('./candidate/pages/mock/MockExam.vue'), meta: { requiresAuth: true, titleKey: 'practice.exam.title' } },
       { path: 'mock/:id(\\d+)', name: 'mock-exam-run', component: () => import('./candidate/pages/mock/MockExam.vue'), meta: { requiresAuth: true, titleKey: 'practice.exam.title' } },
       { path: 'mock/:id(\\d+)/result', name: 'mock-result', component: () => import('./candidate/pages/mock/MockResult.vue'), meta: { requiresAuth: true, titleKey: 'practice.result.title' } },
+      // registration (QR channel landing, application form and timeline, ride-hailing platforms)
+      { path: 'r/:code', name: 'registration-landing', component: () => import('./candidate/pages/registration/ChannelLanding.vue'), meta: { titleKey: 'registration.landing.title' } },
+      { path: 'application', name: 'registration-form', component: () => import('./candidate/pages/registration/ApplicationPage.vue'), meta: { requiresAuth: true, titleKey: 'registration.form.title' } },
+      { path: 'platforms', name: 'registration-platforms', component: () => import('./candidate/pages/registration/PlatformsPage.vue'), meta: { titleKey: 'registration.platforms.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],
   },
@@ -97,6 +101,10 @@ const routes: RouteRecordRaw[] = [
         component: () => import('./staff/pages/admin/AuditLogPage.vue'),
         meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'admin.audit.title', navKey: 'admin.audit.title' },
       },
+      // registration: police background check (police_reviewer) and registration management (bureau_admin)
+      { path: 'review', name: 'review-queue', component: () => import('./staff/pages/review/ReviewQueuePage.vue'), meta: { requiresAuth: true, roles: ['police_reviewer'], titleKey: 'registration.review.queueTitle', navKey: 'registration.review.nav' } },
+      { path: 'review/:id(\\d+)', name: 'review-application', component: () => import('./staff/pages/review/ReviewPage.vue'), meta: { requiresAuth: true, roles: ['police_reviewer'], titleKey: 'registration.review.queueTitle' } },
+      { path: 'registration', name: 'registration-admin', component: () => import('./staff/pages/channels/RegistrationAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'registration.admin.nav', navKey: 'registration.admin.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

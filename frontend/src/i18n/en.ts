@@ -1,5 +1,6 @@
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
+import registrationEn from './registration.en'
 import practiceEn from './practice.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
@@ -67,6 +68,7 @@ const en: MessageSchema = {
     },
   },
   admin: adminEn,
+  registration: registrationEn,
   practice: practiceEn,
   roles: {
     candidate: 'Candidate',

@@ -1,4 +1,5 @@
 import adminZhCN from './admin.zh-CN'
+import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
@@ -67,6 +68,7 @@ const zhCN = {
     },
   },
   admin: adminZhCN,
+  registration: registrationZhCN,
   practice: practiceZhCN,
   roles: {
     candidate: '考生',

@@ -97,6 +97,10 @@ export default async function globalSetup() {
       EXAMD_DATA_DIR: dataDir,
       EXAMD_BOOTSTRAP_ADMIN_USERNAME: ADMIN_USERNAME,
       EXAMD_BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      // No quiet hours: non-urgent SMS (application received, check passed...)
+      // must reach the log whatever the wall clock says when the tests run.
+      EXAMD_SMS_QUIET_START: '00:00',
+      EXAMD_SMS_QUIET_END: '00:00',
     },
     stdio: ['ignore', logFd, logFd],
   })

@@ -62,6 +62,20 @@ type Rule struct {
 	Window time.Duration
 }
 
+// SessionCache keeps resolved sessions in Redis for a short while, so the
+// per-request check costs one Redis GET instead of two SQL reads and a
+// decryption. Revocations delete the entries; the TTL bounds anything a
+// race could leave behind.
+type SessionCache interface {
+	Get(ctx context.Context, sessionID string) (Principal, time.Time, bool, error)
+	Put(ctx context.Context, sessionID string, p Principal, expires time.Time, ttl time.Duration) error
+	Delete(ctx context.Context, sessionIDs ...string) error
+}
+
+// sessionCacheTTL bounds how long a cached session can outlive a change
+// whose invalidation raced with a refill.
+const sessionCacheTTL = 30 * time.Second
+
 // CodeSender delivers a verification code by SMS (through the notification
 // queue in production).
 type CodeSender interface {
@@ -91,6 +105,7 @@ type Config struct {
 type Service struct {
 	store   Store
 	limiter Limiter
+	cache   SessionCache
 	sender  CodeSender
 	audit   Auditor
 	tx      Transactor
@@ -99,8 +114,8 @@ type Service struct {
 }
 
 // NewService wires the service.
-func NewService(store Store, limiter Limiter, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
-	return &Service{store: store, limiter: limiter, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
+func NewService(store Store, limiter Limiter, cache SessionCache, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
+	return &Service{store: store, limiter: limiter, cache: cache, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
 }
 
 // SMS code policy (DESIGN.md §2).
@@ -291,38 +306,55 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 	if token == "" {
 		return Principal{}, ErrSessionInvalid
 	}
-	sess, err := s.store.SessionByID(ctx, TokenID(token))
-	if err != nil {
-		if isNotFound(err) {
-			return Principal{}, ErrSessionInvalid
+	id := TokenID(token)
+	if p, expires, ok, err := s.cache.Get(ctx, id); err == nil && ok {
+		if s.clock.Now().Before(expires) {
+			return p, nil
 		}
+		return Principal{}, ErrSessionInvalid
+	}
+	p, expires, err := s.authenticateFromStore(ctx, id)
+	if err != nil {
 		return Principal{}, err
 	}
+	// A cache failure only costs speed.
+	_ = s.cache.Put(ctx, id, p, expires, sessionCacheTTL)
+	return p, nil
+}
+
+func (s *Service) authenticateFromStore(ctx context.Context, id string) (Principal, time.Time, error) {
+	sess, err := s.store.SessionByID(ctx, id)
+	if err != nil {
+		if isNotFound(err) {
+			return Principal{}, time.Time{}, ErrSessionInvalid
+		}
+		return Principal{}, time.Time{}, err
+	}
 	if !sess.Active(s.clock.Now()) {
-		return Principal{}, ErrSessionInvalid
+		return Principal{}, time.Time{}, ErrSessionInvalid
 	}
 	switch sess.Kind {
 	case KindStaff:
 		u, err := s.store.StaffByID(ctx, sess.UserID)
 		if err != nil {
 			if isNotFound(err) {
-				return Principal{}, ErrSessionInvalid
+				return Principal{}, time.Time{}, ErrSessionInvalid
 			}
-			return Principal{}, err
+			return Principal{}, time.Time{}, err
 		}
 		if u.Disabled {
-			return Principal{}, ErrSessionInvalid
+			return Principal{}, time.Time{}, ErrSessionInvalid
 		}
-		return staffPrincipal(u, sess.ID), nil
+		return staffPrincipal(u, sess.ID), sess.ExpiresAt, nil
 	default:
 		c, err := s.store.CandidateByID(ctx, sess.UserID)
 		if err != nil {
 			if isNotFound(err) {
-				return Principal{}, ErrSessionInvalid
+				return Principal{}, time.Time{}, ErrSessionInvalid
 			}
-			return Principal{}, err
+			return Principal{}, time.Time{}, err
 		}
-		return candidatePrincipal(c, sess.ID), nil
+		return candidatePrincipal(c, sess.ID), sess.ExpiresAt, nil
 	}
 }
 
@@ -331,7 +363,25 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
 	}
-	return s.store.RevokeSession(ctx, TokenID(token), s.clock.Now())
+	id := TokenID(token)
+	if err := s.store.RevokeSession(ctx, id, s.clock.Now()); err != nil {
+		return err
+	}
+	return s.cache.Delete(ctx, id)
+}
+
+// forgetUserSessions drops a user's cached sessions after a change to the
+// user or their sessions has committed.
+func (s *Service) forgetUserSessions(ctx context.Context, kind string, userID int64) error {
+	list, err := s.store.ListSessions(ctx, kind, userID)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(list))
+	for i, x := range list {
+		ids[i] = x.ID
+	}
+	return s.cache.Delete(ctx, ids...)
 }
 
 // TokenID is the stored identity of a session token.

@@ -149,7 +149,11 @@ func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (St
 		out = u
 		return s.audit.Record(ctx, audit.Entry{Action: "staff.update", TargetType: "staff_user", TargetID: itoa(id), Before: staffView(before), After: staffView(u)})
 	})
-	return out, err
+	if err != nil {
+		return StaffUser{}, err
+	}
+	// Names, roles and bindings show in the cached principal: drop it.
+	return out, s.forgetUserSessions(ctx, KindStaff, id)
 }
 
 // ListStaff pages through accounts.
@@ -167,7 +171,7 @@ func (s *Service) StaffSessions(ctx context.Context, userID int64) ([]Session, e
 
 // RevokeStaffSessions ends every session of a staff user.
 func (s *Service) RevokeStaffSessions(ctx context.Context, userID int64) error {
-	return s.tx.InTx(ctx, func(ctx context.Context) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		if _, err := s.store.StaffByID(ctx, userID); err != nil {
 			return err
 		}
@@ -176,6 +180,10 @@ func (s *Service) RevokeStaffSessions(ctx context.Context, userID int64) error {
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "staff.revoke_sessions", TargetType: "staff_user", TargetID: itoa(userID)})
 	})
+	if err != nil {
+		return err
+	}
+	return s.forgetUserSessions(ctx, KindStaff, userID)
 }
 
 // EnsureBootstrapAdmin creates the first bureau admin when there is none.

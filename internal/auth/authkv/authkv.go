@@ -4,6 +4,7 @@ package authkv
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -80,4 +81,51 @@ return 0
 func (l *Limiter) TakeCode(ctx context.Context, key, codeHash string, maxTries int) (bool, error) {
 	n, err := takeScript.Run(ctx, l.r, []string{l.r.Key("otp", key)}, codeHash, maxTries).Int()
 	return n == 1, err
+}
+
+// SessionCache implements auth.SessionCache on Redis.
+type SessionCache struct{ r *kv.Redis }
+
+// NewSessionCache returns the cache.
+func NewSessionCache(r *kv.Redis) *SessionCache { return &SessionCache{r: r} }
+
+type cachedSession struct {
+	P       auth.Principal `json:"p"`
+	Expires time.Time      `json:"e"`
+}
+
+func (c *SessionCache) key(id string) string { return c.r.Key("sess", id) }
+
+func (c *SessionCache) Get(ctx context.Context, id string) (auth.Principal, time.Time, bool, error) {
+	b, err := c.r.Get(ctx, c.key(id)).Bytes()
+	if err == redis.Nil {
+		return auth.Principal{}, time.Time{}, false, nil
+	}
+	if err != nil {
+		return auth.Principal{}, time.Time{}, false, err
+	}
+	var v cachedSession
+	if err := json.Unmarshal(b, &v); err != nil {
+		return auth.Principal{}, time.Time{}, false, nil
+	}
+	return v.P, v.Expires, true, nil
+}
+
+func (c *SessionCache) Put(ctx context.Context, id string, p auth.Principal, expires time.Time, ttl time.Duration) error {
+	b, err := json.Marshal(cachedSession{P: p, Expires: expires})
+	if err != nil {
+		return err
+	}
+	return c.r.Set(ctx, c.key(id), b, ttl).Err()
+}
+
+func (c *SessionCache) Delete(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	keys := make([]string, len(ids))
+	for i, id := range ids {
+		keys[i] = c.key(id)
+	}
+	return c.r.Del(ctx, keys...).Err()
 }

@@ -25,7 +25,9 @@ type env struct {
 	ctx context.Context
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvTB(t) }
+
+func newEnvTB(t testing.TB) *env {
 	t.Helper()
 	db := testenv.DB(t, schema.All())
 	clk := clock.NewFake(time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC))

@@ -188,8 +188,12 @@ func (s *Store) ClaimForSend(ctx context.Context, ids []int64, now time.Time, le
 		claimable := s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND (status = ? OR (status = ? AND lease_until < ?))",
 			ids, notify.StatusQueued, notify.StatusSending, now)
 		var rows []outboxRow
-		// Skip rows another worker is claiming right now: it has them.
-		if err := s.db.SkipLocked(claimable).Find(&rows).Error; err != nil {
+		// Wait for locks rather than skip: a row locked for a moment (the
+		// relay writing its stream id, another worker claiming a duplicate
+		// entry) must be claimed or seen as taken, never silently skipped,
+		// or its entry would be acked while the row stays queued. Locking
+		// in id order keeps two workers from deadlocking.
+		if err := s.db.ForUpdate(claimable.Order("id")).Find(&rows).Error; err != nil {
 			return err
 		}
 		if len(rows) == 0 {

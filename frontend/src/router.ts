@@ -105,6 +105,14 @@ const routes: RouteRecordRaw[] = [
       { path: 'review', name: 'review-queue', component: () => import('./staff/pages/review/ReviewQueuePage.vue'), meta: { requiresAuth: true, roles: ['police_reviewer'], titleKey: 'registration.review.queueTitle', navKey: 'registration.review.nav' } },
       { path: 'review/:id(\\d+)', name: 'review-application', component: () => import('./staff/pages/review/ReviewPage.vue'), meta: { requiresAuth: true, roles: ['police_reviewer'], titleKey: 'registration.review.queueTitle' } },
       { path: 'registration', name: 'registration-admin', component: () => import('./staff/pages/channels/RegistrationAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'registration.admin.nav', navKey: 'registration.admin.nav' } },
+      // question bank: editors write and import, the bureau admin reviews and publishes
+      { path: 'bank', name: 'bank-list', component: () => import('./staff/pages/bank/BankListPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.nav', navKey: 'bank.nav' } },
+      { path: 'bank/questions/new', name: 'bank-question-new', component: () => import('./staff/pages/bank/QuestionEditorPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.editor.newTitle' } },
+      { path: 'bank/questions/:id(\\d+)', name: 'bank-question', component: () => import('./staff/pages/bank/QuestionEditorPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.nav' } },
+      { path: 'bank/review', name: 'bank-review', component: () => import('./staff/pages/bank/BankReviewPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.reviewNav', navKey: 'bank.reviewNav' } },
+      { path: 'bank/import', name: 'bank-import', component: () => import('./staff/pages/bank/ImportPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.importNav', navKey: 'bank.importNav' } },
+      { path: 'bank/blueprints', name: 'bank-blueprints', component: () => import('./staff/pages/bank/BlueprintsPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.blueprintNav', navKey: 'bank.blueprintNav' } },
+      { path: 'bank/chapters', name: 'bank-chapters', component: () => import('./staff/pages/bank/ChaptersPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.chapterNav', navKey: 'bank.chapterNav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

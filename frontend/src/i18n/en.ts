@@ -2,6 +2,7 @@ import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
 import practiceEn from './practice.en'
+import bankEn from './bank.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -70,6 +71,7 @@ const en: MessageSchema = {
   admin: adminEn,
   registration: registrationEn,
   practice: practiceEn,
+  bank: bankEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',

@@ -1,6 +1,7 @@
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
+import bankZhCN from './bank.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -70,6 +71,7 @@ const zhCN = {
   admin: adminZhCN,
   registration: registrationZhCN,
   practice: practiceZhCN,
+  bank: bankZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',

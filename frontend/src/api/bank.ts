@@ -1,0 +1,188 @@
+// Typed calls for the question bank console (/api/v1/bank/*; question
+// editors and bureau admins). Types mirror api/questionbank_handlers.go.
+import { API_BASE, CSRF_HEADER, CSRF_VALUE, api, parseApiError, ApiError } from './client'
+
+export interface Page<T> {
+  items: T[]
+  total: number
+  page: number
+  page_size: number
+}
+
+export type Subject = 'national' | 'regional'
+export type QuestionType = 'true_false' | 'single' | 'multiple'
+export type QuestionStatus = 'draft' | 'in_review' | 'published' | 'retired'
+export type QuestionContext = 'both' | 'taxi' | 'ride_hailing'
+
+export interface Chapter {
+  id: number
+  subject: Subject
+  code: string
+  name: string
+  sort: number
+  version: number
+  questions: number
+}
+
+export interface Option {
+  key: string
+  text: string
+}
+
+export interface Question {
+  id: number
+  version: number
+  live_version: number
+  row_version: number
+  status: QuestionStatus
+  subject: Subject
+  chapter_id: number
+  type: QuestionType
+  stem: string
+  options: Option[]
+  answer: string[]
+  explanation: string
+  image_url: string
+  difficulty: number
+  tags: string[]
+  context: QuestionContext
+  review_note: string
+  updated_at: string
+  updated_by: number
+}
+
+export interface QuestionInput {
+  subject: Subject
+  chapter_id: number
+  type: QuestionType
+  stem: string
+  options: Option[]
+  answer: string[]
+  explanation: string
+  image_id: string
+  difficulty: number
+  tags: string[]
+  context: QuestionContext
+}
+
+export interface Version {
+  version: number
+  frozen: boolean
+  stem: string
+  options: Option[]
+  answer: string[]
+  explanation: string
+  image_url: string
+}
+
+export interface SearchQuery {
+  subject?: Subject | ''
+  chapter_id?: number
+  type?: QuestionType | ''
+  status?: QuestionStatus | ''
+  text?: string
+  page?: number
+  page_size?: number
+}
+
+export interface RowError {
+  row: number
+  column: string
+  field: string
+  reason: string
+}
+
+export interface ImportPreview {
+  id: number
+  file_name: string
+  status: 'pending' | 'done'
+  valid_rows: number
+  errors: RowError[]
+  preview: { row: number; subject: Subject; chapter_id: number; type: QuestionType; stem: string; options: Option[]; answer: string[]; explanation: string }[]
+  can_import: boolean
+}
+
+export interface BlueprintItem {
+  chapter_id: number
+  type: QuestionType
+  count: number
+  points: number
+}
+
+export interface BlueprintSection {
+  subject: Subject
+  duration_minutes: number
+  pass_percent: number
+  total_points: number
+  items: BlueprintItem[]
+}
+
+export interface Blueprint {
+  id: number
+  name: string
+  kind: 'formal' | 'mock'
+  is_default: boolean
+  version: number
+  sections: BlueprintSection[]
+  shortfalls: string[]
+}
+
+export interface Image {
+  id: string
+  url: string
+  content_type: string
+  width: number
+  height: number
+}
+
+function qs(q: object): string {
+  const p = new URLSearchParams()
+  for (const [k, v] of Object.entries(q)) {
+    if (v !== undefined && v !== '' && v !== 0 && v !== null) p.set(k, String(v))
+  }
+  const s = p.toString()
+  return s ? '?' + s : ''
+}
+
+export const listChapters = () => api.get<{ items: Chapter[] }>('/bank/chapters').then((r) => r.items)
+export const createChapter = (c: { subject: Subject; code: string; name: string; sort: number }) => api.post<Chapter>('/bank/chapters', c)
+export const updateChapter = (id: number, c: { version: number; name: string; sort: number }) => api.patch<Chapter>(`/bank/chapters/${id}`, c)
+export const deleteChapter = (id: number) => api.delete<void>(`/bank/chapters/${id}`)
+
+export const searchQuestions = (q: SearchQuery) => api.get<Page<Question>>('/bank/questions' + qs(q))
+export const getQuestion = (id: number) => api.get<Question>(`/bank/questions/${id}`)
+export const questionVersions = (id: number) => api.get<{ items: Version[] }>(`/bank/questions/${id}/versions`).then((r) => r.items)
+export const createQuestion = (q: QuestionInput) => api.post<Question>('/bank/questions', q)
+export const updateQuestion = (id: number, rowVersion: number, q: QuestionInput) => api.put<Question>(`/bank/questions/${id}`, { row_version: rowVersion, ...q })
+export const submitQuestion = (id: number, rowVersion: number) => api.post<Question>(`/bank/questions/${id}/submit`, { row_version: rowVersion })
+export const approveQuestion = (id: number, rowVersion: number) => api.post<Question>(`/bank/questions/${id}/approve`, { row_version: rowVersion })
+export const rejectQuestion = (id: number, rowVersion: number, note: string) => api.post<Question>(`/bank/questions/${id}/reject`, { row_version: rowVersion, note })
+export const retireQuestion = (id: number, rowVersion: number) => api.post<Question>(`/bank/questions/${id}/retire`, { row_version: rowVersion })
+
+export const listBlueprints = () => api.get<{ items: Blueprint[] }>('/bank/blueprints').then((r) => r.items)
+export type BlueprintInput = Omit<Blueprint, 'id' | 'shortfalls'>
+export const createBlueprint = (b: BlueprintInput) => api.post<Blueprint>('/bank/blueprints', b)
+export const updateBlueprint = (id: number, b: BlueprintInput) => api.put<Blueprint>(`/bank/blueprints/${id}`, b)
+
+/** Sends a file as multipart/form-data (field "file"). */
+async function upload<T>(path: string, file: File): Promise<T> {
+  const fd = new FormData()
+  fd.append('file', file, file.name)
+  let res: Response
+  try {
+    res = await fetch(API_BASE + path, { method: 'POST', body: fd, credentials: 'same-origin', headers: { [CSRF_HEADER]: CSRF_VALUE, Accept: 'application/json' } })
+  } catch (e) {
+    throw new ApiError({ status: 0, code: 'network_error', message: e instanceof Error ? e.message : String(e) })
+  }
+  const text = await res.text()
+  if (!res.ok) throw parseApiError(res.status, text, res.statusText, res.headers.get('Retry-After'))
+  return JSON.parse(text) as T
+}
+
+export const uploadImage = (file: File) => upload<Image>('/bank/images', file)
+export const previewImport = (file: File) => upload<ImportPreview>('/bank/imports', file)
+export const getImport = (id: number) => api.get<ImportPreview>(`/bank/imports/${id}`)
+export const confirmImport = (id: number) => api.post<{ imported: number; status: string }>(`/bank/imports/${id}/confirm`)
+
+export const templateURL = (format: 'xlsx' | 'csv') => `${API_BASE}/bank/template?format=${format}`
+export const exportURL = (format: 'xlsx' | 'csv', q: SearchQuery) => `${API_BASE}/bank/export` + qs({ ...q, format, page: undefined, page_size: undefined })

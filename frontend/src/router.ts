@@ -113,6 +113,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'bank/import', name: 'bank-import', component: () => import('./staff/pages/bank/ImportPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.importNav', navKey: 'bank.importNav' } },
       { path: 'bank/blueprints', name: 'bank-blueprints', component: () => import('./staff/pages/bank/BlueprintsPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.blueprintNav', navKey: 'bank.blueprintNav' } },
       { path: 'bank/chapters', name: 'bank-chapters', component: () => import('./staff/pages/bank/ChaptersPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.chapterNav', navKey: 'bank.chapterNav' } },
+      // bureau admin: the notification queue (SMS and postal orders)
+      { path: 'admin/notify', name: 'admin-notify', component: () => import('./staff/pages/notify/NotifyQueuePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'notify.title', navKey: 'notify.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

@@ -1,3 +1,4 @@
+import notifyEn from './notify.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
@@ -69,6 +70,7 @@ const en: MessageSchema = {
     },
   },
   admin: adminEn,
+  notify: notifyEn,
   registration: registrationEn,
   practice: practiceEn,
   bank: bankEn,

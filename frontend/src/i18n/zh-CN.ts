@@ -1,3 +1,4 @@
+import notifyZhCN from './notify.zh-CN'
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
@@ -69,6 +70,7 @@ const zhCN = {
     },
   },
   admin: adminZhCN,
+  notify: notifyZhCN,
   registration: registrationZhCN,
   practice: practiceZhCN,
   bank: bankZhCN,

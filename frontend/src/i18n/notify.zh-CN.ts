@@ -1,0 +1,58 @@
+// Notification queue console texts, merged into zh-CN.ts under `notify`.
+// notify.en.ts must have the same keys.
+const notifyZhCN = {
+  title: '短信与邮寄队列',
+  nav: '消息队列',
+  refresh: '刷新',
+  autoRefresh: '自动刷新',
+  topics: { sms: '短信', postal: '邮寄订单' },
+  statuses: { pending: '待发送', queued: '已入队', sending: '发送中', sent: '已发送', dead: '失败' },
+  stats: {
+    pending: '待发送',
+    scheduled: '定时/等待重试',
+    queued: '已入队',
+    sending: '发送中',
+    sent: '已发送',
+    dead: '失败',
+    oldestDue: '最早到期消息已等待',
+    stream: 'Redis 流：{length} 条，未确认 {pending} 条',
+    seconds: '{n} 秒',
+    none: '无积压',
+  },
+  filters: {
+    topic: '类型',
+    status: '状态',
+    all: '全部',
+    candidateId: '考生编号',
+    phone: '手机号',
+    phonePlaceholder: '完整 11 位手机号',
+    search: '查询',
+    reset: '重置',
+    deadOnly: '只看失败',
+  },
+  cols: {
+    id: '编号',
+    createdAt: '创建时间',
+    message: '消息',
+    recipient: '接收人',
+    status: '状态',
+    attempts: '尝试次数',
+    notBefore: '计划时间',
+    sentAt: '发送时间',
+    ref: '回执号/运单号',
+    lastError: '最近错误',
+    actions: '操作',
+  },
+  retry: '重新发送',
+  retryConfirm: '确定重新发送消息 {id} 吗？尝试次数将清零。',
+  retried: '消息 {id} 已重新排队',
+  empty: '暂无消息',
+  candidate: '考生 {id}',
+  templates: {
+    title: '消息模板',
+    urgent: '紧急（免打扰时段照常发送）',
+    vars: '变量',
+  },
+}
+
+export default notifyZhCN

@@ -3,7 +3,9 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, shot, test, type ServerState } from './support'
 
-const PROCTOR = { username: 'proctor-admin-e2e', password: 'Proctor-pass-2026', name: '李监考' }
+// Unique per run, so the spec also passes against a server it has used before.
+const RUN = Date.now().toString(36).slice(-6)
+const PROCTOR = { username: `proctor-${RUN}`, password: 'Proctor-pass-2026', name: '李监考' }
 
 async function staffLogin(page: Page, username: string, password: string) {
   await page.goto('/staff/login')

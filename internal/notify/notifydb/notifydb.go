@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
@@ -82,11 +81,14 @@ func (s *Store) Insert(ctx context.Context, m *notify.Message) (bool, error) {
 		r.PhoneBidx = s.pii.BlindIndex("phone", m.Recipient)
 		r.PhoneMasked = pii.MaskPhone(m.Recipient)
 	}
-	res := s.db.Conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-	if res.Error != nil {
-		return false, res.Error
-	}
-	if res.RowsAffected == 0 {
+	// A plain INSERT: on InnoDB it takes only an insert-intention lock, so
+	// concurrent business transactions do not wait on each other (INSERT ...
+	// ON DUPLICATE KEY would take next-key locks on the dedupe index). A
+	// duplicate fails this statement only; the caller's transaction goes on.
+	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if !sqldb.IsDuplicate(err) {
+			return false, err
+		}
 		var id int64
 		if err := s.db.Conn(ctx).Model(&outboxRow{}).Where("dedupe_key = ?", m.DedupeKey).Pluck("id", &id).Error; err != nil {
 			return false, err

@@ -79,7 +79,9 @@ func TestRoleMatrix(t *testing.T) {
 
 	table := ta.handler().Routes()
 	// Logging out ends the session the rest of the matrix needs: last.
-	sort.SliceStable(table, func(i, j int) bool { return !strings.HasSuffix(table[i].Path, "/logout") && strings.HasSuffix(table[j].Path, "/logout") })
+	sort.SliceStable(table, func(i, j int) bool {
+		return !strings.HasSuffix(table[i].Path, "/logout") && strings.HasSuffix(table[j].Path, "/logout")
+	})
 	callers := append([]string{"anonymous"}, rolesAsStrings()...)
 	for _, r := range table {
 		// Ids that exist nowhere, so allowed roles exercise the handler

@@ -113,7 +113,7 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleNotify(); err != nil {
 		return err
 	}
-	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), a.outbox, a.audit, a.db, a.clock, auth.Config{
+	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), authkv.NewSessionCache(a.redis), a.outbox, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,

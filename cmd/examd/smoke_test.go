@@ -33,29 +33,29 @@ func TestEmbeddedDefaultBoots(t *testing.T) {
 
 	addrRE := regexp.MustCompile(`running on (\S+)`)
 	adminRE := regexp.MustCompile(`username "admin" password "([^"]+)"`)
-	var addr, pw string
-	sc := bufio.NewScanner(outR)
+	addrC, pwC := make(chan string, 1), make(chan string, 1)
 	go func() {
+		sc := bufio.NewScanner(outR)
 		for sc.Scan() {
-			line := sc.Text()
-			if m := addrRE.FindStringSubmatch(line); m != nil {
-				addr = m[1]
+			if m := addrRE.FindStringSubmatch(sc.Text()); m != nil {
+				addrC <- m[1]
 			}
-			if m := adminRE.FindStringSubmatch(line); m != nil {
-				pw = m[1]
+			if m := adminRE.FindStringSubmatch(sc.Text()); m != nil {
+				pwC <- m[1]
 			}
 		}
 	}()
-	deadline := time.Now().Add(60 * time.Second)
-	for (addr == "" || pw == "") && time.Now().Before(deadline) {
+	var addr, pw string
+	timeout := time.After(60 * time.Second)
+	for addr == "" || pw == "" {
 		select {
+		case addr = <-addrC:
+		case pw = <-pwC:
 		case err := <-done:
 			t.Fatalf("serve exited early: %v", err)
-		case <-time.After(50 * time.Millisecond):
+		case <-timeout:
+			t.Fatal("serve did not print its address and the first admin's password")
 		}
-	}
-	if addr == "" || pw == "" {
-		t.Fatal("serve did not print its address and the first admin's password")
 	}
 	base := "http://" + addr
 	res, err := http.Get(base + "/readyz")

@@ -119,3 +119,8 @@ func newPage[T any](items []T, total int64, page, size int) Page[T] {
 	}
 	return Page[T]{Items: items, Total: total, Page: page, PageSize: size}
 }
+
+// pageReq is the checked page a paged handler lists.
+type pageReq struct{ page, size int }
+
+func (p pageReq) offset() int { return (p.page - 1) * p.size }

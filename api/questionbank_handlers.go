@@ -259,13 +259,6 @@ func domainOptions(o []BankOption) []questionbank.Option {
 	return out
 }
 
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
 func (s *Server) bankQuestion(q questionbank.QuestionInfo) BankQuestion {
 	return BankQuestion{ID: q.ID, Version: q.Version, LiveVersion: q.LiveVersion, RowVersion: q.RowVersion, Status: q.Status,
 		Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem, Options: bankOptions(q.Options),

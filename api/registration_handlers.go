@@ -314,16 +314,6 @@ type Dossier struct {
 
 // ---- conversion ----
 
-func (s *Server) at(t time.Time) time.Time { return t.In(s.deps.Config.Location) }
-
-func (s *Server) atPtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	v := s.at(t)
-	return &v
-}
-
 func formJSON(f registration.Form) ApplicationForm {
 	p := f.Pledge
 	if p == nil {

@@ -86,7 +86,7 @@ func New(d Deps) *Server {
 		if r.Idempotent {
 			chain = append(chain, idempotency(d.Redis))
 		}
-		chain = append(chain, r.Handler)
+		chain = append(chain, setSuccessStatus(r.successStatus()), r.Handler)
 		e.Handle(r.Method, r.Path, chain...)
 	}
 	e.NoMethod(func(c *gin.Context) { fail(c, errMethod) })

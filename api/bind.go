@@ -124,3 +124,15 @@ func newPage[T any](items []T, total int64, page, size int) Page[T] {
 type pageReq struct{ page, size int }
 
 func (p pageReq) offset() int { return (p.page - 1) * p.size }
+
+// queryInt reads the optional integer query parameter name (0 when absent);
+// a value that is not a whole number of at least min is recorded in bad.
+func queryInt(c *gin.Context, bad apperr.Fields, name string, min int64, reason string) int64 {
+	v := c.Query(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	bad.Check(err == nil && n >= min, name, reason)
+	return n
+}

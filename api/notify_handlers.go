@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -105,13 +104,11 @@ func (s *Server) notifyMessages(c *gin.Context) {
 		return
 	}
 	f := notify.Filter{Topic: c.Query("topic"), Status: notify.Status(c.Query("status")), Phone: c.Query("phone"), Offset: (page - 1) * size, Limit: size}
-	if v := c.Query("candidate_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 {
-			fail(c, apperr.Invalid(map[string]string{"candidate_id": "must be a positive number"}))
-			return
-		}
-		f.CandidateID = n
+	bad := apperr.Fields{}
+	f.CandidateID = queryInt(c, bad, "candidate_id", 1, "must be a positive number")
+	if err := bad.Err(); err != nil {
+		fail(c, err)
+		return
 	}
 	list, total, err := s.deps.Notify.List(c.Request.Context(), f)
 	if err != nil {

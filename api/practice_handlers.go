@@ -1,8 +1,8 @@
 package api
 
 import (
+	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -206,17 +206,6 @@ func practiceChapter(c practice.ChapterProgress) PracticeChapter {
 		Answered: c.Answered, Attempts: c.Attempts, Rights: c.Rights, Accuracy: c.Accuracy(), WrongBook: c.WrongBook, Position: c.Position}
 }
 
-// queryInt reads an optional integer query parameter into f's reasons.
-func queryInt(c *gin.Context, f apperr.Fields, name string) int64 {
-	v := c.Query(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	f.Check(err == nil, name, "must be a whole number")
-	return n
-}
-
 func (s *Server) practiceChapters(c *gin.Context) {
 	chs, err := s.deps.Practice.Chapters(c.Request.Context())
 	if err != nil {
@@ -273,9 +262,10 @@ func (s *Server) practiceCard(c *gin.Context) {
 
 func (s *Server) practiceNext(c *gin.Context) {
 	f := apperr.Fields{}
+	whole := func(name string) int64 { return queryInt(c, f, name, math.MinInt64, "must be a whole number") }
 	ask := practice.Ask{Mode: practice.Mode(c.Query("mode")), Subject: questionbank.Subject(c.Query("subject")),
-		ChapterID: queryInt(c, f, "chapter_id"), Position: int(queryInt(c, f, "position")), Seed: queryInt(c, f, "seed"),
-		QuestionID: queryInt(c, f, "question_id"), Exclude: queryInt(c, f, "exclude")}
+		ChapterID: whole("chapter_id"), Position: int(whole("position")), Seed: whole("seed"),
+		QuestionID: whole("question_id"), Exclude: whole("exclude")}
 	if err := f.Err(); err != nil {
 		fail(c, err)
 		return

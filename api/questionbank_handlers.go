@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -313,20 +312,9 @@ func importPreview(b questionbank.ImportBatch) ImportPreview {
 	return p
 }
 
-// bankQueryID reads an optional positive integer query parameter.
-func bankQueryID(c *gin.Context, name string, f apperr.Fields) int64 {
-	v := c.Query(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	f.Check(err == nil && n > 0, name, "must be a positive whole number")
-	return n
-}
-
 func searchFilter(c *gin.Context) (questionbank.SearchFilter, apperr.Fields) {
 	f := apperr.Fields{}
-	return questionbank.SearchFilter{Subject: questionbank.Subject(c.Query("subject")), ChapterID: bankQueryID(c, "chapter_id", f),
+	return questionbank.SearchFilter{Subject: questionbank.Subject(c.Query("subject")), ChapterID: queryInt(c, f, "chapter_id", 1, "must be a positive whole number"),
 		Type: questionbank.QuestionType(c.Query("type")), Status: c.Query("status"), Text: c.Query("text")}, f
 }
 

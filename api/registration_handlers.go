@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -784,14 +785,13 @@ func (s *Server) channelQRPNG(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	size := 0
-	if v := c.Query("size"); v != "" {
-		if size, err = strconv.Atoi(v); err != nil {
-			fail(c, apperr.Invalid(map[string]string{"size": "must be a whole number of pixels"}))
-			return
-		}
+	bad := apperr.Fields{}
+	size := queryInt(c, bad, "size", math.MinInt64, "must be a whole number of pixels")
+	if err := bad.Err(); err != nil {
+		fail(c, err)
+		return
 	}
-	b, ch, err := s.deps.Registration.ChannelQRPNG(c.Request.Context(), id, size)
+	b, ch, err := s.deps.Registration.ChannelQRPNG(c.Request.Context(), id, int(size))
 	if err != nil {
 		fail(c, err)
 		return
@@ -864,13 +864,11 @@ func (s *Server) searchApplications(c *gin.Context) {
 		return
 	}
 	f := registration.Filter{Status: registration.Status(c.Query("status")), From: from, To: to, Offset: (page - 1) * size, Limit: size}
-	if v := c.Query("channel_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			fail(c, apperr.Invalid(map[string]string{"channel_id": "must be a number"}))
-			return
-		}
-		f.ChannelID = n
+	bad := apperr.Fields{}
+	f.ChannelID = queryInt(c, bad, "channel_id", 0, "must be a number")
+	if err := bad.Err(); err != nil {
+		fail(c, err)
+		return
 	}
 	list, total, err := s.deps.Registration.Search(c.Request.Context(), f)
 	if err != nil {

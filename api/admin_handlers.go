@@ -1,8 +1,7 @@
 package api
 
 import (
-	"net/http"
-	"strconv"
+	"math"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -87,119 +86,49 @@ type AuditQuery struct {
 
 func (s *Server) staffJSON(u auth.StaffUser) StaffUser {
 	out := StaffUser{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), CentreID: u.CentreID, OfficeID: u.OfficeID,
-		Disabled: u.Disabled, Version: u.Version, CreatedAt: u.CreatedAt.In(s.deps.Config.Location)}
+		Disabled: u.Disabled, Version: u.Version, CreatedAt: s.at(u.CreatedAt)}
 	if u.LockedUntil.After(time.Now()) {
-		t := u.LockedUntil.In(s.deps.Config.Location)
-		out.LockedUntil = &t
+		out.LockedUntil = s.atPtr(u.LockedUntil)
 	}
 	return out
 }
 
-func (s *Server) listStaff(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	users, total, err := s.deps.Auth.ListStaff(c.Request.Context(), auth.Page{Offset: (page - 1) * size, Limit: size})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]StaffUser, len(users))
-	for i, u := range users {
-		items[i] = s.staffJSON(u)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+func (s *Server) listStaff(c *gin.Context, p pageReq) ([]StaffUser, int64, error) {
+	users, total, err := s.deps.Auth.ListStaff(c.Request.Context(), auth.Page{Offset: p.offset(), Limit: p.size})
+	return mapSlice(users, s.staffJSON), total, err
 }
 
-func (s *Server) createStaff(c *gin.Context) {
-	var req CreateStaffRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) createStaff(c *gin.Context, req CreateStaffRequest) (StaffUser, error) {
 	u, err := s.deps.Auth.CreateStaff(c.Request.Context(), auth.NewStaff{Username: req.Username, DisplayName: req.DisplayName, Role: auth.Role(req.Role),
 		CentreID: req.CentreID, OfficeID: req.OfficeID, Password: req.Password})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, s.staffJSON(u))
+	return s.staffJSON(u), err
 }
 
-func (s *Server) updateStaff(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req UpdateStaffRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updateStaff(c *gin.Context, id int64, req UpdateStaffRequest) (StaffUser, error) {
 	ch := auth.StaffChange{Version: req.Version, DisplayName: req.DisplayName, CentreID: req.CentreID, OfficeID: req.OfficeID, Disabled: req.Disabled, Password: req.Password}
 	if req.Role != nil {
 		r := auth.Role(*req.Role)
 		ch.Role = &r
 	}
 	u, err := s.deps.Auth.UpdateStaff(c.Request.Context(), id, ch)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.staffJSON(u))
+	return s.staffJSON(u), err
 }
 
-func (s *Server) staffSessions(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) staffSessions(c *gin.Context, id int64) (itemList[SessionInfo], error) {
 	list, err := s.deps.Auth.StaffSessions(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]SessionInfo, len(list))
-	for i, x := range list {
-		out[i] = SessionInfo{ID: x.ID[:12], CreatedAt: x.CreatedAt.In(s.deps.Config.Location), ExpiresAt: x.ExpiresAt.In(s.deps.Config.Location), IP: x.IP, UserAgent: x.UserAgent}
-		if !x.RevokedAt.IsZero() {
-			t := x.RevokedAt.In(s.deps.Config.Location)
-			out[i].RevokedAt = &t
-		}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	return itemList[SessionInfo]{Items: mapSlice(list, func(x auth.Session) SessionInfo {
+		return SessionInfo{ID: x.ID[:12], CreatedAt: s.at(x.CreatedAt), ExpiresAt: s.at(x.ExpiresAt), RevokedAt: s.atPtr(x.RevokedAt), IP: x.IP, UserAgent: x.UserAgent}
+	})}, err
 }
 
-func (s *Server) revokeStaffSessions(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Auth.RevokeStaffSessions(c.Request.Context(), id); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (s *Server) revokeStaffSessions(c *gin.Context, id int64) (noContent, error) {
+	return noContent{}, s.deps.Auth.RevokeStaffSessions(c.Request.Context(), id)
 }
 
-func (s *Server) listAudit(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	f := audit.Filter{Action: c.Query("action"), TargetType: c.Query("target_type"), TargetID: c.Query("target_id"), Offset: (page - 1) * size, Limit: size}
+func (s *Server) listAudit(c *gin.Context, p pageReq) ([]AuditRecord, int64, error) {
+	f := audit.Filter{Action: c.Query("action"), TargetType: c.Query("target_type"), TargetID: c.Query("target_id"), Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
-	if v := c.Query("actor_id"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		bad.Check(err == nil, "actor_id", "must be a number")
-		f.ActorID = n
-	}
+	f.ActorID = queryInt(c, bad, "actor_id", math.MinInt64, "must be a number")
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.Query(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
@@ -208,18 +137,12 @@ func (s *Server) listAudit(c *gin.Context) {
 		}
 	}
 	if err := bad.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, 0, err
 	}
 	recs, total, err := s.deps.Audit.List(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]AuditRecord, len(recs))
-	for i, r := range recs {
-		items[i] = AuditRecord(r)
-		items[i].At = r.At.In(s.deps.Config.Location)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+	return mapSlice(recs, func(r audit.Record) AuditRecord {
+		out := AuditRecord(r)
+		out.At = s.at(r.At)
+		return out
+	}), total, err
 }

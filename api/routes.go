@@ -116,14 +116,12 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPut, Path: "/api/v1/bank/blueprints/:id", Access: admin, Handler: s.updateBankBlueprint, Tag: "bank", Summary: "Replace a blueprint (papers already drawn keep their questions)", Body: BlueprintRequest{}, Resp: BankBlueprint{}},
 
 		// ---- bureau: staff accounts and audit ----
-		{Method: http.MethodGet, Path: "/api/v1/admin/staff", Access: admin, Handler: s.listStaff, Tag: "admin", Summary: "List staff accounts", Query: PageQuery{}, Resp: Page[StaffUser]{}},
-		{Method: http.MethodPost, Path: "/api/v1/admin/staff", Access: admin, Handler: s.createStaff, Tag: "admin", Summary: "Create a staff account", Body: CreateStaffRequest{}, Resp: StaffUser{}, Status: http.StatusCreated},
-		{Method: http.MethodPatch, Path: "/api/v1/admin/staff/:id", Access: admin, Handler: s.updateStaff, Tag: "admin", Summary: "Edit, disable or reset the password of a staff account", Body: UpdateStaffRequest{}, Resp: StaffUser{}},
-		{Method: http.MethodGet, Path: "/api/v1/admin/staff/:id/sessions", Access: admin, Handler: s.staffSessions, Tag: "admin", Summary: "A staff user's sessions", Resp: struct {
-			Items []SessionInfo `json:"items"`
-		}{}},
-		{Method: http.MethodPost, Path: "/api/v1/admin/staff/:id/revoke-sessions", Access: admin, Handler: s.revokeStaffSessions, Tag: "admin", Summary: "Log a staff user out everywhere"},
-		{Method: http.MethodGet, Path: "/api/v1/admin/audit", Access: admin, Handler: s.listAudit, Tag: "admin", Summary: "Audit log, newest first (read-only)", Query: AuditQuery{}, Resp: Page[AuditRecord]{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/staff", Access: admin, Handler: paged(s.listStaff), Tag: "admin", Summary: "List staff accounts", Query: PageQuery{}, Resp: Page[StaffUser]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/staff", Access: admin, Handler: withBody(s.createStaff), Tag: "admin", Summary: "Create a staff account", Body: CreateStaffRequest{}, Resp: StaffUser{}, Status: http.StatusCreated},
+		{Method: http.MethodPatch, Path: "/api/v1/admin/staff/:id", Access: admin, Handler: withIDBody(s.updateStaff), Tag: "admin", Summary: "Edit, disable or reset the password of a staff account", Body: UpdateStaffRequest{}, Resp: StaffUser{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/staff/:id/sessions", Access: admin, Handler: withID(s.staffSessions), Tag: "admin", Summary: "A staff user's sessions", Resp: itemList[SessionInfo]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/staff/:id/revoke-sessions", Access: admin, Handler: withID(s.revokeStaffSessions), Tag: "admin", Summary: "Log a staff user out everywhere"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/audit", Access: admin, Handler: paged(s.listAudit), Tag: "admin", Summary: "Audit log, newest first (read-only)", Query: AuditQuery{}, Resp: Page[AuditRecord]{}},
 
 		// ---- notifications: queue monitoring (internal/notify) ----
 		{Method: http.MethodGet, Path: "/api/v1/admin/notify/stats", Access: admin, Handler: s.notifyStats, Tag: "notify", Summary: "Queue depth per topic (outbox and Redis stream) and the oldest due message's age", Resp: NotifyStats{}},

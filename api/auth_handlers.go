@@ -69,60 +69,38 @@ func (s *Server) clearSession(c *gin.Context) {
 		HttpOnly: true, Secure: s.deps.Config.Server.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-func (s *Server) requestSMSCode(c *gin.Context) {
-	var req SMSCodeRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) requestSMSCode(c *gin.Context, req SMSCodeRequest) (SMSCodeResponse, error) {
 	after, err := s.deps.Auth.RequestCode(c.Request.Context(), req.Phone, c.ClientIP())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusAccepted, SMSCodeResponse{ResendAfterSeconds: int(after.Seconds())})
+	return SMSCodeResponse{ResendAfterSeconds: int(after.Seconds())}, err
 }
 
-func (s *Server) candidateLogin(c *gin.Context) {
-	var req CandidateLoginRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) candidateLogin(c *gin.Context, req CandidateLoginRequest) (LoginResponse, error) {
 	token, p, err := s.deps.Auth.CandidateLogin(c.Request.Context(), req.Phone, req.Code, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
-		fail(c, err)
-		return
+		return LoginResponse{}, err
 	}
 	s.setSession(c, token, s.deps.Config.Security.CandidateSessionTTL)
-	c.JSON(http.StatusOK, LoginResponse{User: meOf(p)})
+	return LoginResponse{User: meOf(p)}, nil
 }
 
-func (s *Server) staffLogin(c *gin.Context) {
-	var req StaffLoginRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) staffLogin(c *gin.Context, req StaffLoginRequest) (LoginResponse, error) {
 	token, p, err := s.deps.Auth.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), c.Request.UserAgent())
 	if err != nil {
-		fail(c, err)
-		return
+		return LoginResponse{}, err
 	}
 	s.setSession(c, token, s.deps.Config.Security.StaffSessionTTL)
-	c.JSON(http.StatusOK, LoginResponse{User: meOf(p)})
+	return LoginResponse{User: meOf(p)}, nil
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *Server) logout(c *gin.Context) (noContent, error) {
 	token, _ := c.Cookie(sessionCookie)
 	if err := s.deps.Auth.Logout(c.Request.Context(), token); err != nil {
-		fail(c, err)
-		return
+		return noContent{}, err
 	}
 	s.clearSession(c)
-	c.Status(http.StatusNoContent)
+	return noContent{}, nil
 }
 
-func (s *Server) me(c *gin.Context) {
-	c.JSON(http.StatusOK, meOf(principal(c)))
+func (s *Server) me(c *gin.Context) (Me, error) {
+	return meOf(principal(c)), nil
 }

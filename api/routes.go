@@ -22,11 +22,11 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Access: public, Handler: s.openapi, Tag: "ops", Summary: "This API's OpenAPI 3 document", Raw: "application/json"},
 
 		// ---- authentication ----
-		{Method: http.MethodPost, Path: "/api/v1/auth/sms-code", Access: public, Handler: s.requestSMSCode, Tag: "auth", Summary: "Send a 6-digit login code by SMS (1/min, 5/h, 10/day per number)", Body: SMSCodeRequest{}, Resp: SMSCodeResponse{}, Status: http.StatusAccepted},
-		{Method: http.MethodPost, Path: "/api/v1/auth/candidate/login", Access: public, Handler: s.candidateLogin, Tag: "auth", Summary: "Candidate login with phone and SMS code; sets the session cookie", Body: CandidateLoginRequest{}, Resp: LoginResponse{}},
-		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: s.staffLogin, Tag: "auth", Summary: "Staff login with username and password; sets the session cookie", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
-		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: s.logout, Tag: "auth", Summary: "End this session"},
-		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: s.me, Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/sms-code", Access: public, Handler: withBody(s.requestSMSCode), Tag: "auth", Summary: "Send a 6-digit login code by SMS (1/min, 5/h, 10/day per number)", Body: SMSCodeRequest{}, Resp: SMSCodeResponse{}, Status: http.StatusAccepted},
+		{Method: http.MethodPost, Path: "/api/v1/auth/candidate/login", Access: public, Handler: withBody(s.candidateLogin), Tag: "auth", Summary: "Candidate login with phone and SMS code; sets the session cookie", Body: CandidateLoginRequest{}, Resp: LoginResponse{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: withBody(s.staffLogin), Tag: "auth", Summary: "Staff login with username and password; sets the session cookie", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session"},
+		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
 
 		// ---- practice and mock exams (exam/practice, exam/attempt) ----
 		{Method: http.MethodGet, Path: "/api/v1/practice/chapters", Access: candidateOnly, Handler: s.practiceChapters, Tag: "practice", Summary: "Practice home: chapters with the candidate's progress and resume position", Resp: PracticeChapters{}},

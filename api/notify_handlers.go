@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -72,81 +71,40 @@ type NotifyTemplate struct {
 }
 
 func (s *Server) notifyMessageJSON(v notify.View) NotifyMessage {
-	loc := s.deps.Config.Location
-	out := NotifyMessage{ID: v.ID, Topic: v.Topic, Template: v.Template, TemplateTitle: v.TemplateTitle, RecipientMasked: v.RecipientMasked,
+	return NotifyMessage{ID: v.ID, Topic: v.Topic, Template: v.Template, TemplateTitle: v.TemplateTitle, RecipientMasked: v.RecipientMasked,
 		CandidateID: v.CandidateID, Summary: v.Summary, Status: string(v.Status), Attempts: v.Attempts, LastError: v.LastError,
-		NotBefore: v.NotBefore.In(loc), CreatedAt: v.CreatedAt.In(loc), ProviderRef: v.ProviderRef}
-	if !v.SentAt.IsZero() {
-		t := v.SentAt.In(loc)
-		out.SentAt = &t
-	}
-	return out
+		NotBefore: s.at(v.NotBefore), CreatedAt: s.at(v.CreatedAt), SentAt: s.atPtr(v.SentAt), ProviderRef: v.ProviderRef}
 }
 
-func (s *Server) notifyStats(c *gin.Context) {
+func (s *Server) notifyStats(c *gin.Context) (NotifyStats, error) {
 	stats, err := s.deps.Notify.Stats(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := NotifyStats{Topics: make([]NotifyTopicStats, len(stats))}
-	for i, t := range stats {
-		out.Topics[i] = NotifyTopicStats{Topic: t.Topic, Pending: t.Pending, Scheduled: t.Scheduled, Queued: t.Queued, Sending: t.Sending, Sent: t.Sent,
+	return NotifyStats{Topics: mapSlice(stats, func(t notify.TopicStats) NotifyTopicStats {
+		return NotifyTopicStats{Topic: t.Topic, Pending: t.Pending, Scheduled: t.Scheduled, Queued: t.Queued, Sending: t.Sending, Sent: t.Sent,
 			Dead: t.Dead, OldestDueSeconds: t.OldestDue.Seconds(), StreamLength: t.StreamLength, StreamPending: t.StreamPending}
-	}
-	c.JSON(http.StatusOK, out)
+	})}, err
 }
 
-func (s *Server) notifyMessages(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	f := notify.Filter{Topic: c.Query("topic"), Status: notify.Status(c.Query("status")), Phone: c.Query("phone"), Offset: (page - 1) * size, Limit: size}
+func (s *Server) notifyMessages(c *gin.Context, p pageReq) ([]NotifyMessage, int64, error) {
+	f := notify.Filter{Topic: c.Query("topic"), Status: notify.Status(c.Query("status")), Phone: c.Query("phone"), Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
 	f.CandidateID = queryInt(c, bad, "candidate_id", 1, "must be a positive number")
 	if err := bad.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, 0, err
 	}
 	list, total, err := s.deps.Notify.List(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]NotifyMessage, len(list))
-	for i, v := range list {
-		items[i] = s.notifyMessageJSON(v)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+	return mapSlice(list, s.notifyMessageJSON), total, err
 }
 
-func (s *Server) retryNotifyMessage(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) retryNotifyMessage(c *gin.Context, id int64) (NotifyMessage, error) {
 	v, err := s.deps.Notify.Retry(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.notifyMessageJSON(v))
+	return s.notifyMessageJSON(v), err
 }
 
 var varKinds = map[notify.VarKind]string{notify.VarPlain: "plain", notify.VarSecret: "secret", notify.VarName: "name"}
 
-func (s *Server) notifyTemplates(c *gin.Context) {
-	tpls := notify.Templates()
-	out := make([]NotifyTemplate, len(tpls))
-	for i, t := range tpls {
-		vars := make([]NotifyTemplateVar, len(t.Vars))
-		for j, v := range t.Vars {
-			vars[j] = NotifyTemplateVar{Name: v.Name, Kind: varKinds[v.Kind]}
-		}
-		out[i] = NotifyTemplate{Code: t.Code, Title: t.Title, Text: t.Text, Vars: vars, Urgent: t.Urgent}
-	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+func (s *Server) notifyTemplates(c *gin.Context) (itemList[NotifyTemplate], error) {
+	return itemList[NotifyTemplate]{Items: mapSlice(notify.Templates(), func(t notify.Template) NotifyTemplate {
+		vars := mapSlice(t.Vars, func(v notify.Var) NotifyTemplateVar { return NotifyTemplateVar{Name: v.Name, Kind: varKinds[v.Kind]} })
+		return NotifyTemplate{Code: t.Code, Title: t.Title, Text: t.Text, Vars: vars, Urgent: t.Urgent}
+	})}, nil
 }

@@ -124,11 +124,9 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/admin/audit", Access: admin, Handler: paged(s.listAudit), Tag: "admin", Summary: "Audit log, newest first (read-only)", Query: AuditQuery{}, Resp: Page[AuditRecord]{}},
 
 		// ---- notifications: queue monitoring (internal/notify) ----
-		{Method: http.MethodGet, Path: "/api/v1/admin/notify/stats", Access: admin, Handler: s.notifyStats, Tag: "notify", Summary: "Queue depth per topic (outbox and Redis stream) and the oldest due message's age", Resp: NotifyStats{}},
-		{Method: http.MethodGet, Path: "/api/v1/admin/notify/messages", Access: admin, Handler: s.notifyMessages, Tag: "notify", Summary: "Recent messages, newest first, by topic, status, candidate or phone (phones masked, codes hidden)", Query: NotifyMessagesQuery{}, Resp: Page[NotifyMessage]{}},
-		{Method: http.MethodPost, Path: "/api/v1/admin/notify/messages/:id/retry", Access: admin, Handler: s.retryNotifyMessage, Tag: "notify", Summary: "Send a dead message again (attempts start over; audited)", Resp: NotifyMessage{}},
-		{Method: http.MethodGet, Path: "/api/v1/admin/notify/templates", Access: admin, Handler: s.notifyTemplates, Tag: "notify", Summary: "Every message template the product sends, with its variables", Resp: struct {
-			Items []NotifyTemplate `json:"items"`
-		}{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/notify/stats", Access: admin, Handler: noBody(s.notifyStats), Tag: "notify", Summary: "Queue depth per topic (outbox and Redis stream) and the oldest due message's age", Resp: NotifyStats{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/notify/messages", Access: admin, Handler: paged(s.notifyMessages), Tag: "notify", Summary: "Recent messages, newest first, by topic, status, candidate or phone (phones masked, codes hidden)", Query: NotifyMessagesQuery{}, Resp: Page[NotifyMessage]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/notify/messages/:id/retry", Access: admin, Handler: withID(s.retryNotifyMessage), Tag: "notify", Summary: "Send a dead message again (attempts start over; audited)", Resp: NotifyMessage{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/notify/templates", Access: admin, Handler: noBody(s.notifyTemplates), Tag: "notify", Summary: "Every message template the product sends, with its variables", Resp: itemList[NotifyTemplate]{}},
 	}
 }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -102,11 +101,10 @@ func (s *Server) attemptSections(a attempt.Attempt) []AttemptSection {
 }
 
 func (s *Server) attemptSummary(a attempt.Attempt) AttemptSummary {
-	loc := s.deps.Config.Location
-	out := AttemptSummary{ID: a.ID, Status: a.Status, StartedAt: a.StartedAt.In(loc), Deadline: a.Deadline.In(loc), SubmitReason: a.Reason,
+	out := AttemptSummary{ID: a.ID, Status: a.Status, StartedAt: s.at(a.StartedAt), Deadline: s.at(a.Deadline), SubmitReason: a.Reason,
 		Sections: s.attemptSections(a)}
 	if a.Submitted() {
-		t := a.SubmittedAt.In(loc)
+		t := s.at(a.SubmittedAt)
 		passed := a.Passed
 		out.SubmittedAt, out.Passed = &t, &passed
 	}
@@ -116,20 +114,14 @@ func (s *Server) attemptSummary(a attempt.Attempt) AttemptSummary {
 func (s *Server) attemptView(v attempt.View) AttemptView {
 	sum := s.attemptSummary(v.Attempt)
 	out := AttemptView{ID: v.ID, Kind: string(v.Kind), Status: v.Status, StartedAt: sum.StartedAt, Deadline: sum.Deadline,
-		ServerNow: v.Now.In(s.deps.Config.Location), SubmittedAt: sum.SubmittedAt, SubmitReason: v.Reason, Passed: sum.Passed,
+		ServerNow: s.at(v.Now), SubmittedAt: sum.SubmittedAt, SubmitReason: v.Reason, Passed: sum.Passed,
 		Sections: sum.Sections, Questions: make([]AttemptQuestion, len(v.Questions))}
 	if !v.Submitted() {
 		out.RemainingSeconds = max(0, int(v.Deadline.Sub(v.Now).Seconds()))
 	}
 	for i, q := range v.Questions {
 		x := AttemptQuestion{Position: q.Position, Section: q.Section, QuestionID: q.QuestionID, Type: string(q.Type), Stem: q.Stem, ImageURL: q.ImageURL,
-			Options: make([]QuestionOption, len(q.Options)), Points: q.Points, Given: q.Given, Seq: q.Seq, Marked: q.Marked}
-		if x.Given == nil {
-			x.Given = []string{}
-		}
-		for j, o := range q.Options {
-			x.Options[j] = QuestionOption{Key: o.Key, Text: o.Text}
-		}
+			Options: questionOptions(q.Options), Points: q.Points, Given: nonNil(q.Given), Seq: q.Seq, Marked: q.Marked}
 		if v.Submitted() {
 			correct := q.Correct
 			x.Answer, x.Explanation, x.Correct = q.Answer, q.Explanation, &correct
@@ -139,47 +131,23 @@ func (s *Server) attemptView(v attempt.View) AttemptView {
 	return out
 }
 
-func (s *Server) startMock(c *gin.Context) {
+func (s *Server) startMock(c *gin.Context) (AttemptView, error) {
 	v, err := s.deps.Attempts.StartMock(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.attemptView(v))
+	return s.attemptView(v), err
 }
 
-func (s *Server) listMocks(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	as, total, err := s.deps.Attempts.History(c.Request.Context(), attempt.KindMock, (page-1)*size, size)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]AttemptSummary, len(as))
-	for i, a := range as {
-		items[i] = s.attemptSummary(a)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+func (s *Server) listMocks(c *gin.Context, p pageReq) ([]AttemptSummary, int64, error) {
+	as, total, err := s.deps.Attempts.History(c.Request.Context(), attempt.KindMock, p.offset(), p.size)
+	return mapSlice(as, s.attemptSummary), total, err
 }
 
-func (s *Server) getMock(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) getMock(c *gin.Context, id int64) (AttemptView, error) {
 	v, err := s.deps.Attempts.View(c.Request.Context(), attempt.KindMock, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.attemptView(v))
+	return s.attemptView(v), err
 }
 
+// saveMockAnswer reads both path ids before the body (a bad question id is
+// question_not_in_paper, not 404), so it does not use withIDBody.
 func (s *Server) saveMockAnswer(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -197,27 +165,10 @@ func (s *Server) saveMockAnswer(c *gin.Context) {
 		return
 	}
 	saved, err := s.deps.Attempts.SaveAnswer(c.Request.Context(), attempt.KindMock, id, qid, attempt.Answer{Given: req.Given, Seq: req.Seq, Marked: req.Marked})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: saved.Given, Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}
-	if out.Given == nil {
-		out.Given = []string{}
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: nonNil(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
 }
 
-func (s *Server) submitMock(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) submitMock(c *gin.Context, id int64) (AttemptView, error) {
 	v, err := s.deps.Attempts.Submit(c.Request.Context(), attempt.KindMock, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.attemptView(v))
+	return s.attemptView(v), err
 }

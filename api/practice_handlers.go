@@ -189,12 +189,13 @@ type PracticeUsage struct {
 	Days          []DayUsage `json:"days"`
 }
 
+func questionOptions(o []questionbank.Option) []QuestionOption {
+	return mapSlice(o, func(x questionbank.Option) QuestionOption { return QuestionOption(x) })
+}
+
 func practiceQuestion(q questionbank.Question, withKey bool) PracticeQuestion {
 	out := PracticeQuestion{ID: q.ID, Version: q.Version, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem,
-		Options: make([]QuestionOption, len(q.Options)), ImageURL: q.ImageURL}
-	for i, o := range q.Options {
-		out.Options[i] = QuestionOption{Key: o.Key, Text: o.Text}
-	}
+		Options: questionOptions(q.Options), ImageURL: q.ImageURL}
 	if withKey {
 		out.Answer, out.Explanation = q.Answer, q.Explanation
 	}

@@ -40,11 +40,11 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPut, Path: "/api/v1/practice/favourites/:question_id", Access: candidateOnly, Handler: s.practiceFavourite(true), Tag: "practice", Summary: "Add a question to the favourites"},
 		{Method: http.MethodDelete, Path: "/api/v1/practice/favourites/:question_id", Access: candidateOnly, Handler: s.practiceFavourite(false), Tag: "practice", Summary: "Remove a question from the favourites"},
 		{Method: http.MethodGet, Path: "/api/v1/practice/progress", Access: candidateOnly, Handler: s.practiceProgress, Tag: "practice", Summary: "Progress: per-chapter accuracy, mock history, readiness estimate", Resp: PracticeProgress{}},
-		{Method: http.MethodPost, Path: "/api/v1/mock-exams", Access: candidateOnly, Handler: s.startMock, Tag: "mock", Summary: "Start a full mock exam, or resume the one in progress", Resp: AttemptView{}, Idempotent: true},
-		{Method: http.MethodGet, Path: "/api/v1/mock-exams", Access: candidateOnly, Handler: s.listMocks, Tag: "mock", Summary: "The candidate's mock exams, newest first", Query: PageQuery{}, Resp: Page[AttemptSummary]{}},
-		{Method: http.MethodGet, Path: "/api/v1/mock-exams/:id", Access: candidateOnly, Handler: s.getMock, Tag: "mock", Summary: "A mock exam: questions and saved answers (keys only after submission), server time and deadline", Resp: AttemptView{}},
+		{Method: http.MethodPost, Path: "/api/v1/mock-exams", Access: candidateOnly, Handler: noBody(s.startMock), Tag: "mock", Summary: "Start a full mock exam, or resume the one in progress", Resp: AttemptView{}, Idempotent: true},
+		{Method: http.MethodGet, Path: "/api/v1/mock-exams", Access: candidateOnly, Handler: paged(s.listMocks), Tag: "mock", Summary: "The candidate's mock exams, newest first", Query: PageQuery{}, Resp: Page[AttemptSummary]{}},
+		{Method: http.MethodGet, Path: "/api/v1/mock-exams/:id", Access: candidateOnly, Handler: withID(s.getMock), Tag: "mock", Summary: "A mock exam: questions and saved answers (keys only after submission), server time and deadline", Resp: AttemptView{}},
 		{Method: http.MethodPut, Path: "/api/v1/mock-exams/:id/answers/:question_id", Access: candidateOnly, Handler: s.saveMockAnswer, Tag: "mock", Summary: "Save one answer (a lower or equal seq never overwrites a newer answer)", Body: AttemptAnswerRequest{}, Resp: AttemptAnswerSaved{}},
-		{Method: http.MethodPost, Path: "/api/v1/mock-exams/:id/submit", Access: candidateOnly, Handler: s.submitMock, Tag: "mock", Summary: "Submit and grade; returns the result with the review", Resp: AttemptView{}},
+		{Method: http.MethodPost, Path: "/api/v1/mock-exams/:id/submit", Access: candidateOnly, Handler: withID(s.submitMock), Tag: "mock", Summary: "Submit and grade; returns the result with the review", Resp: AttemptView{}},
 		{Method: http.MethodGet, Path: "/api/v1/stats/practice-usage", Access: roles(auth.RoleBureauAdmin), Handler: s.practiceUsage, Tag: "practice", Summary: "Practice sessions per day (bureau statistics)", Query: UsageQuery{}, Resp: PracticeUsage{}},
 
 		// ---- registration and background check (exam/registration) ----

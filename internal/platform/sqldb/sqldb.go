@@ -76,8 +76,12 @@ func Open(cfg configs.Database, dataDir string) (*DB, error) {
 // OpenSQLiteFile opens (creating) a SQLite file in WAL mode. Transactions
 // take the write lock at BEGIN (_txlock=immediate) so two writers wait for
 // each other instead of failing with SQLITE_BUSY half way.
+//
+// No _time_format parameter: the driver (glebarez/go-sqlite 1.21) stops
+// reading parameters after it and would silently drop _txlock
+// (TestSQLiteWritersWaitForEachOther guards this).
 func OpenSQLiteFile(path string, cfg configs.Database) (*DB, error) {
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
+	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	g, err := gorm.Open(sqlite.Open(dsn), &gorm.Config{
 		SkipDefaultTransaction: true,
 		Logger:                 logger.Discard,
@@ -203,7 +207,7 @@ func IsRetryable(err error) bool {
 	if errors.As(err, &me) {
 		return me.Number == 1213 || me.Number == 1205
 	}
-	return err != nil && strings.Contains(err.Error(), "SQLITE_BUSY")
+	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
 }
 
 // IsDuplicate reports a unique-key violation on either database, so stores

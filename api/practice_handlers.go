@@ -2,7 +2,6 @@ package api
 
 import (
 	"math"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -207,143 +206,70 @@ func practiceChapter(c practice.ChapterProgress) PracticeChapter {
 		Answered: c.Answered, Attempts: c.Attempts, Rights: c.Rights, Accuracy: c.Accuracy(), WrongBook: c.WrongBook, Position: c.Position}
 }
 
-func (s *Server) practiceChapters(c *gin.Context) {
+func (s *Server) practiceChapters(c *gin.Context) (PracticeChapters, error) {
 	chs, err := s.deps.Practice.Chapters(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := PracticeChapters{Items: make([]PracticeChapter, len(chs))}
-	for i, ch := range chs {
-		out.Items[i] = practiceChapter(ch)
-	}
-	c.JSON(http.StatusOK, out)
+	return PracticeChapters{Items: mapSlice(chs, practiceChapter)}, err
 }
 
-func (s *Server) practiceStudy(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) practiceStudy(c *gin.Context, id int64) (Page[PracticeQuestion], error) {
 	page, size, err := pageParams(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return Page[PracticeQuestion]{}, err
 	}
 	qs, total, err := s.deps.Practice.Study(c.Request.Context(), id, (page-1)*size, size)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]PracticeQuestion, len(qs))
-	for i, q := range qs {
-		items[i] = practiceQuestion(q, true)
-	}
-	c.JSON(http.StatusOK, newPage(items, int64(total), page, size))
+	withKey := func(q questionbank.Question) PracticeQuestion { return practiceQuestion(q, true) }
+	return newPage(mapSlice(qs, withKey), int64(total), page, size), err
 }
 
-func (s *Server) practiceCard(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) practiceCard(c *gin.Context, id int64) (PracticeCard, error) {
 	cells, err := s.deps.Practice.Card(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := PracticeCard{Items: make([]PracticeCardCell, len(cells))}
-	for i, x := range cells {
-		out.Items[i] = PracticeCardCell{Position: x.Position, QuestionID: x.QuestionID, State: x.State, Favourite: x.Favourite}
-	}
-	c.JSON(http.StatusOK, out)
+	return PracticeCard{Items: mapSlice(cells, func(x practice.CardCell) PracticeCardCell {
+		return PracticeCardCell{Position: x.Position, QuestionID: x.QuestionID, State: x.State, Favourite: x.Favourite}
+	})}, err
 }
 
-func (s *Server) practiceNext(c *gin.Context) {
+func (s *Server) practiceNext(c *gin.Context) (PracticeShown, error) {
 	f := apperr.Fields{}
 	whole := func(name string) int64 { return queryInt(c, f, name, math.MinInt64, "must be a whole number") }
 	ask := practice.Ask{Mode: practice.Mode(c.Query("mode")), Subject: questionbank.Subject(c.Query("subject")),
 		ChapterID: whole("chapter_id"), Position: int(whole("position")), Seed: whole("seed"),
 		QuestionID: whole("question_id"), Exclude: whole("exclude")}
 	if err := f.Err(); err != nil {
-		fail(c, err)
-		return
+		return PracticeShown{}, err
 	}
 	sh, err := s.deps.Practice.Next(c.Request.Context(), ask)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, PracticeShown{Question: practiceQuestion(sh.Question, false), Position: sh.Position, Total: sh.Total,
-		Favourite: sh.Favourite, WrongBook: sh.WrongBook, Answered: sh.Answered})
+	return PracticeShown{Question: practiceQuestion(sh.Question, false), Position: sh.Position, Total: sh.Total,
+		Favourite: sh.Favourite, WrongBook: sh.WrongBook, Answered: sh.Answered}, err
 }
 
-func (s *Server) practiceAnswer(c *gin.Context) {
-	var req PracticeAnswerRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) practiceAnswer(c *gin.Context, req PracticeAnswerRequest) (PracticeChecked, error) {
 	ck, err := s.deps.Practice.Answer(c.Request.Context(), practice.AnswerInput{QuestionID: req.QuestionID, Version: req.Version, Given: req.Given,
 		Mode: practice.Mode(req.Mode), ChapterID: req.ChapterID, Position: req.Position})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, PracticeChecked{Correct: ck.Correct, Answer: ck.Answer, Explanation: ck.Explanation, WrongBook: ck.WrongBook,
-		Streak: ck.Streak, NextPosition: ck.NextPos})
+	return PracticeChecked{Correct: ck.Correct, Answer: ck.Answer, Explanation: ck.Explanation, WrongBook: ck.WrongBook,
+		Streak: ck.Streak, NextPosition: ck.NextPos}, err
 }
 
-func (s *Server) practiceStartSession(c *gin.Context) {
-	var req PracticeSessionRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) practiceStartSession(c *gin.Context, req PracticeSessionRequest) (PracticeSession, error) {
 	sess, err := s.deps.Practice.StartSession(c.Request.Context(), practice.Mode(req.Mode), req.ChapterID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, PracticeSession{ID: sess.ID, Seed: sess.Seed})
+	return PracticeSession{ID: sess.ID, Seed: sess.Seed}, err
 }
 
-func (s *Server) practiceEntries(c *gin.Context, wrong bool) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	list := s.deps.Practice.Favourites
-	if wrong {
-		list = s.deps.Practice.WrongBook
-	}
-	es, total, err := list(c.Request.Context(), (page-1)*size, size)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]PracticeEntry, len(es))
-	for i, e := range es {
-		r := e.Record
-		items[i] = PracticeEntry{Question: practiceQuestion(e.Question, true), Retired: e.Question.Status == questionbank.StatusRetired,
-			Attempts: r.Attempts, Rights: r.Rights, Streak: r.Streak, LastCorrect: r.LastCorrect, LastGiven: r.LastGiven,
-			Favourite: r.Favourite, WrongBook: r.WrongBook}
-		if items[i].LastGiven == nil {
-			items[i].LastGiven = []string{}
-		}
-		if !r.LastAt.IsZero() {
-			t := r.LastAt.In(s.deps.Config.Location)
-			items[i].LastAt = &t
-		}
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+func (s *Server) practiceWrongBook(c *gin.Context, p pageReq) ([]PracticeEntry, int64, error) {
+	es, total, err := s.deps.Practice.WrongBook(c.Request.Context(), p.offset(), p.size)
+	return mapSlice(es, s.practiceEntry), total, err
 }
 
-func (s *Server) practiceWrongBook(c *gin.Context)  { s.practiceEntries(c, true) }
-func (s *Server) practiceFavourites(c *gin.Context) { s.practiceEntries(c, false) }
+func (s *Server) practiceFavourites(c *gin.Context, p pageReq) ([]PracticeEntry, int64, error) {
+	es, total, err := s.deps.Practice.Favourites(c.Request.Context(), p.offset(), p.size)
+	return mapSlice(es, s.practiceEntry), total, err
+}
+
+func (s *Server) practiceEntry(e practice.Entry) PracticeEntry {
+	r := e.Record
+	return PracticeEntry{Question: practiceQuestion(e.Question, true), Retired: e.Question.Status == questionbank.StatusRetired,
+		Attempts: r.Attempts, Rights: r.Rights, Streak: r.Streak, LastCorrect: r.LastCorrect, LastGiven: nonNil(r.LastGiven),
+		LastAt: s.atPtr(r.LastAt), Favourite: r.Favourite, WrongBook: r.WrongBook}
+}
 
 func (s *Server) practiceFavourite(on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
@@ -352,38 +278,25 @@ func (s *Server) practiceFavourite(on bool) gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
-		if err := s.deps.Practice.SetFavourite(c.Request.Context(), id, on); err != nil {
-			fail(c, err)
-			return
-		}
-		c.Status(http.StatusNoContent)
+		respond(c, noContent{}, s.deps.Practice.SetFavourite(c.Request.Context(), id, on))
 	}
 }
 
-func (s *Server) practiceProgress(c *gin.Context) {
+func (s *Server) practiceProgress(c *gin.Context) (PracticeProgress, error) {
 	p, err := s.deps.Practice.Progress(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := PracticeProgress{Chapters: make([]PracticeChapter, len(p.Chapters)), Mocks: make([]MockResult, len(p.Mocks)),
+	return PracticeProgress{Chapters: mapSlice(p.Chapters, practiceChapter), Mocks: mapSlice(p.Mocks, s.mockResult),
 		Readiness: Readiness{Percent: p.Readiness.Percent, Level: p.Readiness.Level, Coverage: p.Readiness.Coverage, Accuracy: p.Readiness.Accuracy,
-			MockAvg: p.Readiness.MockAvg, Mocks: p.Readiness.Mocks}}
-	for i, ch := range p.Chapters {
-		out.Chapters[i] = practiceChapter(ch)
-	}
-	for i, m := range p.Mocks {
-		r := MockResult{AttemptID: m.AttemptID, SubmittedAt: m.SubmittedAt.In(s.deps.Config.Location), Passed: m.Passed, Scores: make([]SubjectScore, len(m.Scores))}
-		for j, sc := range m.Scores {
-			r.Scores[j] = SubjectScore{Subject: string(sc.Subject), Score: sc.Score, Total: sc.Total, Percent: sc.Percent, Passed: sc.Passed}
-		}
-		out.Mocks[i] = r
-	}
-	c.JSON(http.StatusOK, out)
+			MockAvg: p.Readiness.MockAvg, Mocks: p.Readiness.Mocks}}, err
 }
 
-func (s *Server) practiceUsage(c *gin.Context) {
-	now := time.Now().In(s.deps.Config.Location)
+func (s *Server) mockResult(m practice.MockResult) MockResult {
+	return MockResult{AttemptID: m.AttemptID, SubmittedAt: s.at(m.SubmittedAt), Passed: m.Passed, Scores: mapSlice(m.Scores, func(sc practice.SubjectScore) SubjectScore {
+		return SubjectScore{Subject: string(sc.Subject), Score: sc.Score, Total: sc.Total, Percent: sc.Percent, Passed: sc.Passed}
+	})}
+}
+
+func (s *Server) practiceUsage(c *gin.Context) (PracticeUsage, error) {
+	now := s.now()
 	from, to := c.Query("from"), c.Query("to")
 	if to == "" {
 		to = now.Format(time.DateOnly)
@@ -392,14 +305,9 @@ func (s *Server) practiceUsage(c *gin.Context) {
 		from = now.AddDate(0, 0, -29).Format(time.DateOnly)
 	}
 	days, err := s.deps.Practice.Usage(c.Request.Context(), from, to)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := PracticeUsage{From: from, To: to, Days: make([]DayUsage, len(days))}
-	for i, d := range days {
-		out.Days[i] = DayUsage{Day: d.Day, Sessions: d.Sessions, Candidates: d.Candidates}
+	out := PracticeUsage{From: from, To: to, Days: mapSlice(days, func(d practice.DayUsage) DayUsage { return DayUsage(d) })}
+	for _, d := range days {
 		out.TotalSessions += d.Sessions
 	}
-	c.JSON(http.StatusOK, out)
+	return out, err
 }

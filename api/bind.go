@@ -136,3 +136,32 @@ func queryInt(c *gin.Context, bad apperr.Fields, name string, min int64, reason 
 	bad.Check(err == nil && n >= min, name, reason)
 	return n
 }
+
+var errNotMultipart = apperr.New(apperr.KindBadRequest, "multipart_required", "send the file as multipart/form-data in the field named file")
+
+// uploadedFile reads the multipart field "file" and its name. A file over
+// limit bytes gets tooLarge, which each route words for its users.
+func uploadedFile(c *gin.Context, limit int64, tooLarge error) (data []byte, name string, err error) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "multipart/form-data" {
+		return nil, "", errNotMultipart
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, "", errBodyTooLarge.WithMessage("the upload is larger than %d bytes", maxErr.Limit)
+		}
+		return nil, "", errNotMultipart
+	}
+	if fh.Size > limit {
+		return nil, "", tooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, limit+1))
+	return data, fh.Filename, err
+}

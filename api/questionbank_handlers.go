@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -337,33 +335,10 @@ func sendSheet(c *gin.Context, format, base string, b []byte) {
 	c.Data(http.StatusOK, ctype, b)
 }
 
-var errBankMultipart = apperr.New(apperr.KindBadRequest, "multipart_required", "send the file as multipart/form-data in the field named file")
-
-// bankUpload reads the multipart field "file" (at most limit bytes) and
-// its name.
-func bankUpload(c *gin.Context, limit int64) ([]byte, string, error) {
-	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if mt != "multipart/form-data" {
-		return nil, "", errBankMultipart
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return nil, "", errBodyTooLarge.WithMessage("the upload is larger than %d bytes", maxErr.Limit)
-		}
-		return nil, "", errBankMultipart
-	}
-	if fh.Size > limit {
-		return nil, "", errBodyTooLarge.WithMessage("the upload is larger than %d bytes", limit)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, "", err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	return b, fh.Filename, err
+// bankUpload reads an uploaded image or import file.
+func (s *Server) bankUpload(c *gin.Context) ([]byte, string, error) {
+	limit := s.deps.Config.Server.UploadLimitBytes
+	return uploadedFile(c, limit, errBodyTooLarge.WithMessage("the upload is larger than %d bytes", limit))
 }
 
 // ---- chapters ----
@@ -567,7 +542,7 @@ func (s *Server) rejectBankQuestion(c *gin.Context) {
 // ---- images ----
 
 func (s *Server) uploadBankImage(c *gin.Context) {
-	data, _, err := bankUpload(c, s.deps.Config.Server.UploadLimitBytes)
+	data, _, err := s.bankUpload(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -638,7 +613,7 @@ func (s *Server) exportBank(c *gin.Context) {
 }
 
 func (s *Server) previewBankImport(c *gin.Context) {
-	data, name, err := bankUpload(c, s.deps.Config.Server.UploadLimitBytes)
+	data, name, err := s.bankUpload(c)
 	if err != nil {
 		fail(c, err)
 		return

@@ -1,11 +1,8 @@
 package api
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -575,40 +572,14 @@ func (s *Server) submitApplication(c *gin.Context) {
 	c.JSON(http.StatusOK, s.myApplication(a, ev))
 }
 
-var errNotMultipart = apperr.New(apperr.KindBadRequest, "multipart_required", "send the file as multipart/form-data in the field named file")
-
-// uploadedFile reads the multipart field "file", at most limit bytes.
-func uploadedFile(c *gin.Context, limit int) ([]byte, error) {
-	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if mt != "multipart/form-data" {
-		return nil, errNotMultipart
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return nil, errBodyTooLarge.WithMessage("the upload is larger than %d bytes", maxErr.Limit)
-		}
-		return nil, errNotMultipart
-	}
-	if fh.Size > int64(limit) {
-		return nil, registration.ErrPhotoTooLarge.WithMessage("the file is larger than %d KB", limit/1024)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, int64(limit)+1))
-}
-
 func (s *Server) uploadPhoto(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	data, err := uploadedFile(c, s.photoMaxBytes())
+	limit := s.photoMaxBytes()
+	data, _, err := uploadedFile(c, int64(limit), registration.ErrPhotoTooLarge.WithMessage("the file is larger than %d KB", limit/1024))
 	if err != nil {
 		fail(c, err)
 		return
@@ -718,7 +689,8 @@ func (s *Server) exportPending(c *gin.Context) {
 }
 
 func (s *Server) importResults(c *gin.Context) {
-	data, err := uploadedFile(c, int(s.deps.Config.Server.UploadLimitBytes))
+	limit := int(s.deps.Config.Server.UploadLimitBytes)
+	data, _, err := uploadedFile(c, int64(limit), registration.ErrPhotoTooLarge.WithMessage("the file is larger than %d KB", limit/1024))
 	if err != nil {
 		fail(c, err)
 		return

@@ -241,26 +241,18 @@ type BlueprintRequest struct {
 // ---- conversions ----
 
 func bankOptions(o []questionbank.Option) []BankOption {
-	out := make([]BankOption, len(o))
-	for i, x := range o {
-		out[i] = BankOption{Key: x.Key, Text: x.Text}
-	}
-	return out
+	return mapSlice(o, func(x questionbank.Option) BankOption { return BankOption(x) })
 }
 
 func domainOptions(o []BankOption) []questionbank.Option {
-	out := make([]questionbank.Option, len(o))
-	for i, x := range o {
-		out[i] = questionbank.Option{Key: x.Key, Text: x.Text}
-	}
-	return out
+	return mapSlice(o, func(x BankOption) questionbank.Option { return questionbank.Option(x) })
 }
 
 func (s *Server) bankQuestion(q questionbank.QuestionInfo) BankQuestion {
 	return BankQuestion{ID: q.ID, Version: q.Version, LiveVersion: q.LiveVersion, RowVersion: q.RowVersion, Status: q.Status,
 		Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem, Options: bankOptions(q.Options),
 		Answer: nonNil(q.Answer), Explanation: q.Explanation, ImageURL: q.ImageURL, Difficulty: q.Difficulty, Tags: nonNil(q.Tags),
-		Context: q.Context, ReviewNote: q.ReviewNote, UpdatedAt: q.UpdatedAt.In(s.deps.Config.Location), UpdatedBy: q.UpdatedBy}
+		Context: q.Context, ReviewNote: q.ReviewNote, UpdatedAt: s.at(q.UpdatedAt), UpdatedBy: q.UpdatedBy}
 }
 
 func (r QuestionRequest) input() questionbank.QuestionInput {
@@ -343,200 +335,79 @@ func (s *Server) bankUpload(c *gin.Context) ([]byte, string, error) {
 
 // ---- chapters ----
 
-func (s *Server) bankChapters(c *gin.Context) {
-	cs, err := s.deps.Bank.ChaptersWithCounts(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := BankChapterList{Items: []BankChapter{}}
-	for _, ch := range cs {
-		out.Items = append(out.Items, BankChapter{ID: ch.ID, Subject: string(ch.Subject), Code: ch.Code, Name: ch.Name, Sort: ch.Sort, Version: ch.Version, Questions: ch.Questions})
-	}
-	c.JSON(http.StatusOK, out)
-}
-
 func bankChapterJSON(ch questionbank.Chapter) BankChapter {
 	return BankChapter{ID: ch.ID, Subject: string(ch.Subject), Code: ch.Code, Name: ch.Name, Sort: ch.Sort, Version: ch.Version}
 }
 
-func (s *Server) createBankChapter(c *gin.Context) {
-	var req ChapterCreateRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) bankChapters(c *gin.Context) (BankChapterList, error) {
+	cs, err := s.deps.Bank.ChaptersWithCounts(c.Request.Context())
+	return BankChapterList{Items: mapSlice(cs, func(ch questionbank.ChapterStats) BankChapter {
+		out := bankChapterJSON(ch.Chapter)
+		out.Questions = ch.Questions
+		return out
+	})}, err
+}
+
+func (s *Server) createBankChapter(c *gin.Context, req ChapterCreateRequest) (BankChapter, error) {
 	ch, err := s.deps.Bank.CreateChapter(c.Request.Context(), questionbank.ChapterInput{Subject: questionbank.Subject(req.Subject), Code: req.Code, Name: req.Name, Sort: req.Sort})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, bankChapterJSON(ch))
+	return bankChapterJSON(ch), err
 }
 
-func (s *Server) updateBankChapter(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req ChapterUpdateRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updateBankChapter(c *gin.Context, id int64, req ChapterUpdateRequest) (BankChapter, error) {
 	ch, err := s.deps.Bank.UpdateChapter(c.Request.Context(), id, req.Version, questionbank.ChapterInput{Name: req.Name, Sort: req.Sort})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, bankChapterJSON(ch))
+	return bankChapterJSON(ch), err
 }
 
-func (s *Server) deleteBankChapter(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Bank.DeleteChapter(c.Request.Context(), id); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Status(http.StatusNoContent)
+func (s *Server) deleteBankChapter(c *gin.Context, id int64) (noContent, error) {
+	return noContent{}, s.deps.Bank.DeleteChapter(c.Request.Context(), id)
 }
 
 // ---- questions ----
 
-func (s *Server) searchBankQuestions(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
+func (s *Server) searchBankQuestions(c *gin.Context, p pageReq) ([]BankQuestion, int64, error) {
+	f, bad := searchFilter(c)
+	if err := bad.Err(); err != nil {
+		return nil, 0, err
 	}
-	f, v := searchFilter(c)
-	if err := v.Err(); err != nil {
-		fail(c, err)
-		return
-	}
-	f.Page, f.PageSize = page, size
+	f.Page, f.PageSize = p.page, p.size
 	qs, total, err := s.deps.Bank.SearchQuestions(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]BankQuestion, len(qs))
-	for i, q := range qs {
-		items[i] = s.bankQuestion(q)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+	return mapSlice(qs, s.bankQuestion), total, err
 }
 
-func (s *Server) getBankQuestion(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) getBankQuestion(c *gin.Context, id int64) (BankQuestion, error) {
 	q, err := s.deps.Bank.Question(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.bankQuestion(q))
+	return s.bankQuestion(q), err
 }
 
-func (s *Server) bankQuestionVersions(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) bankQuestionVersions(c *gin.Context, id int64) (BankVersionList, error) {
 	vs, err := s.deps.Bank.History(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := BankVersionList{Items: []BankVersion{}}
-	for _, v := range vs {
-		out.Items = append(out.Items, BankVersion{Version: v.Version, Frozen: v.Status == questionbank.StatusPublished, Stem: v.Stem,
-			Options: bankOptions(v.Options), Answer: nonNil(v.Answer), Explanation: v.Explanation, ImageURL: v.ImageURL})
-	}
-	c.JSON(http.StatusOK, out)
+	return BankVersionList{Items: mapSlice(vs, func(v questionbank.Question) BankVersion {
+		return BankVersion{Version: v.Version, Frozen: v.Status == questionbank.StatusPublished, Stem: v.Stem,
+			Options: bankOptions(v.Options), Answer: nonNil(v.Answer), Explanation: v.Explanation, ImageURL: v.ImageURL}
+	})}, err
 }
 
-func (s *Server) createBankQuestion(c *gin.Context) {
-	var req QuestionRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) createBankQuestion(c *gin.Context, req QuestionRequest) (BankQuestion, error) {
 	q, err := s.deps.Bank.CreateQuestion(c.Request.Context(), req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, s.bankQuestion(q))
+	return s.bankQuestion(q), err
 }
 
-func (s *Server) updateBankQuestion(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req QuestionUpdateRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updateBankQuestion(c *gin.Context, id int64, req QuestionUpdateRequest) (BankQuestion, error) {
 	q, err := s.deps.Bank.UpdateQuestion(c.Request.Context(), id, req.RowVersion, req.QuestionRequest.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.bankQuestion(q))
+	return s.bankQuestion(q), err
 }
 
 // bankStep runs one lifecycle step (submit, approve, retire).
 func (s *Server) bankStep(step func(ctx context.Context, id int64, rowVersion int) (questionbank.QuestionInfo, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		id, err := pathID(c, "id")
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		var req RowVersionRequest
-		if err := bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	return withIDBody(func(c *gin.Context, id int64, req RowVersionRequest) (BankQuestion, error) {
 		q, err := step(c.Request.Context(), id, req.RowVersion)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		c.JSON(http.StatusOK, s.bankQuestion(q))
-	}
+		return s.bankQuestion(q), err
+	})
 }
 
-func (s *Server) rejectBankQuestion(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req RejectRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) rejectBankQuestion(c *gin.Context, id int64, req RejectRequest) (BankQuestion, error) {
 	q, err := s.deps.Bank.Reject(c.Request.Context(), id, req.RowVersion, req.Note)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.bankQuestion(q))
+	return s.bankQuestion(q), err
 }
 
 // ---- images ----
@@ -548,11 +419,7 @@ func (s *Server) uploadBankImage(c *gin.Context) {
 		return
 	}
 	img, err := s.deps.Bank.UploadImage(c.Request.Context(), data)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, BankImage{ID: img.ID, URL: questionbank.ImageURL(img.ID), ContentType: img.ContentType, Width: img.Width, Height: img.Height})
+	respond(c, BankImage{ID: img.ID, URL: questionbank.ImageURL(img.ID), ContentType: img.ContentType, Width: img.Width, Height: img.Height}, err)
 }
 
 // bankImage serves an image. Images are content-addressed, so they never
@@ -599,8 +466,8 @@ func (s *Server) exportBank(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f, v := searchFilter(c)
-	if err := v.Err(); err != nil {
+	f, bad := searchFilter(c)
+	if err := bad.Err(); err != nil {
 		fail(c, err)
 		return
 	}
@@ -609,7 +476,7 @@ func (s *Server) exportBank(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	sendSheet(c, format, "question-bank-"+time.Now().In(s.deps.Config.Location).Format("20060102-1504"), b)
+	sendSheet(c, format, "question-bank-"+s.now().Format("20060102-1504"), b)
 }
 
 func (s *Server) previewBankImport(c *gin.Context) {
@@ -619,111 +486,64 @@ func (s *Server) previewBankImport(c *gin.Context) {
 		return
 	}
 	b, err := s.deps.Bank.PreviewImport(c.Request.Context(), name, data)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, importPreview(b))
+	respond(c, importPreview(b), err)
 }
 
-func (s *Server) getBankImport(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) getBankImport(c *gin.Context, id int64) (ImportPreview, error) {
 	b, err := s.deps.Bank.Import(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, importPreview(b))
+	return importPreview(b), err
 }
 
-func (s *Server) confirmBankImport(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) confirmBankImport(c *gin.Context, id int64) (ImportConfirmed, error) {
 	n, err := s.deps.Bank.ConfirmImport(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ImportConfirmed{Imported: n, Status: questionbank.ImportDone})
+	return ImportConfirmed{Imported: n, Status: questionbank.ImportDone}, err
 }
 
 // ---- blueprints ----
 
-func (s *Server) bankBlueprints(c *gin.Context) {
-	bs, err := s.deps.Bank.Blueprints(c.Request.Context())
+func (s *Server) bankBlueprints(c *gin.Context) (BankBlueprintList, error) {
+	ctx := c.Request.Context()
+	bs, err := s.deps.Bank.Blueprints(ctx)
 	if err != nil {
-		fail(c, err)
-		return
+		return BankBlueprintList{}, err
 	}
 	out := BankBlueprintList{Items: []BankBlueprint{}}
 	for _, b := range bs {
-		short, err := s.deps.Bank.BlueprintShortfalls(c.Request.Context(), b.ID)
+		short, err := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
 		if err != nil {
-			fail(c, err)
-			return
+			return BankBlueprintList{}, err
 		}
 		out.Items = append(out.Items, bankBlueprint(b, short))
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) getBankBlueprint(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) getBankBlueprint(c *gin.Context, id int64) (BankBlueprint, error) {
+	ctx := c.Request.Context()
+	b, err := s.deps.Bank.Blueprint(ctx, id)
 	if err != nil {
-		fail(c, err)
-		return
+		return BankBlueprint{}, err
 	}
-	b, err := s.deps.Bank.Blueprint(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	short, err := s.deps.Bank.BlueprintShortfalls(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, bankBlueprint(b, short))
+	short, err := s.deps.Bank.BlueprintShortfalls(ctx, id)
+	return bankBlueprint(b, short), err
 }
 
-func (s *Server) createBankBlueprint(c *gin.Context) {
-	var req BlueprintRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.deps.Bank.CreateBlueprint(c.Request.Context(), req.input())
+func (s *Server) createBankBlueprint(c *gin.Context, req BlueprintRequest) (BankBlueprint, error) {
+	ctx := c.Request.Context()
+	b, err := s.deps.Bank.CreateBlueprint(ctx, req.input())
 	if err != nil {
-		fail(c, err)
-		return
+		return BankBlueprint{}, err
 	}
-	short, _ := s.deps.Bank.BlueprintShortfalls(c.Request.Context(), b.ID)
-	c.JSON(http.StatusCreated, bankBlueprint(b, short))
+	short, _ := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
+	return bankBlueprint(b, short), nil
 }
 
-func (s *Server) updateBankBlueprint(c *gin.Context) {
-	id, err := pathID(c, "id")
+func (s *Server) updateBankBlueprint(c *gin.Context, id int64, req BlueprintRequest) (BankBlueprint, error) {
+	ctx := c.Request.Context()
+	b, err := s.deps.Bank.UpdateBlueprint(ctx, id, req.Version, req.input())
 	if err != nil {
-		fail(c, err)
-		return
+		return BankBlueprint{}, err
 	}
-	var req BlueprintRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	b, err := s.deps.Bank.UpdateBlueprint(c.Request.Context(), id, req.Version, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	short, _ := s.deps.Bank.BlueprintShortfalls(c.Request.Context(), b.ID)
-	c.JSON(http.StatusOK, bankBlueprint(b, short))
+	short, _ := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
+	return bankBlueprint(b, short), nil
 }

@@ -313,12 +313,8 @@ type Dossier struct {
 // ---- conversion ----
 
 func formJSON(f registration.Form) ApplicationForm {
-	p := f.Pledge
-	if p == nil {
-		p = []string{}
-	}
 	return ApplicationForm{Name: f.Name, IDNumber: f.IDNumber, LicenceClass: f.LicenceClass, LicenceFirstIssued: f.LicenceFirstIssued,
-		Address: f.Address, Pledge: p, WantTaxi: f.WantTaxi, WantRideHailing: f.WantRideHailing, Delivery: f.Delivery,
+		Address: f.Address, Pledge: nonNil(f.Pledge), WantTaxi: f.WantTaxi, WantRideHailing: f.WantRideHailing, Delivery: f.Delivery,
 		Receiver: ReceiverJSON(f.Receiver), OfficeID: f.OfficeID}
 }
 
@@ -332,7 +328,7 @@ func (s *Server) derived(id string) *Derived {
 	if id == "" {
 		return nil
 	}
-	p, reason := registration.ParseIDNumber(id, time.Now().In(s.deps.Config.Location))
+	p, reason := registration.ParseIDNumber(id, s.now())
 	if reason != "" {
 		return nil
 	}
@@ -340,11 +336,9 @@ func (s *Server) derived(id string) *Derived {
 }
 
 func (s *Server) timeline(ev []registration.Event) []TimelineEntry {
-	out := make([]TimelineEntry, len(ev))
-	for i, e := range ev {
-		out[i] = TimelineEntry{Status: string(e.Status), At: s.at(e.At), Note: e.Note, SMS: e.SMSTemplate}
-	}
-	return out
+	return mapSlice(ev, func(e registration.Event) TimelineEntry {
+		return TimelineEntry{Status: string(e.Status), At: s.at(e.At), Note: e.Note, SMS: e.SMSTemplate}
+	})
 }
 
 func (s *Server) myApplication(a registration.Application, ev []registration.Event) MyApplication {
@@ -370,16 +364,13 @@ func (s *Server) reviewJSON(a registration.Application, ev []registration.Event)
 			}
 		}
 	}
-	if pledge == nil {
-		pledge = []Option{}
-	}
 	checks := a.Checks
 	if checks == nil {
 		checks = map[string]string{}
 	}
 	return ReviewApplication{ID: a.ID, Status: string(a.Status), Version: a.Version, Name: a.Form.Name, IDNumber: a.Form.IDNumber,
 		Derived: s.derived(a.Form.IDNumber), LicenceClass: a.Form.LicenceClass, LicenceFirstIssued: a.Form.LicenceFirstIssued,
-		Address: a.Form.Address, Pledge: pledge, HasPhoto: a.PhotoKey != "", SubmitCount: a.SubmitCount, QueuedAt: s.atPtr(a.QueuedAt),
+		Address: a.Form.Address, Pledge: nonNil(pledge), HasPhoto: a.PhotoKey != "", SubmitCount: a.SubmitCount, QueuedAt: s.atPtr(a.QueuedAt),
 		WaitingDays: reg.WaitingDays(a), Overdue: reg.Overdue(a), Checks: checks, ReasonCode: a.ReasonCode, Reason: a.Reason,
 		Timeline: s.timeline(ev)}
 }
@@ -390,11 +381,7 @@ func (s *Server) channelJSON(c registration.Channel, n int64) ChannelJSON {
 }
 
 func options(items []registration.Item) []Option {
-	out := make([]Option, len(items))
-	for i, it := range items {
-		out[i] = Option(it)
-	}
-	return out
+	return mapSlice(items, func(it registration.Item) Option { return Option(it) })
 }
 
 // dateRange reads from/to: a civil date in the bureau's zone (to inclusive)
@@ -425,151 +412,74 @@ func (s *Server) dateRange(c *gin.Context) (from, to time.Time, err error) {
 
 // ---- public ----
 
-func (s *Server) registrationOptions(c *gin.Context) {
-	c.JSON(http.StatusOK, RegistrationOptions{PledgeItems: options(registration.PledgeItems), LicenceClasses: registration.LicenceClasses,
+func (s *Server) registrationOptions(c *gin.Context) (RegistrationOptions, error) {
+	return RegistrationOptions{PledgeItems: options(registration.PledgeItems), LicenceClasses: registration.LicenceClasses,
 		LicenceMinYears: registration.LicenceMinYears, RejectReasons: options(registration.RejectReasons),
 		PhotoMaxBytes: s.photoMaxBytes(), PhotoMinWidth: registration.PhotoMinWidth, PhotoMinHeight: registration.PhotoMinHeight,
-		City: s.deps.Config.City})
+		City: s.deps.Config.City}, nil
 }
 
 func (s *Server) photoMaxBytes() int {
 	return min(int(s.deps.Config.Server.UploadLimitBytes)-4096, 2<<20)
 }
 
-func (s *Server) channelLanding(c *gin.Context) {
+func (s *Server) channelLanding(c *gin.Context) (ChannelLanding, error) {
 	ch, err := s.deps.Registration.ChannelLanding(c.Request.Context(), c.Param("code"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ChannelLanding{Code: ch.Code, Name: ch.Name, Active: !ch.Disabled})
+	return ChannelLanding{Code: ch.Code, Name: ch.Name, Active: !ch.Disabled}, err
 }
 
 func platformJSON(p registration.Platform) PlatformJSON { return PlatformJSON(p) }
 
+func officeJSON(o registration.Office) OfficeJSON { return OfficeJSON(o) }
+
 func (s *Server) listPlatforms(includeDisabled bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return noBody(func(c *gin.Context) (itemList[PlatformJSON], error) {
 		list, err := s.deps.Registration.Platforms(c.Request.Context(), includeDisabled)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		out := make([]PlatformJSON, len(list))
-		for i, p := range list {
-			out[i] = platformJSON(p)
-		}
-		c.JSON(http.StatusOK, struct {
-			Items []PlatformJSON `json:"items"`
-		}{out})
-	}
+		return itemList[PlatformJSON]{Items: mapSlice(list, platformJSON)}, err
+	})
 }
 
 func (s *Server) listOffices(includeDisabled bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return noBody(func(c *gin.Context) (itemList[OfficeJSON], error) {
 		list, err := s.deps.Registration.Offices(c.Request.Context(), includeDisabled)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		out := make([]OfficeJSON, len(list))
-		for i, o := range list {
-			out[i] = OfficeJSON(o)
-		}
-		c.JSON(http.StatusOK, struct {
-			Items []OfficeJSON `json:"items"`
-		}{out})
-	}
+		return itemList[OfficeJSON]{Items: mapSlice(list, officeJSON)}, err
+	})
 }
 
 // ---- candidate ----
 
-func (s *Server) myApplications(c *gin.Context) {
+func (s *Server) myApplications(c *gin.Context) (MyApplications, error) {
 	list, err := s.deps.Registration.MyApplications(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := MyApplications{Items: make([]MyApplication, 0, len(list))}
-	for _, a := range list {
-		out.Items = append(out.Items, s.myApplication(a, nil))
-	}
-	c.JSON(http.StatusOK, out)
+	return MyApplications{Items: mapSlice(list, func(a registration.Application) MyApplication { return s.myApplication(a, nil) })}, err
 }
 
-func (s *Server) startApplication(c *gin.Context) {
-	var req StartApplicationRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	a, _, err := s.deps.Registration.StartApplication(c.Request.Context(), req.Channel)
+func (s *Server) startApplication(c *gin.Context, req StartApplicationRequest) (MyApplication, error) {
+	ctx := c.Request.Context()
+	a, _, err := s.deps.Registration.StartApplication(ctx, req.Channel)
 	if err != nil {
-		fail(c, err)
-		return
+		return MyApplication{}, err
 	}
-	_, ev, err := s.deps.Registration.MyApplication(c.Request.Context(), a.ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.myApplication(a, ev))
+	_, ev, err := s.deps.Registration.MyApplication(ctx, a.ID)
+	return s.myApplication(a, ev), err
 }
 
-func (s *Server) getMyApplication(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) getMyApplication(c *gin.Context, id int64) (MyApplication, error) {
 	a, ev, err := s.deps.Registration.MyApplication(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.myApplication(a, ev))
+	return s.myApplication(a, ev), err
 }
 
-func (s *Server) saveDraft(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req SaveDraftRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) saveDraft(c *gin.Context, id int64, req SaveDraftRequest) (MyApplication, error) {
 	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(req.Form))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.myApplication(a, nil))
+	return s.myApplication(a, nil), err
 }
 
-func (s *Server) submitApplication(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req SubmitRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) submitApplication(c *gin.Context, id int64, req SubmitRequest) (MyApplication, error) {
 	ctx := c.Request.Context()
 	if _, err := s.deps.Registration.Submit(ctx, id, req.Version); err != nil {
-		fail(c, err)
-		return
+		return MyApplication{}, err
 	}
 	a, ev, err := s.deps.Registration.MyApplication(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.myApplication(a, ev))
+	return s.myApplication(a, ev), err
 }
 
 func (s *Server) uploadPhoto(c *gin.Context) {
@@ -585,11 +495,7 @@ func (s *Server) uploadPhoto(c *gin.Context) {
 		return
 	}
 	a, err := s.deps.Registration.UploadPhoto(c.Request.Context(), id, data)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.myApplication(a, nil))
+	respond(c, s.myApplication(a, nil), err)
 }
 
 func (s *Server) applicationPhoto(c *gin.Context) {
@@ -610,70 +516,35 @@ func (s *Server) applicationPhoto(c *gin.Context) {
 
 // ---- police ----
 
-func (s *Server) reviewQueue(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) reviewQueue(c *gin.Context, p pageReq) ([]ApplicationSummary, int64, error) {
 	overdue := false
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			fail(c, apperr.Invalid(map[string]string{"overdue": "must be true or false"}))
-			return
+			return nil, 0, apperr.Invalid(map[string]string{"overdue": "must be true or false"})
 		}
 		overdue = b
 	}
-	list, total, err := s.deps.Registration.Queue(c.Request.Context(), overdue, (page-1)*size, size)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]ApplicationSummary, len(list))
-	for i, a := range list {
-		items[i] = s.summary(a)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+	list, total, err := s.deps.Registration.Queue(c.Request.Context(), overdue, p.offset(), p.size)
+	return mapSlice(list, s.summary), total, err
 }
 
-func (s *Server) reviewApplication(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) reviewApplication(c *gin.Context, id int64) (ReviewApplication, error) {
 	a, ev, err := s.deps.Registration.ReviewView(c.Request.Context(), id)
 	if err != nil {
-		fail(c, err)
-		return
+		return ReviewApplication{}, err
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, s.reviewJSON(a, ev))
+	return s.reviewJSON(a, ev), nil
 }
 
-func (s *Server) decideApplication(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req DecisionRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) decideApplication(c *gin.Context, id int64, req DecisionRequest) (ApplicationSummary, error) {
 	if req.Version <= 0 {
-		fail(c, apperr.Invalid(map[string]string{"version": "required: the version on the review screen"}))
-		return
+		return ApplicationSummary{}, apperr.Invalid(map[string]string{"version": "required: the version on the review screen"})
 	}
 	a, err := s.deps.Registration.Decide(c.Request.Context(), id, registration.Decision{Version: req.Version, Checks: req.Checks,
 		Outcome: req.Outcome, ReasonCode: req.ReasonCode, Reason: req.Reason})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.summary(a))
+	return s.summary(a), err
 }
 
 func (s *Server) exportPending(c *gin.Context) {
@@ -682,7 +553,7 @@ func (s *Server) exportPending(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	name := "pending-" + time.Now().In(s.deps.Config.Location).Format("20060102") + ".xlsx"
+	name := "pending-" + s.now().Format("20060102") + ".xlsx"
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b)
@@ -696,59 +567,24 @@ func (s *Server) importResults(c *gin.Context) {
 		return
 	}
 	res, err := s.deps.Registration.ImportResults(c.Request.Context(), data)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, ImportResultJSON(res))
+	respond(c, ImportResultJSON(res), err)
 }
 
 // ---- bureau ----
 
-func (s *Server) listChannels(c *gin.Context) {
+func (s *Server) listChannels(c *gin.Context) (ChannelList, error) {
 	list, err := s.deps.Registration.Channels(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := ChannelList{Items: make([]ChannelJSON, len(list))}
-	for i, ch := range list {
-		out.Items[i] = s.channelJSON(ch.Channel, ch.Applications)
-	}
-	c.JSON(http.StatusOK, out)
+	return ChannelList{Items: mapSlice(list, func(ch registration.ChannelCount) ChannelJSON { return s.channelJSON(ch.Channel, ch.Applications) })}, err
 }
 
-func (s *Server) createChannel(c *gin.Context) {
-	var req CreateChannelRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) createChannel(c *gin.Context, req CreateChannelRequest) (ChannelJSON, error) {
 	ch, err := s.deps.Registration.CreateChannel(c.Request.Context(), registration.NewChannel{Code: req.Code, Name: req.Name})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, s.channelJSON(ch, 0))
+	return s.channelJSON(ch, 0), err
 }
 
-func (s *Server) updateChannel(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req UpdateChannelRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updateChannel(c *gin.Context, id int64, req UpdateChannelRequest) (ChannelJSON, error) {
 	ch, err := s.deps.Registration.UpdateChannel(c.Request.Context(), id, registration.ChannelChange{Version: req.Version, Name: req.Name, Disabled: req.Disabled})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, s.channelJSON(ch, 0))
+	return s.channelJSON(ch, 0), err
 }
 
 func (s *Server) channelQRPNG(c *gin.Context) {
@@ -801,16 +637,14 @@ func (s *Server) channelPoster(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", b)
 }
 
-func (s *Server) registrationStats(c *gin.Context) {
+func (s *Server) registrationStats(c *gin.Context) (RegistrationStats, error) {
 	from, to, err := s.dateRange(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return RegistrationStats{}, err
 	}
 	stats, err := s.deps.Registration.Stats(c.Request.Context(), from, to)
 	if err != nil {
-		fail(c, err)
-		return
+		return RegistrationStats{}, err
 	}
 	out := RegistrationStats{From: s.atPtr(from), To: s.atPtr(to), Items: make([]ChannelStatJSON, len(stats))}
 	for i, st := range stats {
@@ -821,49 +655,28 @@ func (s *Server) registrationStats(c *gin.Context) {
 		out.Items[i] = ChannelStatJSON{ChannelID: st.ChannelID, Code: st.Code, Name: st.Name, Total: st.Total, ByStatus: by}
 		out.Total += st.Total
 	}
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) searchApplications(c *gin.Context) {
-	page, size, err := pageParams(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) searchApplications(c *gin.Context, p pageReq) ([]ApplicationSummary, int64, error) {
 	from, to, err := s.dateRange(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return nil, 0, err
 	}
-	f := registration.Filter{Status: registration.Status(c.Query("status")), From: from, To: to, Offset: (page - 1) * size, Limit: size}
+	f := registration.Filter{Status: registration.Status(c.Query("status")), From: from, To: to, Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
 	f.ChannelID = queryInt(c, bad, "channel_id", 0, "must be a number")
 	if err := bad.Err(); err != nil {
-		fail(c, err)
-		return
+		return nil, 0, err
 	}
 	list, total, err := s.deps.Registration.Search(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]ApplicationSummary, len(list))
-	for i, a := range list {
-		items[i] = s.summary(a)
-	}
-	c.JSON(http.StatusOK, newPage(items, total, page, size))
+	return mapSlice(list, s.summary), total, err
 }
 
-func (s *Server) applicationDossier(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) applicationDossier(c *gin.Context, id int64) (Dossier, error) {
 	d, err := s.deps.Registration.Dossier(c.Request.Context(), id)
 	if err != nil {
-		fail(c, err)
-		return
+		return Dossier{}, err
 	}
 	a := d.Application
 	out := Dossier{Application: s.reviewJSON(a, d.Events), Phone: d.Phone, Form: formJSON(a.Form), CreatedAt: s.at(a.CreatedAt),
@@ -873,7 +686,7 @@ func (s *Server) applicationDossier(c *gin.Context) {
 		out.Channel = &ch
 	}
 	if d.Office != nil {
-		o := OfficeJSON(*d.Office)
+		o := officeJSON(*d.Office)
 		out.Office = &o
 	}
 	for _, m := range d.Messages {
@@ -881,71 +694,25 @@ func (s *Server) applicationDossier(c *gin.Context) {
 			Status: string(m.Status), CreatedAt: s.at(m.CreatedAt), SentAt: s.atPtr(m.SentAt)})
 	}
 	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) createPlatform(c *gin.Context) {
-	var req PlatformRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) createPlatform(c *gin.Context, req PlatformRequest) (PlatformJSON, error) {
 	p, err := s.deps.Registration.CreatePlatform(c.Request.Context(), registration.PlatformInput(req))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, platformJSON(p))
+	return platformJSON(p), err
 }
 
-func (s *Server) updatePlatform(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req PlatformRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updatePlatform(c *gin.Context, id int64, req PlatformRequest) (PlatformJSON, error) {
 	p, err := s.deps.Registration.UpdatePlatform(c.Request.Context(), id, registration.PlatformInput(req))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, platformJSON(p))
+	return platformJSON(p), err
 }
 
-func (s *Server) createOffice(c *gin.Context) {
-	var req OfficeRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) createOffice(c *gin.Context, req OfficeRequest) (OfficeJSON, error) {
 	o, err := s.deps.Registration.CreateOffice(c.Request.Context(), registration.OfficeInput(req))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, OfficeJSON(o))
+	return officeJSON(o), err
 }
 
-func (s *Server) updateOffice(c *gin.Context) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req OfficeRequest
-	if err := bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+func (s *Server) updateOffice(c *gin.Context, id int64, req OfficeRequest) (OfficeJSON, error) {
 	o, err := s.deps.Registration.UpdateOffice(c.Request.Context(), id, registration.OfficeInput(req))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, OfficeJSON(o))
+	return officeJSON(o), err
 }

@@ -96,34 +96,34 @@ type Page[T any] struct {
 	PageSize int   `json:"page_size"`
 }
 
+// pageReq is a checked page request.
+type pageReq struct{ page, size int }
+
+func (p pageReq) offset() int { return (p.page - 1) * p.size }
+
 // pageParams validates page and page_size.
-func pageParams(c *gin.Context) (page, size int, err error) {
+func pageParams(c *gin.Context) (pageReq, error) {
 	f := apperr.Fields{}
-	page, size = 1, 20
+	p := pageReq{page: 1, size: 20}
 	if v := c.Query("page"); v != "" {
 		n, e := strconv.Atoi(v)
 		f.Check(e == nil && n >= 1, "page", "must be a whole number from 1")
-		page = n
+		p.page = n
 	}
 	if v := c.Query("page_size"); v != "" {
 		n, e := strconv.Atoi(v)
 		f.Check(e == nil && n >= 1 && n <= 100, "page_size", "must be a whole number from 1 to 100")
-		size = n
+		p.size = n
 	}
-	return page, size, f.Err()
+	return p, f.Err()
 }
 
-func newPage[T any](items []T, total int64, page, size int) Page[T] {
+func newPage[T any](items []T, total int64, p pageReq) Page[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return Page[T]{Items: items, Total: total, Page: page, PageSize: size}
+	return Page[T]{Items: items, Total: total, Page: p.page, PageSize: p.size}
 }
-
-// pageReq is the checked page a paged handler lists.
-type pageReq struct{ page, size int }
-
-func (p pageReq) offset() int { return (p.page - 1) * p.size }
 
 // queryInt reads the optional integer query parameter name (0 when absent);
 // a value that is not a whole number of at least min is recorded in bad.

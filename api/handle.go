@@ -95,16 +95,16 @@ func withIDBody[Req, Resp any](fn func(c *gin.Context, id int64, req Req) (Resp,
 // runs, and what fn returns is wrapped in a Page.
 func paged[T any](fn func(c *gin.Context, p pageReq) ([]T, int64, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		page, size, err := pageParams(c)
+		p, err := pageParams(c)
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		items, total, err := fn(c, pageReq{page: page, size: size})
+		items, total, err := fn(c, p)
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		respond(c, newPage(items, total, page, size), nil)
+		respond(c, newPage(items, total, p), nil)
 	}
 }

@@ -212,13 +212,13 @@ func (s *Server) practiceChapters(c *gin.Context) (PracticeChapters, error) {
 }
 
 func (s *Server) practiceStudy(c *gin.Context, id int64) (Page[PracticeQuestion], error) {
-	page, size, err := pageParams(c)
+	p, err := pageParams(c)
 	if err != nil {
 		return Page[PracticeQuestion]{}, err
 	}
-	qs, total, err := s.deps.Practice.Study(c.Request.Context(), id, (page-1)*size, size)
+	qs, total, err := s.deps.Practice.Study(c.Request.Context(), id, p.offset(), p.size)
 	withKey := func(q questionbank.Question) PracticeQuestion { return practiceQuestion(q, true) }
-	return newPage(mapSlice(qs, withKey), int64(total), page, size), err
+	return newPage(mapSlice(qs, withKey), int64(total), p), err
 }
 
 func (s *Server) practiceCard(c *gin.Context, id int64) (PracticeCard, error) {

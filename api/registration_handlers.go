@@ -561,7 +561,7 @@ func (s *Server) exportPending(c *gin.Context) {
 
 func (s *Server) importResults(c *gin.Context) {
 	limit := int(s.deps.Config.Server.UploadLimitBytes)
-	data, _, err := uploadedFile(c, int64(limit), registration.ErrPhotoTooLarge.WithMessage("the file is larger than %d KB", limit/1024))
+	data, _, err := uploadedFile(c, int64(limit), errBodyTooLarge.WithMessage("the file is larger than %d KB", limit/1024))
 	if err != nil {
 		fail(c, err)
 		return

@@ -138,7 +138,8 @@ type snapshot struct {
 	checked     atomic.Int64 // unix nanos of the last generation check
 	live        []Question   // ordered by id
 	byID        map[int64]int
-	pools       map[poolKey][]int // indices into live, ascending id
+	pools       map[poolKey][]int    // indices into live, ascending id
+	byChapter   map[int64][]Question // live questions per chapter, ascending id (shared, read-only)
 	chapters    []Chapter
 	chapterByID map[int64]Chapter
 	blueprints  []Blueprint
@@ -195,11 +196,15 @@ func (s *Service) reload(ctx context.Context, gen int64) (*snapshot, error) {
 func buildSnapshot(gen int64, live []Question, chapters []Chapter, bps []Blueprint) *snapshot {
 	sort.Slice(live, func(i, j int) bool { return live[i].ID < live[j].ID })
 	sn := &snapshot{gen: gen, live: live, byID: make(map[int64]int, len(live)), pools: map[poolKey][]int{},
-		chapters: chapters, chapterByID: make(map[int64]Chapter, len(chapters)), blueprints: bps}
+		byChapter: map[int64][]Question{}, chapters: chapters, chapterByID: make(map[int64]Chapter, len(chapters)), blueprints: bps}
 	for i, q := range live {
 		sn.byID[q.ID] = i
 		k := poolKey{q.ChapterID, q.Type}
 		sn.pools[k] = append(sn.pools[k], i)
+		sn.byChapter[q.ChapterID] = append(sn.byChapter[q.ChapterID], q)
+	}
+	for ch, qs := range sn.byChapter {
+		sn.byChapter[ch] = qs[:len(qs):len(qs)] // a caller's append copies instead of writing into the snapshot
 	}
 	for _, c := range chapters {
 		sn.chapterByID[c.ID] = c
@@ -240,6 +245,17 @@ func (s *Service) PublishedQuestions(ctx context.Context, f PracticeFilter) ([]Q
 		}
 	}
 	return out, nil
+}
+
+// ChapterQuestions returns the live version of every published question of
+// one chapter, ordered by id, without copying them (practice asks for a
+// chapter on every request). The slice is shared: do not modify it.
+func (s *Service) ChapterQuestions(ctx context.Context, chapterID int64) ([]Question, error) {
+	sn, err := s.current(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return sn.byChapter[chapterID], nil
 }
 
 // PublishedQuestion returns the live version of one published question.

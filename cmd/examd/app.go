@@ -18,6 +18,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
+	"taxiexam/exam/practice/practicekv"
 	"taxiexam/exam/registration"
 	"taxiexam/frontend"
 	"taxiexam/internal/audit"
@@ -129,7 +130,10 @@ func (a *app) assemble(ctx context.Context) error {
 	// practice and mock exams: the attempt engine submits overdue attempts
 	// every few seconds on every node (the conditional close is the claim).
 	a.attempts = attempt.NewService(attemptdb.New(a.db), a.bank, a.db, a.clock, log)
-	a.practice = practice.NewService(practicedb.New(a.db), a.bank, a.attempts, a.clock, cfg.Location)
+	// Practice state (marks, resume points) is cached in Redis in front of
+	// SQL, written through on every answer (docs/performance.md).
+	a.practice = practice.NewService(practicedb.New(a.db), a.bank, a.attempts, a.clock, cfg.Location,
+		practice.WithCache(practicekv.New(a.redis, practicekv.DefaultTTL), a.log))
 	a.workers = append(a.workers, worker{name: "attempt-deadline-sweep", run: func(ctx context.Context) error {
 		return a.attempts.RunSweeper(ctx, 5*time.Second)
 	}})

@@ -6,14 +6,23 @@
 // It builds the real API (the same route table, middleware, session auth,
 // services and stores examd uses) over a fresh database with the shipped
 // sample bank, logs in -users candidates, then for -duration per scenario
-// runs -conns keep-alive connections:
+// runs -conns keep-alive connections, interleaved in -rounds slices so the
+// machine's changing background load hits every scenario alike:
 //
 //	bare    GET  /bare                      gin, constant JSON, no middleware
 //	me      GET  /api/v1/auth/me            the shared middleware + session lookup only (the floor)
-//	next    GET  /api/v1/practice/next      sequential mode, a chapter per user
-//	answer  POST /api/v1/practice/answers   right and wrong answers, wrong-answer book
+//	next    GET  /api/v1/practice/next      sequential mode with a position, a chapter per user
+//	resume  GET  /api/v1/practice/next      sequential mode without a position (where the candidate stopped)
+//	answer  POST /api/v1/practice/answers   right and wrong answers, wrong-answer book, resume point
+//
+// The access log is written as examd writes it (JSON, one write per line)
+// to the null device; -log discard formats it without writing. -cache=false
+// runs practice without its Redis cache; -cpuprofile writes one CPU profile
+// per scenario. Results and how to read them: docs/performance.md.
 //
 // Usage: go run ./cmd/practicebench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
+//
+//	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer] [-cache=true] [-log json] [-cpuprofile /tmp/pb]
 package main
 
 import (
@@ -30,6 +39,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -46,6 +56,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
+	"taxiexam/exam/practice/practicekv"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth"
@@ -72,12 +83,25 @@ func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) er
 	return nil
 }
 
+var opts struct {
+	cpuProfile string
+	scenarios  string
+	logFormat  string
+	cache      bool
+	rounds     int
+}
+
 func main() {
 	dsn := flag.String("dsn", "root@tcp(127.0.0.1:3306)/", "MariaDB/MySQL server (a scratch database is created and dropped)")
 	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis address")
 	conns := flag.Int("conns", 64, "concurrent keep-alive connections")
 	users := flag.Int("users", 64, "candidates logged in")
 	dur := flag.Duration("duration", 10*time.Second, "duration of each scenario")
+	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile per scenario to <prefix>-<scenario>.pprof (server and load generator in one process)")
+	flag.StringVar(&opts.scenarios, "scenarios", "bare,me,next,resume,answer", "scenarios to run, comma-separated: bare, me, next, resume, answer")
+	flag.StringVar(&opts.logFormat, "log", "json", "access log: json or text (written to "+os.DevNull+" through a real file, one write per line as examd does to stderr), or discard (formatted, never written)")
+	flag.IntVar(&opts.rounds, "rounds", 5, "interleave the scenarios in this many rounds of duration/rounds each (1 with -cpuprofile)")
+	flag.BoolVar(&opts.cache, "cache", true, "practice state cached in Redis in front of SQL, as examd wires it (false: every read goes to SQL)")
 	flag.Parse()
 	if err := run(*dsn, *redisAddr, *conns, *users, *dur); err != nil {
 		fmt.Fprintln(os.Stderr, "practicebench:", err)
@@ -87,7 +111,11 @@ func main() {
 
 func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	log, closeLog, err := accessLogger(opts.logFormat)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
 	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
 	if err != nil {
 		return err
@@ -140,7 +168,11 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		return fmt.Errorf("sample bank: %w", err)
 	}
 	attempts := attempt.NewService(attemptdb.New(db), bank, db, clk, log)
-	prac := practice.NewService(practicedb.New(db), bank, attempts, clk, cfg.Location)
+	var pracOpts []practice.Option
+	if opts.cache {
+		pracOpts = append(pracOpts, practice.WithCache(practicekv.New(rdb, practicekv.DefaultTTL), log))
+	}
+	prac := practice.NewService(practicedb.New(db), bank, attempts, clk, cfg.Location, pracOpts...)
 	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
 
 	apiURL, stopAPI, err := listen(srv)
@@ -196,44 +228,60 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	for _, t := range targets {
 		total += len(t.qs)
 	}
-	fmt.Printf("practicebench: MariaDB %s + Redis %s, %d published questions in %d chapters, %d candidates, %d connections, %s per scenario, GOMAXPROCS=%d (server and load generator share the machine)\n",
-		mc.Addr, redisAddr, total, len(targets), users, conns, dur, runtimeProcs())
+	fmt.Printf("practicebench: MariaDB %s + Redis %s, %d published questions in %d chapters, %d candidates, %d connections, %s per scenario, GOMAXPROCS=%d (server and load generator share the machine), practice cache %v, access log %s\n",
+		mc.Addr, redisAddr, total, len(targets), users, conns, dur, runtimeProcs(), opts.cache, opts.logFormat)
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}}
-	type scenario struct {
-		name string
-		req  func(worker int, n int) (*http.Request, error)
-	}
-	scenarios := []scenario{
-		{"bare gin constant JSON", func(_, _ int) (*http.Request, error) { return http.NewRequest(http.MethodGet, bareURL+"/bare", nil) }},
-		{"GET /auth/me (session auth only)", func(w, _ int) (*http.Request, error) {
-			r, err := http.NewRequest(http.MethodGet, apiURL+"/api/v1/auth/me", nil)
-			if err == nil {
-				r.Header.Set("Cookie", cookies[w%users])
-			}
-			return r, err
-		}},
-		{"GET /practice/next (sequential)", func(w, n int) (*http.Request, error) {
-			t := targets[w%len(targets)]
-			r, err := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/practice/next?mode=sequential&chapter_id=%d&position=%d", apiURL, t.chapter, 1+n%len(t.qs)), nil)
-			if err == nil {
-				r.Header.Set("Cookie", cookies[w%users])
-			}
-			return r, err
-		}},
-		{"POST /practice/answers (check)", func(w, n int) (*http.Request, error) {
-			t := targets[w%len(targets)]
-			q := t.qs[n%len(t.qs)]
-			given := q.Answer
-			if n%3 == 0 { // every third answer wrong: the wrong-answer book moves too
-				for _, o := range q.Options {
-					if !slices.Contains(q.Answer, o.Key) {
-						given = []string{o.Key}
-						break
-					}
+	// Request bodies are built before the clock starts, as wrk would send
+	// them: the load generator shares the CPUs with the server.
+	type answerBody struct{ right, wrong []byte }
+	bodies := make([][]answerBody, len(targets))
+	for ti, t := range targets {
+		bodies[ti] = make([]answerBody, len(t.qs))
+		for qi, q := range t.qs {
+			wrong := q.Answer
+			for _, o := range q.Options {
+				if !slices.Contains(q.Answer, o.Key) {
+					wrong = []string{o.Key}
+					break
 				}
 			}
-			body, _ := json.Marshal(map[string]any{"question_id": q.ID, "version": q.Version, "given": given, "mode": "sequential", "chapter_id": t.chapter, "position": 1 + n%len(t.qs)})
+			mk := func(given []string) []byte {
+				b, _ := json.Marshal(map[string]any{"question_id": q.ID, "version": q.Version, "given": given, "mode": "sequential", "chapter_id": t.chapter, "position": 1 + qi})
+				return b
+			}
+			bodies[ti][qi] = answerBody{right: mk(q.Answer), wrong: mk(wrong)}
+		}
+	}
+	type scenario struct {
+		key, name string
+		req       func(worker int, n int) (*http.Request, error)
+	}
+	get := func(url string, w int) (*http.Request, error) {
+		r, err := http.NewRequest(http.MethodGet, url, nil)
+		if err == nil {
+			r.Header.Set("Cookie", cookies[w%users])
+		}
+		return r, err
+	}
+	all := []scenario{
+		{"bare", "bare gin constant JSON", func(_, _ int) (*http.Request, error) { return http.NewRequest(http.MethodGet, bareURL+"/bare", nil) }},
+		{"me", "GET /auth/me (session auth only)", func(w, _ int) (*http.Request, error) { return get(apiURL+"/api/v1/auth/me", w) }},
+		{"next", "GET /practice/next (sequential)", func(w, n int) (*http.Request, error) {
+			t := targets[w%len(targets)]
+			return get(fmt.Sprintf("%s/api/v1/practice/next?mode=sequential&chapter_id=%d&position=%d", apiURL, t.chapter, 1+n%len(t.qs)), w)
+		}},
+		{"resume", "GET /practice/next (resume)", func(w, _ int) (*http.Request, error) {
+			t := targets[w%len(targets)]
+			return get(fmt.Sprintf("%s/api/v1/practice/next?mode=sequential&chapter_id=%d", apiURL, t.chapter), w)
+		}},
+		{"answer", "POST /practice/answers (check)", func(w, n int) (*http.Request, error) {
+			ti := w % len(targets)
+			b := bodies[ti][n%len(targets[ti].qs)]
+			body := b.right
+			if n%3 == 0 { // every third answer wrong: the wrong-answer book moves too
+				body = b.wrong
+			}
 			r, err := http.NewRequest(http.MethodPost, apiURL+"/api/v1/practice/answers", bytes.NewReader(body))
 			if err == nil {
 				r.Header.Set("Cookie", cookies[w%users])
@@ -243,17 +291,48 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 			return r, err
 		}},
 	}
+	want := strings.Split(opts.scenarios, ",")
+	var scenarios []scenario
+	for _, sc := range all {
+		if slices.Contains(want, sc.key) {
+			scenarios = append(scenarios, sc)
+		}
+	}
+	if len(scenarios) == 0 {
+		return fmt.Errorf("no known scenario in %q", opts.scenarios)
+	}
+	// Rounds interleave the scenarios (bare, me, next, ... bare, me, next,
+	// ...) so that a change in the machine's background load hits all of
+	// them alike; each scenario's figures pool its slices.
+	if opts.rounds < 1 || opts.cpuProfile != "" {
+		opts.rounds = 1
+	}
+	slice := dur / time.Duration(opts.rounds)
+	pooled := make([]sample, len(scenarios))
+	srvCPU := newServerCPU(rdb, admin)
+	for r := 0; r < opts.rounds; r++ {
+		for i, sc := range scenarios {
+			stop, err := startProfile(sc.key)
+			if err != nil {
+				return err
+			}
+			pooled[i].add(load(client, srvCPU, conns, slice, sc.req))
+			stop()
+		}
+	}
 	var bareRPS float64
-	fmt.Printf("\n%-34s %10s %9s %9s %9s %8s %s\n", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "vs bare")
+	fmt.Printf("\nCPU per request, in µs: go = this process (server and load generator), redis and sql = the servers (shared: upper bounds)\n")
+	fmt.Printf("%-34s %10s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
 	for i, sc := range scenarios {
-		res := load(client, conns, dur, sc.req)
+		res := pooled[i].result()
 		ratio := ""
-		if i == 0 {
+		if sc.key == "bare" {
 			bareRPS = res.rps
 		} else if bareRPS > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*res.rps/bareRPS)
 		}
-		fmt.Printf("%-34s %10.0f %9.2f %9.2f %9.2f %8d %s\n", sc.name, res.rps, ms(res.p50), ms(res.p99), ms(res.max), res.errors, ratio)
+		fmt.Printf("%-34s %10.0f %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
+			us(res.cpuPerReq), us(res.redisPerReq), us(res.mariaPerReq), ratio)
 		if res.firstErr != "" {
 			fmt.Printf("  first error: %s\n", res.firstErr)
 		}
@@ -261,7 +340,45 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	return nil
 }
 
+// accessLogger is the logger the API writes its access lines to. json and
+// text write each line to a real file (the null device) as examd's logger
+// writes to stderr, so the bench pays the formatting and the write call.
+func accessLogger(format string) (*slog.Logger, func(), error) {
+	switch format {
+	case "discard":
+		return slog.New(slog.NewTextHandler(io.Discard, nil)), func() {}, nil
+	case "json", "text":
+		f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		if format == "json" {
+			return slog.New(slog.NewJSONHandler(f, nil)), func() { f.Close() }, nil
+		}
+		return slog.New(slog.NewTextHandler(f, nil)), func() { f.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("-log: want json, text or discard, not %q", format)
+}
+
+// startProfile starts the CPU profile of one scenario when -cpuprofile is set.
+func startProfile(key string) (func(), error) {
+	if opts.cpuProfile == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(opts.cpuProfile + "-" + key + ".pprof")
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
 func runtimeProcs() int { return gomaxprocs() }
 
@@ -280,18 +397,66 @@ type result struct {
 	p50, p99, max time.Duration
 	errors        int64
 	firstErr      string
+	cpuPerReq     time.Duration
+	redisPerReq   time.Duration
+	mariaPerReq   time.Duration
 }
 
-func load(client *http.Client, conns int, dur time.Duration, mk func(worker, n int) (*http.Request, error)) result {
-	// Warm up (connections, caches) before measuring.
-	warm := time.Now().Add(dur / 5)
+// sample is what one scenario measured over one or more slices.
+type sample struct {
+	lat      []time.Duration
+	errors   int64
+	firstErr string
+	elapsed  time.Duration
+	cpu      time.Duration // this process's user+system CPU while measuring
+	redisCPU time.Duration // Redis's, same window
+	mariaCPU time.Duration // MariaDB's, same window
+	requests int64         // all requests sent in that window (incl. warm-up)
+}
+
+func (s *sample) add(o sample) {
+	s.lat = append(s.lat, o.lat...)
+	s.errors += o.errors
+	s.elapsed += o.elapsed
+	s.cpu += o.cpu
+	s.redisCPU += o.redisCPU
+	s.mariaCPU += o.mariaCPU
+	s.requests += o.requests
+	if s.firstErr == "" {
+		s.firstErr = o.firstErr
+	}
+}
+
+func (s *sample) result() result {
+	all := s.lat
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	r := result{errors: s.errors, firstErr: strings.TrimSpace(s.firstErr)}
+	if s.requests > 0 {
+		r.cpuPerReq = s.cpu / time.Duration(s.requests)
+		r.redisPerReq = s.redisCPU / time.Duration(s.requests)
+		r.mariaPerReq = s.mariaCPU / time.Duration(s.requests)
+	}
+	if len(all) > 0 {
+		r.rps = float64(len(all)) / s.elapsed.Seconds()
+		r.p50 = all[len(all)/2]
+		r.p99 = all[len(all)*99/100]
+		r.max = all[len(all)-1]
+	}
+	return r
+}
+
+// load runs conns workers for a warm-up (connections, caches) and then dur,
+// measuring only requests sent after the warm-up.
+func load(client *http.Client, srvCPU *serverCPU, conns int, dur time.Duration, mk func(worker, n int) (*http.Request, error)) sample {
+	warm := time.Now().Add(min(dur/5, time.Second))
 	var wg sync.WaitGroup
 	var errs atomic.Int64
 	var firstErr atomic.Value
 	lat := make([][]time.Duration, conns)
-	start := time.Now()
-	var measuredFrom time.Time
 	end := warm.Add(dur)
+	var sent atomic.Int64
+	cpu0 := processCPU()
+	redis0, maria0 := srvCPU.read()
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
 		go func() {
@@ -306,6 +471,7 @@ func load(client *http.Client, conns int, dur time.Duration, mk func(worker, n i
 					panic(err)
 				}
 				t0 := time.Now()
+				sent.Add(1)
 				resp, err := client.Do(req)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
@@ -327,24 +493,15 @@ func load(client *http.Client, conns int, dur time.Duration, mk func(worker, n i
 			}
 		}()
 	}
-	_ = start
-	measuredFrom = warm
 	wg.Wait()
-	elapsed := time.Since(measuredFrom)
-	var all []time.Duration
-	for _, l := range lat {
-		all = append(all, l...)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	r := result{errors: errs.Load()}
+	out := sample{errors: errs.Load(), elapsed: time.Since(warm), cpu: processCPU() - cpu0, requests: sent.Load()}
+	redis1, maria1 := srvCPU.read()
+	out.redisCPU, out.mariaCPU = redis1-redis0, maria1-maria0
 	if v, ok := firstErr.Load().(string); ok {
-		r.firstErr = strings.TrimSpace(v)
+		out.firstErr = v
 	}
-	if len(all) > 0 {
-		r.rps = float64(len(all)) / elapsed.Seconds()
-		r.p50 = all[len(all)/2]
-		r.p99 = all[len(all)*99/100]
-		r.max = all[len(all)-1]
+	for _, l := range lat {
+		out.lat = append(out.lat, l...)
 	}
-	return r
+	return out
 }

@@ -52,6 +52,45 @@ type Record struct {
 // Answered reports whether the candidate ever answered the question.
 func (r Record) Answered() bool { return r.Attempts > 0 }
 
+// Marks are what a practice question shows about the candidate's record of
+// it, kept in the Cache. Rev is the record's revision: every write to the
+// record adds one, so a cache keeps the newest of two racing writes.
+type Marks struct {
+	QuestionID int64
+	Rev        int64
+	Favourite  bool
+	WrongBook  bool
+	Answered   bool
+	Streak     int
+}
+
+// Marks of the record (Rev is left zero: records read for lists do not carry it).
+func (r Record) Marks() Marks {
+	return Marks{QuestionID: r.QuestionID, Favourite: r.Favourite, WrongBook: r.WrongBook, Answered: r.Answered(), Streak: r.Streak}
+}
+
+// Resume is where sequential practice of a chapter resumes: the position
+// after the candidate's latest sequential answer in it. At (millisecond
+// precision) orders two resume points; on a tie the larger position wins.
+type Resume struct {
+	ChapterID int64
+	Position  int
+	At        time.Time
+}
+
+// After reports whether r is more recent than o.
+func (r Resume) After(o Resume) bool {
+	return r.At.After(o.At) || (r.At.Equal(o.At) && r.Position > o.Position)
+}
+
+// State is what Next and Answer need about one candidate on every request:
+// marks per question (absent = never touched) and resume points per
+// chapter (absent = never practised sequentially).
+type State struct {
+	Marks   map[int64]Marks
+	Resumes map[int64]Resume
+}
+
 // Ask selects the next practice question.
 type Ask struct {
 	Mode       Mode

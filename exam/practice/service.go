@@ -13,9 +13,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"taxiexam/exam/attempt"
@@ -25,17 +27,22 @@ import (
 	questionbank "taxiexam/question-bank"
 )
 
-// Store persists practice records, positions and sessions (practicedb).
+// Store persists practice records, resume points and sessions
+// (practicedb). SQL is the durable record; the Cache only mirrors it.
 type Store interface {
 	Record(ctx context.Context, candidateID, questionID int64) (Record, error) // ErrNotFound when never touched
-	// RecordAnswer upserts the record of one answer: attempts, rights, the
-	// right-in-a-row streak and wrong-book membership (in on a wrong
-	// answer, out after exitAfter right ones in a row). Returns the record.
-	RecordAnswer(ctx context.Context, candidateID int64, q questionbank.Question, correct bool, given []string, exitAfter int, at time.Time) (Record, error)
-	SetFavourite(ctx context.Context, candidateID int64, q questionbank.Question, on bool, at time.Time) error
+	// RecordAnswer upserts the record of one answer in one statement:
+	// attempts, rights, the right-in-a-row streak and wrong-book membership
+	// (in on a wrong answer, out after exitAfter right ones in a row), and
+	// when resume is set, the chapter's resume point. Returns the record's
+	// marks after the write, computed by the database from the stored row.
+	RecordAnswer(ctx context.Context, candidateID int64, q questionbank.Question, correct bool, given []string, exitAfter int, resume *Resume, at time.Time) (Marks, error)
+	SetFavourite(ctx context.Context, candidateID int64, q questionbank.Question, on bool, at time.Time) (Marks, error)
 	Position(ctx context.Context, candidateID, chapterID int64) (int, error) // 0 when none
-	SetPosition(ctx context.Context, candidateID, chapterID int64, pos int, at time.Time) error
 	Positions(ctx context.Context, candidateID int64) (map[int64]int, error)
+	// State reads the marks of every record and every chapter's resume
+	// point of one candidate (to fill the Cache).
+	State(ctx context.Context, candidateID int64) (State, error)
 	ChapterRecords(ctx context.Context, candidateID, chapterID int64) ([]Record, error)
 	// Listed returns wrong-book records (wrong=true), oldest mistake first,
 	// or favourites, newest first.
@@ -45,9 +52,34 @@ type Store interface {
 	Usage(ctx context.Context, fromDay, toDay string) ([]DayUsage, error)
 }
 
+// Cache mirrors each candidate's State in a store every node shares
+// (practicekv, on Redis), so Next reads no SQL and Answer writes SQL once.
+//
+// Protocol: Get answers from an entry only when it is complete. On a miss
+// the service Claims the entry, reads the State from the Store and Fills
+// it; Fill gives up when the entry was dropped or claimed again since the
+// Claim (a flush or eviction in between), so it never completes an entry
+// from a read older than a write it missed. After each SQL write the
+// service Puts the written marks and resume point (write-through); Put and
+// Fill keep whichever value is newer (higher Rev; later resume point), so
+// racing writers and fillers on several nodes converge on what SQL holds.
+// When a Put fails the service Drops the entry. Entries expire (TTL).
+type Cache interface {
+	// Get returns the marks of the questions and the resume points of the
+	// chapters asked for; ok is false when the entry is not complete.
+	Get(ctx context.Context, candidateID int64, questionIDs, chapterIDs []int64) (st State, ok bool, err error)
+	Claim(ctx context.Context, candidateID int64) (token string, err error)
+	Fill(ctx context.Context, candidateID int64, token string, st State) error
+	Put(ctx context.Context, candidateID int64, marks []Marks, resumes []Resume) error
+	Drop(ctx context.Context, candidateID int64) error
+}
+
 // Bank is what practice needs from the question bank.
 type Bank interface {
 	Chapters(ctx context.Context) ([]questionbank.Chapter, error)
+	// ChapterQuestions is a chapter's published questions by id; the slice
+	// is shared with the bank's snapshot and is never modified here.
+	ChapterQuestions(ctx context.Context, chapterID int64) ([]questionbank.Question, error)
 	PublishedQuestions(ctx context.Context, f questionbank.PracticeFilter) ([]questionbank.Question, error)
 	PublishedQuestion(ctx context.Context, id int64) (questionbank.Question, error)
 	Versions(ctx context.Context, refs []questionbank.VersionRef) (map[questionbank.VersionRef]questionbank.Question, error)
@@ -65,14 +97,39 @@ type Service struct {
 	mocks Mocks
 	clock clock.Clock
 	loc   *time.Location
+	cache Cache
+	log   *slog.Logger
+
+	cacheErrs   atomic.Int64 // cache failures since start
+	cacheWarned atomic.Int64 // unix nanos of the last warning
+}
+
+// Option configures the service.
+type Option func(*Service)
+
+// WithCache puts c in front of the store for Next and Answer; cache
+// failures are logged to log and the service falls back to the store.
+// Answer and SetFavourite write through to c after their SQL statement, so
+// they must not run inside a caller's transaction.
+func WithCache(c Cache, log *slog.Logger) Option {
+	return func(s *Service) {
+		s.cache = c
+		if log != nil {
+			s.log = log
+		}
+	}
 }
 
 // NewService wires practice; loc is the bureau's zone (days of the usage counters).
-func NewService(store Store, bank Bank, mocks Mocks, clk clock.Clock, loc *time.Location) *Service {
+func NewService(store Store, bank Bank, mocks Mocks, clk clock.Clock, loc *time.Location, opts ...Option) *Service {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Service{store: store, bank: bank, mocks: mocks, clock: clk, loc: loc}
+	s := &Service{store: store, bank: bank, mocks: mocks, clock: clk, loc: loc, log: slog.Default()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 func candidate(ctx context.Context) (int64, error) {
@@ -157,7 +214,7 @@ func (s *Service) chapterQuestions(ctx context.Context, chapterID int64) ([]ques
 	if chapterID <= 0 {
 		return nil, apperr.Invalid(map[string]string{"chapter_id": "required"})
 	}
-	qs, err := s.bank.PublishedQuestions(ctx, questionbank.PracticeFilter{ChapterID: chapterID})
+	qs, err := s.bank.ChapterQuestions(ctx, chapterID)
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +225,8 @@ func (s *Service) chapterQuestions(ctx context.Context, chapterID int64) ([]ques
 }
 
 // Next returns the practice question the request asks for, without its key.
+// With a cache, a sequential, chapter, random or single question costs one
+// cache read and no SQL.
 func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 	cand, err := candidate(ctx)
 	if err != nil {
@@ -180,7 +239,10 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 	if err := f.Err(); err != nil {
 		return Shown{}, err
 	}
-	var sh Shown
+	var (
+		sh    Shown
+		marks *Marks // known already (resume read them with the position, or the listed record)
+	)
 	switch ask.Mode {
 	case ModeSequential, ModeChapter:
 		qs, err := s.chapterQuestions(ctx, ask.ChapterID)
@@ -189,7 +251,7 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 		}
 		pos := ask.Position
 		if pos == 0 && ask.Mode == ModeSequential {
-			if pos, err = s.store.Position(ctx, cand, ask.ChapterID); err != nil {
+			if pos, marks, err = s.resume(ctx, cand, ask.ChapterID, qs); err != nil {
 				return Shown{}, err
 			}
 		}
@@ -197,6 +259,9 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 		idx := pos - 1
 		if ask.Mode == ModeChapter {
 			idx = rand.New(rand.NewPCG(uint64(ask.Seed), uint64(ask.ChapterID))).Perm(len(qs))[idx]
+		}
+		if marks != nil && marks.QuestionID != qs[idx].ID {
+			marks = nil // guard: resume read the marks of the question it clamped to, which is this one
 		}
 		sh = Shown{Question: qs[idx], Position: pos, Total: len(qs)}
 	case ModeRandom:
@@ -231,6 +296,8 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 		if err != nil {
 			return Shown{}, notPublished(err)
 		}
+		m := recs[0].Marks()
+		marks = &m
 		sh = Shown{Question: q, Position: pos, Total: int(total)}
 	case ModeSingle:
 		q, err := s.bank.PublishedQuestion(ctx, ask.QuestionID)
@@ -239,13 +306,124 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 		}
 		sh = Shown{Question: q, Position: 1, Total: 1}
 	}
-	rec, err := s.store.Record(ctx, cand, sh.Question.ID)
-	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return Shown{}, err
+	if marks == nil {
+		m, err := s.marks(ctx, cand, sh.Question.ID)
+		if err != nil {
+			return Shown{}, err
+		}
+		marks = &m
 	}
-	sh.Favourite, sh.WrongBook, sh.Answered = rec.Favourite, rec.WrongBook, rec.Answered()
+	sh.Favourite, sh.WrongBook, sh.Answered = marks.Favourite, marks.WrongBook, marks.Answered
 	sh.Question = hideKey(sh.Question)
 	return sh, nil
+}
+
+// cached returns the candidate's state from the cache for the questions and
+// chapters asked for, filling the cache from the store on a miss (the
+// filled state holds everything). ok is false without a cache or when it
+// failed; the caller then reads the store.
+func (s *Service) cached(ctx context.Context, cand int64, questionIDs, chapterIDs []int64) (State, bool, error) {
+	if s.cache == nil {
+		return State{}, false, nil
+	}
+	st, ok, err := s.cache.Get(ctx, cand, questionIDs, chapterIDs)
+	if err != nil {
+		s.cacheFailed(ctx, "get", cand, err)
+		return State{}, false, nil
+	}
+	if ok {
+		return st, true, nil
+	}
+	token, err := s.cache.Claim(ctx, cand)
+	if err != nil {
+		s.cacheFailed(ctx, "claim", cand, err)
+		return State{}, false, nil
+	}
+	full, err := s.store.State(ctx, cand)
+	if err != nil {
+		return State{}, false, err
+	}
+	if err := s.cache.Fill(ctx, cand, token, full); err != nil {
+		s.cacheFailed(ctx, "fill", cand, err)
+	}
+	return full, true, nil
+}
+
+// marks returns the candidate's marks of one question.
+func (s *Service) marks(ctx context.Context, cand, questionID int64) (Marks, error) {
+	st, ok, err := s.cached(ctx, cand, []int64{questionID}, nil)
+	if err != nil {
+		return Marks{}, err
+	}
+	if ok {
+		m := st.Marks[questionID]
+		m.QuestionID = questionID
+		return m, nil
+	}
+	rec, err := s.store.Record(ctx, cand, questionID)
+	if errors.Is(err, apperr.ErrNotFound) {
+		return Marks{QuestionID: questionID}, nil
+	}
+	if err != nil {
+		return Marks{}, err
+	}
+	return rec.Marks(), nil
+}
+
+// resume returns the remembered sequential position of a chapter (0 when
+// none) and, from the cache, the marks of the question there in the same
+// read (nil when they must be read separately).
+func (s *Service) resume(ctx context.Context, cand, chapterID int64, qs []questionbank.Question) (int, *Marks, error) {
+	ids := make([]int64, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	st, ok, err := s.cached(ctx, cand, ids, []int64{chapterID})
+	if err != nil {
+		return 0, nil, err
+	}
+	if !ok {
+		pos, err := s.store.Position(ctx, cand, chapterID)
+		return pos, nil, err
+	}
+	pos := st.Resumes[chapterID].Position
+	idx := min(max(pos, 1), len(qs)) - 1
+	m := st.Marks[qs[idx].ID]
+	m.QuestionID = qs[idx].ID
+	return pos, &m, nil
+}
+
+// wrote writes the state after a committed SQL write through to the cache.
+// A failed Put drops the candidate's entry so nobody reads it stale; the
+// write itself has succeeded either way.
+func (s *Service) wrote(ctx context.Context, cand int64, m Marks, resume *Resume) {
+	if s.cache == nil {
+		return
+	}
+	var resumes []Resume
+	if resume != nil {
+		resumes = []Resume{*resume}
+	}
+	err := s.cache.Put(ctx, cand, []Marks{m}, resumes)
+	if err == nil {
+		return
+	}
+	s.cacheFailed(ctx, "put", cand, err)
+	if err := s.cache.Drop(ctx, cand); err != nil {
+		s.cacheFailed(ctx, "drop", cand, err)
+	}
+}
+
+// cacheFailed logs a cache failure, at most one line per 10 s per node
+// (with Redis down every request would fail).
+func (s *Service) cacheFailed(ctx context.Context, op string, cand int64, err error) {
+	n := s.cacheErrs.Add(1)
+	now := time.Now().UnixNano()
+	last := s.cacheWarned.Load()
+	if now-last < int64(10*time.Second) || !s.cacheWarned.CompareAndSwap(last, now) {
+		return
+	}
+	s.log.WarnContext(ctx, "practice cache failed; using SQL", "op", op, "candidate_id", cand, "err", err, "failures", n)
 }
 
 func notPublished(err error) error {
@@ -310,17 +488,20 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (Checked, error) {
 		return Checked{}, err
 	}
 	correct := questionbank.Grade(q, given)
-	now := s.clock.Now().UTC()
-	rec, err := s.store.RecordAnswer(ctx, cand, q, correct, given, WrongBookExit, now)
+	// Milliseconds: what SQL keeps, so the cache orders resume points as SQL does.
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
+	var resume *Resume
+	if in.Mode == ModeSequential && in.Position > 0 && in.ChapterID == q.ChapterID {
+		resume = &Resume{ChapterID: q.ChapterID, Position: in.Position + 1, At: now}
+	}
+	m, err := s.store.RecordAnswer(ctx, cand, q, correct, given, WrongBookExit, resume, now)
 	if err != nil {
 		return Checked{}, err
 	}
-	out := Checked{Correct: correct, Answer: slices.Clone(q.Answer), Explanation: q.Explanation, WrongBook: rec.WrongBook, Streak: rec.Streak}
-	if in.Mode == ModeSequential && in.Position > 0 && in.ChapterID == q.ChapterID {
-		out.NextPos = in.Position + 1
-		if err := s.store.SetPosition(ctx, cand, q.ChapterID, out.NextPos, now); err != nil {
-			return Checked{}, err
-		}
+	s.wrote(ctx, cand, m, resume)
+	out := Checked{Correct: correct, Answer: slices.Clone(q.Answer), Explanation: q.Explanation, WrongBook: m.WrongBook, Streak: m.Streak}
+	if resume != nil {
+		out.NextPos = resume.Position
 	}
 	return out, nil
 }
@@ -345,17 +526,22 @@ func (s *Service) SetFavourite(ctx context.Context, questionID int64, on bool) e
 	}
 	q, err := s.bank.PublishedQuestion(ctx, questionID)
 	if err != nil {
-		if !on && errors.Is(err, apperr.ErrNotFound) {
-			// Un-favouriting a retired question must still work.
-			rec, rerr := s.store.Record(ctx, cand, questionID)
-			if rerr != nil {
-				return notPublished(rerr)
-			}
-			return s.store.SetFavourite(ctx, cand, questionbank.Question{ID: questionID, ChapterID: rec.ChapterID, Subject: rec.Subject}, false, s.clock.Now().UTC())
+		if on || !errors.Is(err, apperr.ErrNotFound) {
+			return notPublished(err)
 		}
-		return notPublished(err)
+		// Un-favouriting a retired question must still work.
+		rec, rerr := s.store.Record(ctx, cand, questionID)
+		if rerr != nil {
+			return notPublished(rerr)
+		}
+		q = questionbank.Question{ID: questionID, ChapterID: rec.ChapterID, Subject: rec.Subject}
 	}
-	return s.store.SetFavourite(ctx, cand, q, on, s.clock.Now().UTC())
+	m, err := s.store.SetFavourite(ctx, cand, q, on, s.clock.Now().UTC())
+	if err != nil {
+		return err
+	}
+	s.wrote(ctx, cand, m, nil)
+	return nil
 }
 
 // Card is the answer card of a chapter (sequential order).

@@ -1,0 +1,234 @@
+// Package practicekv implements practice.Cache on Redis: one hash per
+// candidate, shared by every node.
+//
+//	<prefix>prac:<candidate id>   (hash, TTL refreshed by every write)
+//	  _          "1" once the hash holds the candidate's complete state
+//	  _f         the token of the fill in progress (practice.Cache.Claim)
+//	  q<id>      marks of question <id>:  rev,0,flags,streak   (flags: 1 favourite, 2 wrong book, 4 answered)
+//	  p<id>      resume point of chapter <id>: atMillis,position
+//
+// Every value starts with two numbers that order it (rev and 0; time and
+// position). The Put and Fill scripts replace a field only with a value
+// that is not older, so a slow writer or filler never overwrites a newer
+// state. A question without a field in a complete hash was never touched.
+package practicekv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"taxiexam/exam/practice"
+	"taxiexam/internal/platform/kv"
+)
+
+// DefaultTTL bounds how long an idle candidate's hash stays in Redis.
+const DefaultTTL = 30 * time.Minute
+
+// Cache is the Redis practice cache.
+type Cache struct {
+	r   *kv.Redis
+	ttl time.Duration
+}
+
+var _ practice.Cache = (*Cache)(nil)
+
+// New returns the cache; ttl <= 0 means DefaultTTL.
+func New(r *kv.Redis, ttl time.Duration) *Cache {
+	if ttl <= 0 {
+		ttl = DefaultTTL
+	}
+	return &Cache{r: r, ttl: ttl}
+}
+
+func (c *Cache) key(cand int64) string { return c.r.Key("prac", strconv.FormatInt(cand, 10)) }
+
+const (
+	fieldComplete = "_"
+	fieldToken    = "_f"
+)
+
+func questionField(id int64) string { return "q" + strconv.FormatInt(id, 10) }
+func chapterField(id int64) string  { return "p" + strconv.FormatInt(id, 10) }
+
+func encodeMarks(m practice.Marks) string {
+	flags := 0
+	if m.Favourite {
+		flags |= 1
+	}
+	if m.WrongBook {
+		flags |= 2
+	}
+	if m.Answered {
+		flags |= 4
+	}
+	return strconv.FormatInt(m.Rev, 10) + ",0," + strconv.Itoa(flags) + "," + strconv.Itoa(m.Streak)
+}
+
+func decodeMarks(id int64, v string) (practice.Marks, error) {
+	p := strings.Split(v, ",")
+	if len(p) != 4 {
+		return practice.Marks{}, fmt.Errorf("practicekv: bad marks %q", v)
+	}
+	rev, err1 := strconv.ParseInt(p[0], 10, 64)
+	flags, err2 := strconv.Atoi(p[2])
+	streak, err3 := strconv.Atoi(p[3])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return practice.Marks{}, fmt.Errorf("practicekv: bad marks %q", v)
+	}
+	return practice.Marks{QuestionID: id, Rev: rev, Favourite: flags&1 != 0, WrongBook: flags&2 != 0, Answered: flags&4 != 0, Streak: streak}, nil
+}
+
+func encodeResume(r practice.Resume) string {
+	return strconv.FormatInt(r.At.UnixMilli(), 10) + "," + strconv.Itoa(r.Position)
+}
+
+func decodeResume(ch int64, v string) (practice.Resume, error) {
+	at, pos, ok := strings.Cut(v, ",")
+	ms, err1 := strconv.ParseInt(at, 10, 64)
+	p, err2 := strconv.Atoi(pos)
+	if !ok || err1 != nil || err2 != nil {
+		return practice.Resume{}, fmt.Errorf("practicekv: bad resume point %q", v)
+	}
+	return practice.Resume{ChapterID: ch, Position: p, At: time.UnixMilli(ms).UTC()}, nil
+}
+
+// Get is one HMGET of the completeness flag and the fields asked for.
+func (c *Cache) Get(ctx context.Context, cand int64, questionIDs, chapterIDs []int64) (practice.State, bool, error) {
+	fields := make([]string, 0, 1+len(questionIDs)+len(chapterIDs))
+	fields = append(fields, fieldComplete)
+	for _, id := range questionIDs {
+		fields = append(fields, questionField(id))
+	}
+	for _, id := range chapterIDs {
+		fields = append(fields, chapterField(id))
+	}
+	vals, err := c.r.HMGet(ctx, c.key(cand), fields...).Result()
+	if err != nil {
+		return practice.State{}, false, err
+	}
+	if vals[0] == nil {
+		return practice.State{}, false, nil
+	}
+	st := practice.State{Marks: make(map[int64]practice.Marks, len(questionIDs)), Resumes: make(map[int64]practice.Resume, len(chapterIDs))}
+	for i, id := range questionIDs {
+		if v, ok := vals[1+i].(string); ok {
+			m, err := decodeMarks(id, v)
+			if err != nil {
+				return practice.State{}, false, err
+			}
+			st.Marks[id] = m
+		}
+	}
+	for i, id := range chapterIDs {
+		if v, ok := vals[1+len(questionIDs)+i].(string); ok {
+			r, err := decodeResume(id, v)
+			if err != nil {
+				return practice.State{}, false, err
+			}
+			st.Resumes[id] = r
+		}
+	}
+	return st, true, nil
+}
+
+// Claim records a fill token in the hash (creating it, without the
+// completeness flag, when absent).
+func (c *Cache) Claim(ctx context.Context, cand int64) (string, error) {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	k := c.key(cand)
+	_, err := c.r.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, k, fieldToken, token)
+		p.PExpire(ctx, k, c.ttl)
+		return nil
+	})
+	return token, err
+}
+
+// newer is shared by the scripts: may value v replace the current one?
+const newerLua = `
+local function newer(cur, v)
+  if not cur then return true end
+  local c1, c2 = string.match(cur, '^(%d+),(%d+)')
+  local n1, n2 = string.match(v, '^(%d+),(%d+)')
+  if not c1 then return true end
+  c1, c2, n1, n2 = tonumber(c1), tonumber(c2), tonumber(n1), tonumber(n2)
+  return n1 > c1 or (n1 == c1 and n2 >= c2)
+end
+local function merge(key, first)
+  for i = first, #ARGV, 2 do
+    if newer(redis.call('HGET', key, ARGV[i]), ARGV[i+1]) then
+      redis.call('HSET', key, ARGV[i], ARGV[i+1])
+    end
+  end
+end
+`
+
+// fillScript completes the hash if the claim still holds.
+// KEYS[1] = hash; ARGV = token, ttl ms, field, value, ...
+var fillScript = redis.NewScript(newerLua + `
+if redis.call('HGET', KEYS[1], '_f') ~= ARGV[1] then return 0 end
+merge(KEYS[1], 3)
+redis.call('HSET', KEYS[1], '_', '1')
+redis.call('HDEL', KEYS[1], '_f')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+`)
+
+// putScript writes fields through, keeping newer ones.
+// KEYS[1] = hash; ARGV = ttl ms, field, value, ...
+var putScript = redis.NewScript(newerLua + `
+merge(KEYS[1], 2)
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`)
+
+func appendState(args []any, marks []practice.Marks, resumes []practice.Resume) []any {
+	for _, m := range marks {
+		args = append(args, questionField(m.QuestionID), encodeMarks(m))
+	}
+	for _, r := range resumes {
+		args = append(args, chapterField(r.ChapterID), encodeResume(r))
+	}
+	return args
+}
+
+// Fill completes the hash with st unless the claim was lost (the hash was
+// dropped, evicted or claimed again): then the next reader fills it.
+func (c *Cache) Fill(ctx context.Context, cand int64, token string, st practice.State) error {
+	marks := make([]practice.Marks, 0, len(st.Marks))
+	for id, m := range st.Marks {
+		m.QuestionID = id
+		marks = append(marks, m)
+	}
+	resumes := make([]practice.Resume, 0, len(st.Resumes))
+	for ch, r := range st.Resumes {
+		r.ChapterID = ch
+		resumes = append(resumes, r)
+	}
+	args := appendState([]any{token, c.ttl.Milliseconds()}, marks, resumes)
+	return fillScript.Run(ctx, c.r, []string{c.key(cand)}, args...).Err()
+}
+
+// Put writes the state after a SQL write through to the hash.
+func (c *Cache) Put(ctx context.Context, cand int64, marks []practice.Marks, resumes []practice.Resume) error {
+	if len(marks) == 0 && len(resumes) == 0 {
+		return nil
+	}
+	args := appendState(make([]any, 1, 1+2*(len(marks)+len(resumes))), marks, resumes)
+	args[0] = c.ttl.Milliseconds()
+	return putScript.Run(ctx, c.r, []string{c.key(cand)}, args...).Err()
+}
+
+// Drop deletes the candidate's hash.
+func (c *Cache) Drop(ctx context.Context, cand int64) error {
+	return c.r.Del(ctx, c.key(cand)).Err()
+}

@@ -1,0 +1,116 @@
+package practicekv_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"taxiexam/exam/practice"
+	"taxiexam/exam/practice/practicekv"
+	"taxiexam/internal/platform/testenv"
+)
+
+func complete(t *testing.T, c *practicekv.Cache, cand int64, st practice.State) {
+	t.Helper()
+	ctx := context.Background()
+	token, err := c.Claim(ctx, cand)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Fill(ctx, cand, token, st); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestNewerValueWins(t *testing.T) {
+	t.Parallel()
+	r := testenv.Redis(t)
+	c := practicekv.New(r, time.Minute)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	complete(t, c, 1, practice.State{})
+	cases := []struct {
+		name    string
+		marks   practice.Marks
+		resume  practice.Resume
+		want    practice.Marks
+		wantPos int
+	}{
+		{"first", practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, practice.Resume{ChapterID: 3, Position: 4, At: t0},
+			practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, 4},
+		{"older rev, earlier resume: ignored", practice.Marks{QuestionID: 9, Rev: 4, WrongBook: true}, practice.Resume{ChapterID: 3, Position: 9, At: t0.Add(-time.Millisecond)},
+			practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, 4},
+		{"same time, larger position wins", practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, practice.Resume{ChapterID: 3, Position: 5, At: t0},
+			practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, 5},
+		{"same time, smaller position: ignored", practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, practice.Resume{ChapterID: 3, Position: 2, At: t0},
+			practice.Marks{QuestionID: 9, Rev: 5, Answered: true, Streak: 2}, 5},
+		{"newer rev, later resume (going back)", practice.Marks{QuestionID: 9, Rev: 6, Answered: true, WrongBook: true, Favourite: true}, practice.Resume{ChapterID: 3, Position: 2, At: t0.Add(time.Second)},
+			practice.Marks{QuestionID: 9, Rev: 6, Answered: true, WrongBook: true, Favourite: true}, 2},
+	}
+	for _, tc := range cases {
+		if err := c.Put(ctx, 1, []practice.Marks{tc.marks}, []practice.Resume{tc.resume}); err != nil {
+			t.Fatal(err)
+		}
+		st, ok, err := c.Get(ctx, 1, []int64{9, 10}, []int64{3, 4})
+		if err != nil || !ok {
+			t.Fatalf("%s: ok=%v err=%v", tc.name, ok, err)
+		}
+		if st.Marks[9] != tc.want || st.Resumes[3].Position != tc.wantPos {
+			t.Fatalf("%s: got %+v / %+v", tc.name, st.Marks[9], st.Resumes[3])
+		}
+		if _, ok := st.Marks[10]; ok {
+			t.Fatalf("%s: untouched question has marks", tc.name)
+		}
+		if _, ok := st.Resumes[4]; ok {
+			t.Fatalf("%s: unpractised chapter has a resume point", tc.name)
+		}
+	}
+	if st, _, _ := c.Get(ctx, 1, nil, []int64{3}); !st.Resumes[3].At.Equal(t0.Add(time.Second)) {
+		t.Fatalf("resume time: %+v", st.Resumes[3])
+	}
+}
+
+func TestEntriesExpireAndAreSeparate(t *testing.T) {
+	t.Parallel()
+	r := testenv.Redis(t)
+	c := practicekv.New(r, time.Minute)
+	ctx := context.Background()
+	if _, ok, err := c.Get(ctx, 2, []int64{1}, nil); ok || err != nil {
+		t.Fatalf("empty cache: ok=%v err=%v", ok, err)
+	}
+	complete(t, c, 2, practice.State{Marks: map[int64]practice.Marks{1: {Rev: 1, Favourite: true}}})
+	if err := c.Put(ctx, 3, []practice.Marks{{QuestionID: 1, Rev: 1, WrongBook: true}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, cand := range []int64{2, 3} {
+		ttl, err := r.PTTL(ctx, r.Key("prac", map[int64]string{2: "2", 3: "3"}[cand])).Result()
+		if err != nil || ttl <= 0 || ttl > time.Minute {
+			t.Fatalf("candidate %d: ttl %v err %v", cand, ttl, err)
+		}
+	}
+	st, ok, err := c.Get(ctx, 2, []int64{1}, nil)
+	if err != nil || !ok || !st.Marks[1].Favourite || st.Marks[1].WrongBook || st.Marks[1].QuestionID != 1 {
+		t.Fatalf("candidate 2: %v %v %+v", ok, err, st)
+	}
+	if _, ok, _ := c.Get(ctx, 3, []int64{1}, nil); ok {
+		t.Fatal("candidate 3 was only written through: not complete")
+	}
+	if err := c.Drop(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := c.Get(ctx, 2, []int64{1}, nil); ok {
+		t.Fatal("dropped entry still complete")
+	}
+}
+
+func TestGarbageIsAnError(t *testing.T) {
+	t.Parallel()
+	r := testenv.Redis(t)
+	c := practicekv.New(r, time.Minute)
+	ctx := context.Background()
+	complete(t, c, 4, practice.State{})
+	r.HSet(ctx, r.Key("prac", "4"), "q1", "not,marks")
+	if _, _, err := c.Get(ctx, 4, []int64{1}, nil); err == nil {
+		t.Fatal("garbage marks decoded")
+	}
+}

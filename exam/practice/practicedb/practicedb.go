@@ -264,23 +264,22 @@ func latest(rows []resumeRow) map[int64]practice.Resume {
 }
 
 // resumes reads the resume candidates of one candidate (chapterID 0 = all
-// chapters) and keeps the latest per chapter. Times are compared in Go:
-// SQLite keeps them as text.
+// chapters) in one round trip and keeps the latest per chapter. Times are
+// compared in Go: SQLite keeps them as text.
 func (s *Store) resumes(ctx context.Context, candidateID, chapterID int64) (map[int64]practice.Resume, error) {
-	var rows, legacy []resumeRow
-	q := s.db.Conn(ctx).Model(&recordRow{}).Select("seq_chapter_id AS chapter_id, seq_pos AS position, seq_at AS at").Where("candidate_id = ? AND seq_pos > 0", candidateID)
-	l := s.db.Conn(ctx).Model(&positionRow{}).Select("chapter_id, position, updated_at AS at").Where("candidate_id = ?", candidateID)
+	recs := `SELECT seq_chapter_id AS chapter_id, seq_pos AS position, seq_at AS at FROM practice_records WHERE candidate_id = ? AND seq_pos > 0`
+	legacy := `SELECT chapter_id, position, updated_at AS at FROM practice_positions WHERE candidate_id = ?`
+	args := []any{candidateID, candidateID}
 	if chapterID != 0 {
-		q = q.Where("seq_chapter_id = ?", chapterID)
-		l = l.Where("chapter_id = ?", chapterID)
+		recs += ` AND seq_chapter_id = ?`
+		legacy += ` AND chapter_id = ?`
+		args = []any{candidateID, chapterID, candidateID, chapterID}
 	}
-	if err := q.Scan(&rows).Error; err != nil {
+	var rows []resumeRow
+	if err := s.db.Conn(ctx).Raw(recs+` UNION ALL `+legacy, args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
-	if err := l.Scan(&legacy).Error; err != nil {
-		return nil, err
-	}
-	return latest(append(rows, legacy...)), nil
+	return latest(rows), nil
 }
 
 func (s *Store) Position(ctx context.Context, candidateID, chapterID int64) (int, error) {

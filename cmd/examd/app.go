@@ -138,7 +138,9 @@ func (a *app) assemble(ctx context.Context) error {
 		return a.attempts.RunSweeper(ctx, 5*time.Second)
 	}})
 
-	// registration and police background check (cmd/examd/registration.go)
+	// registration and police background check: SMS at each status change
+	// go through the notification outbox in the same transaction; photos
+	// live under <data_dir>/uploads/photos, outside the web root.
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}

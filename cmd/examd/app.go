@@ -114,7 +114,11 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleNotify(); err != nil {
 		return err
 	}
-	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), authkv.NewSessionCache(a.redis), a.outbox, a.audit, a.db, a.clock, auth.Config{
+	// Sessions resolve from this node's memory, backed by Redis and SQL;
+	// revocations reach every node through Redis pub/sub.
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(a.redis), a.redis, 10*time.Second)
+	a.workers = append(a.workers, worker{name: "session-invalidation", run: sessions.Run})
+	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), sessions, a.outbox, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,

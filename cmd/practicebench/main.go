@@ -161,7 +161,9 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	clk := clock.System{}
 	au := audit.NewService(auditdb.New(db), clk.Now)
 	codes := &codeBox{codes: map[string]string{}}
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), authkv.NewSessionCache(rdb), codes, au, db, clk, auth.Config{
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	go sessions.Run(ctx) //nolint:errcheck // ends with ctx
+	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), sessions, codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
 	bank := questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{})
 	if _, err := bank.LoadSample(ctx); err != nil {

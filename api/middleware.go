@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -150,7 +151,7 @@ func authenticate(svc *auth.Service) gin.HandlerFunc {
 				r := reqctx.From(c.Request.Context())
 				r.Actor = &reqctx.Actor{UserID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, CentreID: p.CentreID, OfficeID: p.OfficeID}
 				c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), r))
-			case apperr.ErrUnauthenticated.Is(err) || isUnauthenticated(err):
+			case errors.Is(err, apperr.ErrUnauthenticated):
 				// stale cookie: behave as anonymous
 			default:
 				fail(c, err)
@@ -159,11 +160,6 @@ func authenticate(svc *auth.Service) gin.HandlerFunc {
 		}
 		c.Next()
 	}
-}
-
-func isUnauthenticated(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && e.Kind == apperr.KindUnauthenticated
 }
 
 // principal returns the caller; routes with Access.Roles only run with one.

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -138,8 +139,10 @@ func hashCode(phone, code string) string {
 	return hex.EncodeToString(s[:])
 }
 
-func phoneKey(phone string) string {
-	s := sha256.Sum256([]byte("phone:" + phone))
+// limiterKey names a rate-limit or code key without putting the phone
+// number or username itself into Redis.
+func limiterKey(kind, value string) string {
+	s := sha256.Sum256([]byte(kind + ":" + value))
 	return hex.EncodeToString(s[:12])
 }
 
@@ -150,7 +153,7 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 	if !ValidPhone(phone) {
 		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
 	}
-	pk := phoneKey(phone)
+	pk := limiterKey("phone", phone)
 	ok, retry, err := s.limiter.Allow(ctx, []Rule{
 		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
 		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
@@ -187,7 +190,7 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	ok, err := s.limiter.TakeCode(ctx, "code:"+phoneKey(phone), hashCode(phone, code), codeMaxTries)
+	ok, err := s.limiter.TakeCode(ctx, "code:"+limiterKey("phone", phone), hashCode(phone, code), codeMaxTries)
 	if err != nil {
 		return "", Principal{}, err
 	}
@@ -226,11 +229,11 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	}
 	u, err := s.store.StaffByUsername(ctx, username)
 	if err != nil {
-		if isNotFound(err) {
+		if errors.Is(err, apperr.ErrNotFound) {
 			CheckPassword(dummyHash, password)
 			// Unknown names "lock" after as many failures as real ones, so
 			// the lock does not reveal which usernames exist.
-			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + phoneKey(strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
+			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + limiterKey("user", strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
 			if lerr != nil {
 				return "", Principal{}, lerr
 			}
@@ -296,11 +299,6 @@ func (s *Service) lockedError(until, now time.Time) error {
 	return ErrAccountLocked.WithMessage("too many failed logins; the account is locked until %s", until.In(loc).Format(time.RFC3339)).WithRetryAfter(secs)
 }
 
-func isNotFound(err error) bool {
-	e, ok := apperr.As(err)
-	return ok && e.Kind == apperr.KindNotFound
-}
-
 // Authenticate resolves a session token to its principal.
 func (s *Service) Authenticate(ctx context.Context, token string) (Principal, error) {
 	if token == "" {
@@ -325,7 +323,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Principal, er
 func (s *Service) authenticateFromStore(ctx context.Context, id string) (Principal, time.Time, error) {
 	sess, err := s.store.SessionByID(ctx, id)
 	if err != nil {
-		if isNotFound(err) {
+		if errors.Is(err, apperr.ErrNotFound) {
 			return Principal{}, time.Time{}, ErrSessionInvalid
 		}
 		return Principal{}, time.Time{}, err
@@ -337,7 +335,7 @@ func (s *Service) authenticateFromStore(ctx context.Context, id string) (Princip
 	case KindStaff:
 		u, err := s.store.StaffByID(ctx, sess.UserID)
 		if err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, apperr.ErrNotFound) {
 				return Principal{}, time.Time{}, ErrSessionInvalid
 			}
 			return Principal{}, time.Time{}, err
@@ -349,7 +347,7 @@ func (s *Service) authenticateFromStore(ctx context.Context, id string) (Princip
 	default:
 		c, err := s.store.CandidateByID(ctx, sess.UserID)
 		if err != nil {
-			if isNotFound(err) {
+			if errors.Is(err, apperr.ErrNotFound) {
 				return Principal{}, time.Time{}, ErrSessionInvalid
 			}
 			return Principal{}, time.Time{}, err

@@ -32,7 +32,28 @@ func (auditRow) TableName() string { return "audit_log" }
 // Migrations of the audit log.
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{{ID: 110, Name: "create audit_log", Up: func(tx *gorm.DB) error {
-		return sqldb.CreateTables(tx, &auditRow{})
+		// Snapshot of the row as of this migration (the live struct changes).
+		type auditLog struct {
+			ID         int64     `gorm:"primaryKey"`
+			At         time.Time `gorm:"not null;index"`
+			ActorID    int64     `gorm:"not null;index:idx_audit_actor"`
+			ActorKind  string    `gorm:"size:16;not null;index:idx_audit_actor"`
+			ActorRole  string    `gorm:"size:32;not null"`
+			ActorName  string    `gorm:"size:64;not null"`
+			Action     string    `gorm:"size:64;not null;index"`
+			TargetType string    `gorm:"size:64;not null;index:idx_audit_target"`
+			TargetID   string    `gorm:"size:64;not null;index:idx_audit_target"`
+			IP         string    `gorm:"size:64;not null"`
+			RequestID  string    `gorm:"size:64;not null"`
+			Before     string    `gorm:"type:text"`
+			After      string    `gorm:"type:text"`
+		}
+		// The table is named audit_log, not GORM's plural of the type.
+		m := tx.Table("audit_log").Migrator()
+		if m.HasTable("audit_log") {
+			return nil
+		}
+		return m.CreateTable(&auditLog{})
 	}}}
 }
 

@@ -59,7 +59,41 @@ func (sessionRow) TableName() string { return "sessions" }
 // Migrations of the auth tables.
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{{ID: 100, Name: "create staff_users, candidates, sessions", Up: func(tx *gorm.DB) error {
-		return sqldb.CreateTables(tx, &staffRow{}, &candidateRow{}, &sessionRow{})
+		// Snapshot of the rows as of this migration (the live structs change).
+		type staffUser struct {
+			ID           int64  `gorm:"primaryKey"`
+			Username     string `gorm:"size:32;not null;uniqueIndex"`
+			DisplayName  string `gorm:"size:100;not null"`
+			Role         string `gorm:"size:32;not null;index"`
+			CentreID     int64  `gorm:"not null;default:0"`
+			OfficeID     int64  `gorm:"not null;default:0"`
+			PasswordHash string `gorm:"size:255;not null"`
+			FailedLogins int    `gorm:"not null;default:0"`
+			Lockouts     int    `gorm:"not null;default:0"`
+			LockedUntil  *time.Time
+			Disabled     bool `gorm:"not null;default:false"`
+			Version      int  `gorm:"not null;default:1"`
+			CreatedAt    time.Time
+			UpdatedAt    time.Time
+		}
+		type candidate struct {
+			ID        int64  `gorm:"primaryKey"`
+			PhoneEnc  string `gorm:"size:255;not null"`
+			PhoneBidx string `gorm:"size:64;not null;uniqueIndex"`
+			CreatedAt time.Time
+		}
+		type session struct {
+			ID        string    `gorm:"primaryKey;size:64"`
+			Kind      string    `gorm:"size:16;not null;index:idx_sessions_user"`
+			UserID    int64     `gorm:"not null;index:idx_sessions_user"`
+			Role      string    `gorm:"size:32;not null"`
+			CreatedAt time.Time `gorm:"not null"`
+			ExpiresAt time.Time `gorm:"not null;index"`
+			RevokedAt *time.Time
+			IP        string `gorm:"size:64;not null"`
+			UserAgent string `gorm:"size:255;not null"`
+		}
+		return sqldb.CreateTables(tx, &staffUser{}, &candidate{}, &session{})
 	}}}
 }
 

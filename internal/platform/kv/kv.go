@@ -56,9 +56,6 @@ func (r *Redis) Key(parts ...string) string {
 // Prefix is the deployment prefix (tests use a random one per test).
 func (r *Redis) Prefix() string { return r.prefix }
 
-// Embedded reports whether this is the in-process server.
-func (r *Redis) Embedded() bool { return r.embedded != nil }
-
 // Close closes the client and stops the in-process server.
 func (r *Redis) Close() error {
 	err := r.UniversalClient.Close()

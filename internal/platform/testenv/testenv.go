@@ -17,11 +17,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -166,9 +164,4 @@ func Protector(t testing.TB) *pii.Protector {
 		t.Fatal(err)
 	}
 	return p
-}
-
-// Describe names the backends in use, for test logs.
-func Describe(t testing.TB) string {
-	return fmt.Sprintf("db=%s redis=%s", Driver(t), strings.TrimSpace(os.Getenv("TEST_REDIS_ADDR")))
 }

@@ -73,10 +73,14 @@ type Redis struct {
 }
 
 type Security struct {
-	DataKeys            string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_DATA_KEYS"`
-	DataKeysFile        string        `yaml:"data_keys_file"`
-	BlindIndexKey       string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_BLIND_INDEX_KEY"`
-	BlindIndexKeyFile   string        `yaml:"blind_index_key_file"`
+	DataKeys          string `yaml:"-" secret:"true" env:"EXAMD_SECURITY_DATA_KEYS"`
+	DataKeysFile      string `yaml:"data_keys_file"`
+	BlindIndexKey     string `yaml:"-" secret:"true" env:"EXAMD_SECURITY_BLIND_INDEX_KEY"`
+	BlindIndexKeyFile string `yaml:"blind_index_key_file"`
+	// SigningKeys sign admission tickets and certificates (Ed25519,
+	// "id:base64(32-byte seed)", comma separated; the first signs).
+	SigningKeys         string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_SIGNING_KEYS"`
+	SigningKeysFile     string        `yaml:"signing_keys_file"`
 	GenerateMissingKeys bool          `yaml:"generate_missing_keys"`
 	StaffSessionTTL     time.Duration `yaml:"staff_session_ttl"`
 	CandidateSessionTTL time.Duration `yaml:"candidate_session_ttl"`
@@ -279,6 +283,7 @@ func (c *Config) readSecretFiles() error {
 		{"redis.password_file", c.Redis.PasswordFile, &c.Redis.Password},
 		{"security.data_keys_file", c.Security.DataKeysFile, &c.Security.DataKeys},
 		{"security.blind_index_key_file", c.Security.BlindIndexKeyFile, &c.Security.BlindIndexKey},
+		{"security.signing_keys_file", c.Security.SigningKeysFile, &c.Security.SigningKeys},
 		{"sms.aliyun.access_key_secret_file", c.SMS.Aliyun.AccessKeySecretFile, &c.SMS.Aliyun.AccessKeySecret},
 		{"postal.chinapost.secret_key_file", c.Postal.ChinaPost.SecretKeyFile, &c.Postal.ChinaPost.SecretKey},
 	} {
@@ -345,6 +350,9 @@ func (c *Config) validate() error {
 		}
 		if c.Security.BlindIndexKey == "" {
 			bad("security.blind_index_key", "required: set EXAMD_SECURITY_BLIND_INDEX_KEY or security.blind_index_key_file")
+		}
+		if c.Security.SigningKeys == "" {
+			bad("security.signing_keys", "required: set EXAMD_SECURITY_SIGNING_KEYS or security.signing_keys_file")
 		}
 	}
 	if c.Security.BlindIndexKey != "" {

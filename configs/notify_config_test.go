@@ -18,6 +18,7 @@ func TestNotifySettings(t *testing.T) {
 	prod, err := Load("production.example.yaml", env(map[string]string{
 		"EXAMD_DATABASE_DSN": "u:p@tcp(db:3306)/examd", "EXAMD_SECURITY_DATA_KEYS": "k1:" + strings.Repeat("A", 43) + "=",
 		"EXAMD_SECURITY_BLIND_INDEX_KEY": strings.Repeat("A", 43) + "=", "EXAMD_REDIS_PASSWORD": "x",
+		"EXAMD_SECURITY_SIGNING_KEYS":        "s1:" + strings.Repeat("A", 43) + "=",
 		"EXAMD_SMS_ALIYUN_ACCESS_KEY_SECRET": "s", "EXAMD_POSTAL_CHINAPOST_SECRET_KEY": "k",
 		"EXAMD_SMS_ALIYUN_TEMPLATES": "verification_code=SMS_1, exam_reminder=SMS_2",
 	}))

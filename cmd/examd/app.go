@@ -30,6 +30,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/signing"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/schema"
 	questionbank "taxiexam/question-bank"
@@ -51,6 +52,7 @@ type app struct {
 	db       *sqldb.DB
 	redis    *kv.Redis
 	pii      *pii.Protector
+	signer   *signing.Keyring // admission tickets and certificates
 	clock    clock.Clock
 	registry *prometheus.Registry
 
@@ -96,6 +98,10 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 		return nil, err
 	}
 	if a.pii, err = pii.FromConfig(cfg.Security, cfg.DataDir); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.signer, err = signing.FromConfig(cfg.Security, cfg.DataDir); err != nil {
 		a.close()
 		return nil, err
 	}

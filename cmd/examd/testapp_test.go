@@ -63,7 +63,7 @@ func newTestApp(t *testing.T, env map[string]string) *testApp {
 	}
 	logs := &syncBuffer{}
 	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.MultiWriter(logs), nil)), clock: clock.System{}, registry: prometheus.NewRegistry(),
-		db: testenv.DB(t, schema.All()), redis: testenv.Redis(t), pii: testenv.Protector(t)}
+		db: testenv.DB(t, schema.All()), redis: testenv.Redis(t), pii: testenv.Protector(t), signer: testenv.Signer(t)}
 	if err := a.assemble(context.Background()); err != nil {
 		t.Fatal(err)
 	}

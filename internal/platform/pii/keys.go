@@ -1,14 +1,11 @@
 package pii
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"taxiexam/configs"
+	"taxiexam/internal/platform/keyfile"
 )
 
 // FromConfig builds the Protector from configured keys. With
@@ -21,12 +18,12 @@ func FromConfig(sec configs.Security, dataDir string) (*Protector, error) {
 		var err error
 		dir := filepath.Join(dataDir, "keys")
 		if dataKeys == "" {
-			if dataKeys, err = readOrCreate(filepath.Join(dir, "data_keys"), func() string { return "k1:" + NewKey() }); err != nil {
+			if dataKeys, err = keyfile.ReadOrCreate(filepath.Join(dir, "data_keys"), func() string { return "k1:" + NewKey() }); err != nil {
 				return nil, err
 			}
 		}
 		if bidx == "" {
-			if bidx, err = readOrCreate(filepath.Join(dir, "blind_index_key"), NewKey); err != nil {
+			if bidx, err = keyfile.ReadOrCreate(filepath.Join(dir, "blind_index_key"), NewKey); err != nil {
 				return nil, err
 			}
 		}
@@ -36,27 +33,4 @@ func FromConfig(sec configs.Security, dataDir string) (*Protector, error) {
 		return nil, fmt.Errorf("setting security.data_keys/blind_index_key: %w", err)
 	}
 	return p, nil
-}
-
-func readOrCreate(path string, gen func() string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err == nil {
-		return strings.TrimSpace(string(b)), nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return "", err
-	}
-	v := gen()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	if _, err := f.WriteString(v + "\n"); err != nil {
-		return "", err
-	}
-	return v, nil
 }

@@ -28,6 +28,7 @@ import (
 	"taxiexam/configs"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/signing"
 	"taxiexam/internal/platform/sqldb"
 )
 
@@ -164,4 +165,14 @@ func Protector(t testing.TB) *pii.Protector {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// Signer is a keyring with a fresh random signing key.
+func Signer(t testing.TB) *signing.Keyring {
+	t.Helper()
+	k, err := signing.New("t1:" + signing.NewSeed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

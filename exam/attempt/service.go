@@ -35,10 +35,14 @@ type Store interface {
 	Open(ctx context.Context, candidateID int64, kind Kind) (Attempt, error)
 	Items(ctx context.Context, attemptID int64) ([]Item, error)
 	Item(ctx context.Context, attemptID, questionID int64) (Item, error)
-	// SaveAnswer stores the answer only if seq is higher than the stored
-	// one, the item is not closed and the attempt is in progress with its
-	// deadline after now. It reports whether a row changed.
-	SaveAnswer(ctx context.Context, attemptID, questionID int64, a Answer, now time.Time) (bool, error)
+	// SaveAnswer stores a on item it (the item as the caller read it) only
+	// if a.Seq is higher than the stored seq and the item is not closed
+	// (Close closes every item of a submitted attempt). It returns the item
+	// as stored after the write and whether a was applied. Outside a
+	// transaction concurrent saves share one statement and one commit (a
+	// group commit) and the call returns after the commit; a full queue is
+	// groupcommit.ErrBusy. The caller checks the deadline.
+	SaveAnswer(ctx context.Context, it Item, a Answer, now time.Time) (Item, bool, error)
 	// Close flips an in-progress attempt to submitted and closes its items
 	// against later answers; false when it was not in progress (another
 	// node or request got there first).
@@ -275,7 +279,9 @@ func refsOf(items []Item) []questionbank.VersionRef {
 
 // SaveAnswer stores one answer. A request whose Seq is not higher than the
 // stored answer's is a retry or arrived out of order: nothing changes and
-// the stored answer is returned with Applied=false.
+// the stored answer is returned with Applied=false. This is the one answer
+// path of every attempt kind (mock and formal): durable when it returns,
+// group-committed with concurrent saves (see Store.SaveAnswer).
 func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
 	a, err := s.load(ctx, kind, attemptID)
 	if err != nil {
@@ -309,9 +315,11 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 		return Saved{}, err
 	}
 	now := s.clock.Now().UTC()
-	changed, err := s.store.SaveAnswer(ctx, attemptID, questionID, ans, now)
-	if err != nil {
-		return Saved{}, err
+	changed := false
+	if now.Before(a.Deadline) { // the deadline never moves: checked here, not in SQL
+		if it, changed, err = s.store.SaveAnswer(ctx, it, ans, now); err != nil {
+			return Saved{}, err
+		}
 	}
 	if !changed {
 		// Why not? Re-read: submitted meanwhile, deadline just passed, or a stale seq.
@@ -325,10 +333,6 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 			}
 			return Saved{}, ErrSubmitted
 		}
-	}
-	it, err = s.store.Item(ctx, attemptID, questionID)
-	if err != nil {
-		return Saved{}, err
 	}
 	return Saved{Item: it, Applied: changed}, nil
 }

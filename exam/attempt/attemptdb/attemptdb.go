@@ -271,7 +271,9 @@ type answerSaved struct {
 	applied bool
 }
 
-func saveKey(a answerSave) uint64 { return uint64(a.item.AttemptID)*1_000_003 ^ uint64(a.item.Position) }
+func saveKey(a answerSave) uint64 {
+	return uint64(a.item.AttemptID)*1_000_003 ^ uint64(a.item.Position)
+}
 
 // SaveAnswer goes through the store's group-commit writer: answer saves of
 // every attempt on this node (mock now, formal later) share one multi-row

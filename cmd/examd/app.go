@@ -142,8 +142,10 @@ func (a *app) assemble(ctx context.Context) error {
 	a.attempts = attempt.NewService(attemptStore, a.bank, a.db, a.clock, log)
 	// Practice state (marks, resume points) is cached in Redis in front of
 	// SQL, written through on every answer (docs/performance.md).
+	practiceCache := practicekv.New(a.redis, practicekv.DefaultTTL)
+	a.drains = append(a.drains, practiceCache.Drain)
 	a.practice = practice.NewService(practiceStore, a.bank, a.attempts, a.clock, cfg.Location,
-		practice.WithCache(practicekv.New(a.redis, practicekv.DefaultTTL), a.log))
+		practice.WithCache(practiceCache, a.log))
 	a.workers = append(a.workers, worker{name: "attempt-deadline-sweep", run: func(ctx context.Context) error {
 		return a.attempts.RunSweeper(ctx, 5*time.Second)
 	}})

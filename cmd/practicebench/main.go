@@ -393,7 +393,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	}
 	var bareRPS float64
 	fmt.Printf("\nCPU per request, in µs: go = this process (server and load generator), redis and sql = the servers (shared: upper bounds)\n")
-	fmt.Printf("%-34s %10s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
+	fmt.Printf("%-34s %10s %8s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "n", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
 	for i, sc := range scenarios {
 		res := pooled[i].result()
 		ratio := ""
@@ -402,7 +402,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		} else if bareRPS > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*res.rps/bareRPS)
 		}
-		fmt.Printf("%-34s %10.0f %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
+		fmt.Printf("%-34s %10.0f %8d %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, res.n, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
 			us(res.cpuPerReq), us(res.redisPerReq), us(res.mariaPerReq), ratio)
 		if res.firstErr != "" {
 			fmt.Printf("  first error: %s\n", res.firstErr)
@@ -465,6 +465,7 @@ func listen(h http.Handler) (string, func(), error) {
 
 type result struct {
 	rps           float64
+	n             int // requests measured (the percentiles' sample)
 	p50, p99, max time.Duration
 	errors        int64
 	firstErr      string
@@ -507,6 +508,7 @@ func (s *sample) result() result {
 		r.redisPerReq = s.redisCPU / time.Duration(s.requests)
 		r.mariaPerReq = s.mariaCPU / time.Duration(s.requests)
 	}
+	r.n = len(all)
 	if len(all) > 0 {
 		r.rps = float64(len(all)) / s.elapsed.Seconds()
 		r.p50 = all[len(all)/2]

@@ -74,6 +74,8 @@ type app struct {
 	registration *registration.Service
 
 	workers []worker
+	// group-commit writers, drained at shutdown after HTTP has stopped
+	drains []func(ctx context.Context) error
 }
 
 // open connects to the database and Redis, migrates, and builds services.
@@ -139,11 +141,17 @@ func (a *app) assemble(ctx context.Context) error {
 
 	// practice and mock exams: the attempt engine submits overdue attempts
 	// every few seconds on every node (the conditional close is the claim).
-	a.attempts = attempt.NewService(attemptdb.New(a.db), a.bank, a.db, a.clock, log)
+	// Answers of both go through a group-commit writer per store
+	// (docs/performance.md), drained at shutdown.
+	attemptStore, practiceStore := attemptdb.New(a.db), practicedb.New(a.db)
+	a.drains = append(a.drains, attemptStore.Drain, practiceStore.Drain)
+	a.attempts = attempt.NewService(attemptStore, a.bank, a.db, a.clock, log)
 	// Practice state (marks, resume points) is cached in Redis in front of
 	// SQL, written through on every answer (docs/performance.md).
-	a.practice = practice.NewService(practicedb.New(a.db), a.bank, a.attempts, a.clock, cfg.Location,
-		practice.WithCache(practicekv.New(a.redis, practicekv.DefaultTTL), a.log))
+	practiceCache := practicekv.New(a.redis, practicekv.DefaultTTL)
+	a.drains = append(a.drains, practiceCache.Drain)
+	a.practice = practice.NewService(practiceStore, a.bank, a.attempts, a.clock, cfg.Location,
+		practice.WithCache(practiceCache, a.log))
 	a.workers = append(a.workers, worker{name: "attempt-deadline-sweep", run: func(ctx context.Context) error {
 		return a.attempts.RunSweeper(ctx, 5*time.Second)
 	}})
@@ -155,6 +163,16 @@ func (a *app) assemble(ctx context.Context) error {
 		return err
 	}
 	return nil
+}
+
+// drain commits what the group-commit writers hold; later writes fail with
+// 503 (the phone retries against another node or after the restart).
+func (a *app) drain(ctx context.Context) {
+	for _, d := range a.drains {
+		if err := d(ctx); err != nil {
+			a.log.Error("drain", "err", err)
+		}
+	}
 }
 
 func (a *app) close() {

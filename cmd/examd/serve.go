@@ -78,6 +78,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	case err := <-httpErr:
 		stopWorkers()
 		wg.Wait()
+		a.drain(context.Background())
 		return err
 	case <-ctx.Done():
 	}
@@ -85,6 +86,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
+	a.drain(sctx) // after HTTP: handlers still waiting on a commit have been answered
 	stopWorkers()
 	wg.Wait()
 	log.Info("stopped")

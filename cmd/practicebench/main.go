@@ -14,6 +14,11 @@
 //	next    GET  /api/v1/practice/next      sequential mode with a position, a chapter per user
 //	resume  GET  /api/v1/practice/next      sequential mode without a position (where the candidate stopped)
 //	answer  POST /api/v1/practice/answers   right and wrong answers, wrong-answer book, resume point
+//	mock    PUT  /api/v1/mock-exams/:id/answers/:q   mock exam answer saves (the attempt engine's answer path)
+//
+// -chapter-size N grows one chapter to N published questions (copies of
+// the sample's) and points next, resume and answer at it, to show what
+// depends on the size of the bank.
 //
 // The access log is written as examd writes it (JSON, one write per line)
 // to the null device; -log discard formats it without writing. -cache=false
@@ -22,7 +27,8 @@
 //
 // Usage: go run ./cmd/practicebench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
-//	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer] [-cache=true] [-log json] [-cpuprofile /tmp/pb]
+//	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer,mock] [-chapter-size 10000]
+//	[-cache=true] [-log json] [-cpuprofile /tmp/pb]
 package main
 
 import (
@@ -89,6 +95,7 @@ var opts struct {
 	logFormat  string
 	cache      bool
 	rounds     int
+	chapterN   int
 }
 
 func main() {
@@ -98,7 +105,8 @@ func main() {
 	users := flag.Int("users", 64, "candidates logged in")
 	dur := flag.Duration("duration", 10*time.Second, "duration of each scenario")
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile per scenario to <prefix>-<scenario>.pprof (server and load generator in one process)")
-	flag.StringVar(&opts.scenarios, "scenarios", "bare,me,next,resume,answer", "scenarios to run, comma-separated: bare, me, next, resume, answer")
+	flag.StringVar(&opts.scenarios, "scenarios", "bare,me,next,resume,answer,mock", "scenarios to run, comma-separated: bare, me, next, resume, answer, mock")
+	flag.IntVar(&opts.chapterN, "chapter-size", 0, "grow one chapter to this many published questions and practise only it (0: the sample bank as shipped)")
 	flag.StringVar(&opts.logFormat, "log", "json", "access log: json or text (written to "+os.DevNull+" through a real file, one write per line as examd does to stderr), or discard (formatted, never written)")
 	flag.IntVar(&opts.rounds, "rounds", 5, "interleave the scenarios in this many rounds of duration/rounds each (1 with -cpuprofile)")
 	flag.BoolVar(&opts.cache, "cache", true, "practice state cached in Redis in front of SQL, as examd wires it (false: every read goes to SQL)")
@@ -169,6 +177,13 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	if _, err := bank.LoadSample(ctx); err != nil {
 		return fmt.Errorf("sample bank: %w", err)
 	}
+	bigChapter := int64(0)
+	if opts.chapterN > 0 {
+		if bigChapter, err = growChapter(ctx, db, bank, opts.chapterN); err != nil {
+			return err
+		}
+		bank = questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{}) // a fresh snapshot
+	}
 	attempts := attempt.NewService(attemptdb.New(db), bank, db, clk, log)
 	var pracOpts []practice.Option
 	if opts.cache {
@@ -204,7 +219,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	var targets []target
 	for _, ch := range chapters {
 		qs, _ := bank.PublishedQuestions(ctx, questionbank.PracticeFilter{ChapterID: ch.ID})
-		if len(qs) > 0 {
+		if len(qs) > 0 && (bigChapter == 0 || ch.ID == bigChapter) {
 			targets = append(targets, target{ch.ID, qs})
 		}
 	}
@@ -230,10 +245,51 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	for _, t := range targets {
 		total += len(t.qs)
 	}
-	fmt.Printf("practicebench: MariaDB %s + Redis %s, %d published questions in %d chapters, %d candidates, %d connections, %s per scenario, GOMAXPROCS=%d (server and load generator share the machine), practice cache %v, access log %s\n",
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}}
+	// One mock exam per candidate, started through the API.
+	type mockPaper struct {
+		id        int64
+		questions []int64
+		keys      [][]string
+	}
+	mocks := make([]mockPaper, users)
+	if strings.Contains(opts.scenarios, "mock") {
+		for i := range mocks {
+			req, _ := http.NewRequest(http.MethodPost, apiURL+"/api/v1/mock-exams", nil)
+			req.Header.Set("Cookie", cookies[i])
+			req.Header.Set("X-Requested-With", "practicebench")
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			var v struct {
+				ID        int64 `json:"id"`
+				Questions []struct {
+					QuestionID int64 `json:"question_id"`
+					Options    []struct {
+						Key string `json:"key"`
+					} `json:"options"`
+				} `json:"questions"`
+			}
+			err = json.NewDecoder(resp.Body).Decode(&v)
+			resp.Body.Close()
+			if err != nil || resp.StatusCode >= 300 || len(v.Questions) == 0 {
+				return fmt.Errorf("start mock: HTTP %d %v", resp.StatusCode, err)
+			}
+			mocks[i].id = v.ID
+			for _, q := range v.Questions {
+				var ks []string
+				for _, o := range q.Options {
+					ks = append(ks, o.Key)
+				}
+				mocks[i].questions, mocks[i].keys = append(mocks[i].questions, q.QuestionID), append(mocks[i].keys, ks)
+			}
+		}
+	}
+	var mockSeq atomic.Int64
+	fmt.Printf("practicebench: MariaDB %s + Redis %s, %d published questions in %d chapters practised, %d candidates, %d connections, %s per scenario, GOMAXPROCS=%d (server and load generator share the machine), practice cache %v, access log %s\n",
 		mc.Addr, redisAddr, total, len(targets), users, conns, dur, runtimeProcs(), opts.cache, opts.logFormat)
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, MaxConnsPerHost: conns * 2, IdleConnTimeout: time.Minute}}
 	// Request bodies are built before the clock starts, as wrk would send
 	// them: the load generator shares the CPUs with the server.
 	type answerBody struct{ right, wrong []byte }
@@ -292,6 +348,19 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 			}
 			return r, err
 		}},
+		{"mock", "PUT /mock-exams/:id/answers/:q", func(w, n int) (*http.Request, error) {
+			m := mocks[w%users]
+			qi := n % len(m.questions)
+			keys := m.keys[qi]
+			body := fmt.Appendf(nil, `{"given":[%q],"seq":%d,"marked":false}`, keys[n%len(keys)], mockSeq.Add(1))
+			r, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/api/v1/mock-exams/%d/answers/%d", apiURL, m.id, m.questions[qi]), bytes.NewReader(body))
+			if err == nil {
+				r.Header.Set("Cookie", cookies[w%users])
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("X-Requested-With", "practicebench")
+			}
+			return r, err
+		}},
 	}
 	want := strings.Split(opts.scenarios, ",")
 	var scenarios []scenario
@@ -324,7 +393,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	}
 	var bareRPS float64
 	fmt.Printf("\nCPU per request, in µs: go = this process (server and load generator), redis and sql = the servers (shared: upper bounds)\n")
-	fmt.Printf("%-34s %10s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
+	fmt.Printf("%-34s %10s %8s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "n", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
 	for i, sc := range scenarios {
 		res := pooled[i].result()
 		ratio := ""
@@ -333,7 +402,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		} else if bareRPS > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*res.rps/bareRPS)
 		}
-		fmt.Printf("%-34s %10.0f %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
+		fmt.Printf("%-34s %10.0f %8d %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, res.n, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
 			us(res.cpuPerReq), us(res.redisPerReq), us(res.mariaPerReq), ratio)
 		if res.firstErr != "" {
 			fmt.Printf("  first error: %s\n", res.firstErr)
@@ -396,6 +465,7 @@ func listen(h http.Handler) (string, func(), error) {
 
 type result struct {
 	rps           float64
+	n             int // requests measured (the percentiles' sample)
 	p50, p99, max time.Duration
 	errors        int64
 	firstErr      string
@@ -438,6 +508,7 @@ func (s *sample) result() result {
 		r.redisPerReq = s.redisCPU / time.Duration(s.requests)
 		r.mariaPerReq = s.mariaCPU / time.Duration(s.requests)
 	}
+	r.n = len(all)
 	if len(all) > 0 {
 		r.rps = float64(len(all)) / s.elapsed.Seconds()
 		r.p50 = all[len(all)/2]
@@ -506,4 +577,33 @@ func load(client *http.Client, srvCPU *serverCPU, conns int, dur time.Duration, 
 		out.lat = append(out.lat, l...)
 	}
 	return out
+}
+
+// growChapter copies the sample's questions into its first chapter until
+// that chapter has n published questions, and returns the chapter.
+func growChapter(ctx context.Context, db *sqldb.DB, bank *questionbank.Service, n int) (int64, error) {
+	chapters, err := bank.Chapters(ctx)
+	if err != nil || len(chapters) == 0 {
+		return 0, fmt.Errorf("chapters: %v", err)
+	}
+	ch := chapters[0]
+	in, _ := bank.PublishedQuestions(ctx, questionbank.PracticeFilter{ChapterID: ch.ID})
+	all, _ := bank.PublishedQuestions(ctx, questionbank.PracticeFilter{})
+	var extra []questionbank.QuestionInfo
+	now := time.Now().UTC()
+	for i := 0; len(in)+len(extra) < n; i++ {
+		q := all[i%len(all)]
+		q.ID, q.ChapterID, q.Subject = 0, ch.ID, ch.Subject
+		q.Stem = fmt.Sprintf("%s（扩充%d）", q.Stem, i)
+		extra = append(extra, questionbank.QuestionInfo{Question: q, LiveVersion: 1, RowVersion: 1, UpdatedAt: now})
+	}
+	st := bankdb.New(db)
+	for len(extra) > 0 {
+		k := min(len(extra), 1000)
+		if err := st.CreateQuestions(ctx, extra[:k]); err != nil {
+			return 0, err
+		}
+		extra = extra[k:]
+	}
+	return ch.ID, st.BumpGeneration(ctx)
 }

@@ -386,3 +386,56 @@ func TestStaffAndAnonymous(t *testing.T) {
 		t.Fatalf("staff: %v", err)
 	}
 }
+
+// Node A remembers the paper after its first save (the fast path reads no
+// SQL); what it remembers is only what never changes, so a submit on node
+// B, a stale seq, another candidate or a foreign question are still seen.
+func TestAnswerSavesOnTwoNodes(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t, schema.All())
+	clk := clock.NewFake(time.Date(2026, 11, 23, 1, 0, 0, 0, time.UTC))
+	nodeA := attempt.NewService(attemptdb.New(db), newFakeBank(), db, clk, nil)
+	nodeB := attempt.NewService(attemptdb.New(db), newFakeBank(), db, clk, nil)
+	ctx := as(61)
+	v, err := nodeA.StartMock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		name    string
+		ctx     context.Context
+		qid     int64
+		ans     attempt.Answer
+		code    string
+		applied bool
+		seq     int64
+	}{
+		{"first save (slow path, remembers the paper)", ctx, 2, attempt.Answer{Given: []string{"C"}, Seq: 5}, "", true, 5},
+		{"newer seq (fast path)", ctx, 2, attempt.Answer{Given: []string{"A"}, Seq: 6}, "", true, 6},
+		{"stale seq: the stored answer comes back", ctx, 2, attempt.Answer{Given: []string{"B"}, Seq: 4}, "", false, 6},
+		{"bad option", ctx, 2, attempt.Answer{Given: []string{"Z"}, Seq: 7}, "invalid_input", false, 0},
+		{"question not on the paper", ctx, 99, attempt.Answer{Given: []string{"A"}, Seq: 7}, "question_not_in_attempt", false, 0},
+		{"another candidate", as(62), 2, attempt.Answer{Given: []string{"A"}, Seq: 8}, "not_found", false, 0},
+	}
+	for _, s := range steps {
+		got, err := nodeA.SaveAnswer(s.ctx, attempt.KindMock, v.ID, s.qid, s.ans)
+		if errCode(err) != s.code || (err == nil && (got.Applied != s.applied || got.Seq != s.seq)) {
+			t.Fatalf("%s: %v %+v", s.name, err, got)
+		}
+	}
+	if _, err := nodeB.Submit(ctx, attempt.KindMock, v.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodeA.SaveAnswer(ctx, attempt.KindMock, v.ID, 2, attempt.Answer{Given: []string{"D"}, Seq: 9}); errCode(err) != "attempt_submitted" {
+		t.Fatalf("save on node A after a submit on node B: %v", err)
+	}
+	res, err := nodeB.View(ctx, attempt.KindMock, v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range res.Questions {
+		if q.QuestionID == 2 && (q.Seq != 6 || q.Given[0] != "A") {
+			t.Fatalf("graded answer %+v, want seq 6 A", q.Item)
+		}
+	}
+}

@@ -35,10 +35,14 @@ type Store interface {
 	Open(ctx context.Context, candidateID int64, kind Kind) (Attempt, error)
 	Items(ctx context.Context, attemptID int64) ([]Item, error)
 	Item(ctx context.Context, attemptID, questionID int64) (Item, error)
-	// SaveAnswer stores the answer only if seq is higher than the stored
-	// one, the item is not closed and the attempt is in progress with its
-	// deadline after now. It reports whether a row changed.
-	SaveAnswer(ctx context.Context, attemptID, questionID int64, a Answer, now time.Time) (bool, error)
+	// SaveAnswer stores a on item it (the item as the caller read it) only
+	// if a.Seq is higher than the stored seq and the item is not closed
+	// (Close closes every item of a submitted attempt). It returns the item
+	// as stored after the write and whether a was applied. Outside a
+	// transaction concurrent saves share one statement and one commit (a
+	// group commit) and the call returns after the commit; a full queue is
+	// groupcommit.ErrBusy. The caller checks the deadline.
+	SaveAnswer(ctx context.Context, it Item, a Answer, now time.Time) (Item, bool, error)
 	// Close flips an in-progress attempt to submitted and closes its items
 	// against later answers; false when it was not in progress (another
 	// node or request got there first).
@@ -76,6 +80,8 @@ type Service struct {
 	clock clock.Clock
 	log   *slog.Logger
 	hooks []SubmitHook
+	// the immutable part of attempts this node has saved answers for
+	papers *papers
 }
 
 // NewService wires the engine.
@@ -83,7 +89,7 @@ func NewService(store Store, bank Bank, tx Transactor, clk clock.Clock, log *slo
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{store: store, bank: bank, tx: tx, clock: clk, log: log}
+	return &Service{store: store, bank: bank, tx: tx, clock: clk, log: log, papers: newPapers(paperCacheSize)}
 }
 
 // OnSubmit registers a hook run inside every submit transaction.
@@ -275,26 +281,42 @@ func refsOf(items []Item) []questionbank.VersionRef {
 
 // SaveAnswer stores one answer. A request whose Seq is not higher than the
 // stored answer's is a retry or arrived out of order: nothing changes and
-// the stored answer is returned with Applied=false.
+// the stored answer is returned with Applied=false. This is the one answer
+// path of every attempt kind (mock and formal): durable when it returns,
+// group-committed with concurrent saves (see Store.SaveAnswer).
 func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
-	a, err := s.load(ctx, kind, attemptID)
-	if err != nil {
-		return Saved{}, err
-	}
-	if a.Submitted() {
-		if a.Reason == ReasonDeadline {
-			return Saved{}, ErrDeadlinePassed
-		}
-		return Saved{}, ErrSubmitted
-	}
-	it, err := s.store.Item(ctx, attemptID, questionID)
-	if err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
+	// Fast path: the paper is known on this node, the caller owns it and
+	// the deadline has not passed: validate and write, no read.
+	now := s.clock.Now().UTC()
+	if p, ok := s.papers.get(attemptID); ok && p.kind == kind && owns(ctx, p.candidate) && now.Before(p.deadline) {
+		it, inPaper := p.items[questionID]
+		if !inPaper {
 			return Saved{}, ErrQuestionNotInPaper
 		}
-		return Saved{}, err
+		ans.Given = normalizeKeys(ans.Given)
+		if err := checkAnswer(it, ans); err != nil {
+			return Saved{}, err
+		}
+		stored, applied, err := s.store.SaveAnswer(ctx, it, ans, now)
+		if err != nil {
+			return Saved{}, err
+		}
+		if applied {
+			return Saved{Item: stored, Applied: true}, nil
+		}
+		// Refused (submitted, or a stale seq): the full path says which.
 	}
-	ans.Given = normalizeKeys(ans.Given)
+	return s.saveAnswerSlow(ctx, kind, attemptID, questionID, ans)
+}
+
+// owns reports whether the caller may act on an attempt of candidate
+// (staff callers pass, as in load).
+func owns(ctx context.Context, candidate int64) bool {
+	act := reqctx.ActorFrom(ctx)
+	return act != nil && (act.Kind != "candidate" || act.UserID == candidate)
+}
+
+func checkAnswer(it Item, ans Answer) error {
 	f := apperr.Fields{}
 	f.Check(ans.Seq > 0, "seq", "must be a positive, increasing number")
 	for _, k := range ans.Given {
@@ -305,13 +327,47 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 	if it.Type != questionbank.TypeMultiple && len(ans.Given) > 1 {
 		f.Add("given", "this question takes one answer")
 	}
-	if err := f.Err(); err != nil {
+	return f.Err()
+}
+
+// saveAnswerSlow reads the attempt and the item, then writes; it also
+// remembers the paper of an attempt in progress for the fast path.
+func (s *Service) saveAnswerSlow(ctx context.Context, kind Kind, attemptID, questionID int64, ans Answer) (Saved, error) {
+	a, err := s.load(ctx, kind, attemptID)
+	if err != nil {
+		return Saved{}, err
+	}
+	if a.Submitted() {
+		s.papers.forget(attemptID)
+		if a.Reason == ReasonDeadline {
+			return Saved{}, ErrDeadlinePassed
+		}
+		return Saved{}, ErrSubmitted
+	}
+	if _, known := s.papers.get(attemptID); !known {
+		items, err := s.store.Items(ctx, attemptID)
+		if err != nil {
+			return Saved{}, err
+		}
+		s.papers.put(a, items)
+	}
+	it, err := s.store.Item(ctx, attemptID, questionID)
+	if err != nil {
+		if errors.Is(err, apperr.ErrNotFound) {
+			return Saved{}, ErrQuestionNotInPaper
+		}
+		return Saved{}, err
+	}
+	ans.Given = normalizeKeys(ans.Given)
+	if err := checkAnswer(it, ans); err != nil {
 		return Saved{}, err
 	}
 	now := s.clock.Now().UTC()
-	changed, err := s.store.SaveAnswer(ctx, attemptID, questionID, ans, now)
-	if err != nil {
-		return Saved{}, err
+	changed := false
+	if now.Before(a.Deadline) { // the deadline never moves: checked here, not in SQL
+		if it, changed, err = s.store.SaveAnswer(ctx, it, ans, now); err != nil {
+			return Saved{}, err
+		}
 	}
 	if !changed {
 		// Why not? Re-read: submitted meanwhile, deadline just passed, or a stale seq.
@@ -320,15 +376,12 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 			return Saved{}, err
 		}
 		if a.Submitted() {
+			s.papers.forget(attemptID)
 			if a.Reason == ReasonDeadline {
 				return Saved{}, ErrDeadlinePassed
 			}
 			return Saved{}, ErrSubmitted
 		}
-	}
-	it, err = s.store.Item(ctx, attemptID, questionID)
-	if err != nil {
-		return Saved{}, err
 	}
 	return Saved{Item: it, Applied: changed}, nil
 }

@@ -87,7 +87,25 @@ func BenchmarkPipeline(b *testing.B) {
 	}
 }
 
+// retryCounter counts sqldb.InTx's "transaction retried" warnings (a
+// deadlock or lock wait that the retry absorbed) while the bench runs.
+type retryCounter struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+func (h retryCounter) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == "transaction retried" {
+		h.n.Add(1)
+	}
+	return nil
+}
+
 func runPipeline(b *testing.B, n, rate int, drain bool) {
+	var retried atomic.Int64
+	prevLog := slog.Default()
+	slog.SetDefault(slog.New(retryCounter{Handler: slog.NewTextHandler(io.Discard, nil), n: &retried}))
+	defer slog.SetDefault(prevLog)
 	db := testenv.DB(b, schema.All())
 	r := testenv.Redis(b)
 	p := testenv.Protector(b)
@@ -158,6 +176,8 @@ func runPipeline(b *testing.B, n, rate int, drain bool) {
 	}
 	pg.Wait()
 	enqueued := time.Since(start)
+	fmt.Fprintf(os.Stdout, "notify pipeline (%s, rate %s): business transactions: %d committed, %d failed, %d retries after a deadlock or lock wait\n",
+		testenv.Driver(b), rateName(rate), n-int(errs.Load()), errs.Load(), retried.Load())
 	if errs.Load() > 0 {
 		b.Fatalf("%d business transactions failed", errs.Load())
 	}

@@ -9,9 +9,14 @@
 package attemptdb
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,6 +24,7 @@ import (
 
 	"taxiexam/exam/attempt"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/groupcommit"
 	"taxiexam/internal/platform/sqldb"
 	questionbank "taxiexam/question-bank"
 )
@@ -60,6 +66,7 @@ type itemRow struct {
 	Closed      bool   `gorm:"not null;default:false"`
 	Correct     bool   `gorm:"not null;default:false"`
 	AnsweredAt  *time.Time
+	SaveID      int64 `gorm:"not null;default:0"` // migration 401
 }
 
 func (itemRow) TableName() string { return "exam_attempt_items" }
@@ -111,14 +118,30 @@ func Migrations() []sqldb.Migration {
 			return tx.Exec("CREATE UNIQUE INDEX ux_exam_attempt_items_q ON exam_attempt_items (attempt_id, question_id)").Error
 		}
 		return nil
+	}}, {ID: 401, Name: "exam_attempt_items: save_id (outcome of a group-committed answer save)", Up: func(tx *gorm.DB) error {
+		type examAttemptItem struct {
+			SaveID int64 `gorm:"not null;default:0"`
+		}
+		if tx.Migrator().HasColumn(&examAttemptItem{}, "SaveID") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&examAttemptItem{}, "SaveID")
 	}}}
 }
 
 // Store implements attempt.Store.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db      *sqldb.DB
+	answers *groupcommit.Writer[answerSave, answerSaved]
+}
 
-// New returns the store.
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+// New returns the store. Its answer writer starts with the first save;
+// Drain stops it.
+func New(db *sqldb.DB) *Store {
+	s := &Store{db: db}
+	s.answers = groupcommit.New("attempt answers", s.commitAnswers, sqldb.GroupCommitOptions(db, saveKey))
+	return s
+}
 
 var _ attempt.Store = (*Store)(nil)
 
@@ -231,18 +254,150 @@ func (s *Store) Item(ctx context.Context, attemptID, questionID int64) (attempt.
 	return toItem(r), nil
 }
 
-func (s *Store) SaveAnswer(ctx context.Context, attemptID, questionID int64, a attempt.Answer, now time.Time) (bool, error) {
-	now = now.UTC()
-	res := s.db.Conn(ctx).Exec(`UPDATE exam_attempt_items SET given = ?, seq = ?, marked = ?, answered_at = ?
-WHERE attempt_id = ? AND question_id = ? AND seq < ? AND closed = ?
-AND EXISTS (SELECT 1 FROM exam_attempts a WHERE a.id = ? AND a.status = ? AND a.deadline > ?)`,
-		joinKeys(a.Given), a.Seq, a.Marked, now,
-		attemptID, questionID, a.Seq, false,
-		attemptID, attempt.StatusInProgress, now)
-	if res.Error != nil {
-		return false, res.Error
+// answerSave is one answer waiting for the group commit. saveID is random
+// per request: the statement sets the item's save_id to it only when the
+// answer is applied, so RETURNING save_id tells each request its outcome.
+type answerSave struct {
+	item   attempt.Item
+	given  string
+	seq    int64
+	marked bool
+	at     time.Time
+	saveID int64
+}
+
+type answerSaved struct {
+	item    attempt.Item
+	applied bool
+}
+
+func saveKey(a answerSave) uint64 {
+	return uint64(a.item.AttemptID)*1_000_003 ^ uint64(a.item.Position)
+}
+
+// SaveAnswer goes through the store's group-commit writer: answer saves of
+// every attempt on this node (mock now, formal later) share one multi-row
+// statement and one commit; the call returns once its row has committed.
+// Inside a caller's transaction it writes directly, as part of it.
+func (s *Store) SaveAnswer(ctx context.Context, it attempt.Item, a attempt.Answer, now time.Time) (attempt.Item, bool, error) {
+	req := answerSave{item: it, given: joinKeys(a.Given), seq: a.Seq, marked: a.Marked, at: now.UTC(), saveID: rand.Int64() | 1}
+	var out answerSaved
+	if sqldb.InTransaction(ctx) {
+		res, err := s.commitAnswers(ctx, []answerSave{req})
+		if err != nil {
+			return attempt.Item{}, false, err
+		}
+		out = res[0]
+	} else {
+		var err error
+		if out, err = s.answers.Do(ctx, req); err != nil {
+			return attempt.Item{}, false, err
+		}
 	}
-	return res.RowsAffected == 1, nil
+	return out.item, out.applied, nil
+}
+
+// Drain stops the answer writer at graceful shutdown: later saves fail with
+// groupcommit.ErrClosed (503, retried by the phone) and every queued one is
+// committed and answered before it returns.
+func (s *Store) Drain(ctx context.Context) error { return s.answers.Close(ctx) }
+
+// The first assignment decides (MySQL assigns left to right, later ones
+// see earlier results): save_id takes the request's id only when its seq is
+// newer and the item is open; every other column follows save_id.
+const saveUpsertMySQL = ` ON DUPLICATE KEY UPDATE
+save_id = IF(seq < VALUES(seq) AND NOT closed, VALUES(save_id), save_id),
+given = IF(save_id = VALUES(save_id), VALUES(given), given),
+marked = IF(save_id = VALUES(save_id), VALUES(marked), marked),
+answered_at = IF(save_id = VALUES(save_id), VALUES(answered_at), answered_at),
+seq = IF(save_id = VALUES(save_id), VALUES(seq), seq)
+RETURNING attempt_id, position, given, seq, marked, answered_at, save_id`
+
+// commitAnswers writes saves (distinct items) as one statement. MySQL: an
+// INSERT of the item rows as the caller read them, which always hits the
+// existing primary key and so updates it, in primary-key order (the order
+// in which Close locks an attempt's items: no deadlock between them).
+// SQLite: one conditional UPDATE per save, then the row read back.
+func (s *Store) commitAnswers(ctx context.Context, saves []answerSave) ([]answerSaved, error) {
+	out := make([]answerSaved, len(saves))
+	if s.db.Dialect() != sqldb.MySQL {
+		for i, a := range saves {
+			res := s.db.Conn(ctx).Exec(`UPDATE exam_attempt_items SET given = ?, seq = ?, marked = ?, answered_at = ?, save_id = ?
+WHERE attempt_id = ? AND position = ? AND seq < ? AND closed = ?`, a.given, a.seq, a.marked, a.at, a.saveID, a.item.AttemptID, a.item.Position, a.seq, false)
+			if res.Error != nil {
+				return nil, res.Error
+			}
+			var r itemRow
+			if err := s.db.Conn(ctx).Where("attempt_id = ? AND position = ?", a.item.AttemptID, a.item.Position).Take(&r).Error; err != nil {
+				return nil, notFound(err)
+			}
+			out[i] = answerSaved{item: toItem(r), applied: res.RowsAffected == 1}
+		}
+		return out, nil
+	}
+	order := make([]int, len(saves))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := cmp.Compare(saves[i].item.AttemptID, saves[j].item.AttemptID); c != 0 {
+			return c
+		}
+		return cmp.Compare(saves[i].item.Position, saves[j].item.Position)
+	})
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO exam_attempt_items (attempt_id, position, section, question_id, version, qtype, points, option_order, given, seq, marked, closed, answered_at, save_id) VALUES `)
+	args := make([]any, 0, len(saves)*13)
+	for n, i := range order {
+		a := saves[i]
+		if n > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?)")
+		it := a.item
+		args = append(args, it.AttemptID, it.Position, it.Section, it.QuestionID, it.Version, string(it.Type), it.Points, joinKeys(it.OptionOrder),
+			a.given, a.seq, a.marked, a.at, a.saveID)
+	}
+	sb.WriteString(saveUpsertMySQL)
+	rs, err := s.db.Conn(ctx).Statement.ConnPool.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	got := 0
+	for rs.Next() {
+		var (
+			attemptID, seq, saveID int64
+			position               int
+			given                  string
+			marked                 bool
+			at                     sql.NullTime
+		)
+		if err := rs.Scan(&attemptID, &position, &given, &seq, &marked, &at, &saveID); err != nil {
+			return nil, err
+		}
+		if got >= len(order) {
+			return nil, errors.New("attemptdb: answer upsert returned too many rows")
+		}
+		a := saves[order[got]]
+		if a.item.AttemptID != attemptID || a.item.Position != position {
+			return nil, fmt.Errorf("attemptdb: answer upsert returned item %d/%d out of order", attemptID, position)
+		}
+		it := a.item
+		it.Given, it.Seq, it.Marked, it.AnsweredAt = splitKeys(given), seq, marked, time.Time{}
+		if at.Valid {
+			it.AnsweredAt = at.Time
+		}
+		out[order[got]] = answerSaved{item: it, applied: saveID == a.saveID}
+		got++
+	}
+	if err := rs.Err(); err != nil {
+		return nil, err
+	}
+	if got != len(saves) {
+		return nil, fmt.Errorf("attemptdb: answer upsert of %d items returned %d rows", len(saves), got)
+	}
+	return out, nil
 }
 
 func (s *Store) Close(ctx context.Context, id int64, reason string, at time.Time) (bool, error) {

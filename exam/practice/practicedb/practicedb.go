@@ -13,7 +13,10 @@
 package practicedb
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +24,7 @@ import (
 
 	"taxiexam/exam/practice"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/groupcommit"
 	"taxiexam/internal/platform/sqldb"
 	questionbank "taxiexam/question-bank"
 )
@@ -122,10 +126,18 @@ func Migrations() []sqldb.Migration {
 }
 
 // Store implements practice.Store.
-type Store struct{ db *sqldb.DB }
+type Store struct {
+	db      *sqldb.DB
+	answers *groupcommit.Writer[answerRow, practice.Marks]
+}
 
-// New returns the store.
-func New(db *sqldb.DB) *Store { return &Store{db: db} }
+// New returns the store. Its answer writer starts with the first answer;
+// Drain stops it.
+func New(db *sqldb.DB) *Store {
+	s := &Store{db: db}
+	s.answers = groupcommit.New("practice answers", s.commitAnswers, sqldb.GroupCommitOptions(db, answerKey))
+	return s
+}
 
 var _ practice.Store = (*Store)(nil)
 
@@ -200,32 +212,172 @@ func (s *Store) upsertMarks(ctx context.Context, insert, set string, args []any,
 	return m, nil
 }
 
+// answerRow is one answer waiting for the group commit.
+type answerRow struct {
+	candidateID int64
+	q           questionbank.Question
+	correct     bool
+	given       string
+	exitAfter   int
+	resume      *practice.Resume
+	at          time.Time
+}
+
+func answerKey(a answerRow) uint64 { return uint64(a.candidateID)*1_000_003 ^ uint64(a.q.ID) }
+
+// RecordAnswer goes through the store's group-commit writer: concurrent
+// answers share one multi-row statement and one commit, and this call
+// returns once its row has committed. Inside a caller's transaction it
+// writes directly, as part of that transaction.
 func (s *Store) RecordAnswer(ctx context.Context, candidateID int64, q questionbank.Question, correct bool, given []string, exitAfter int, resume *practice.Resume, at time.Time) (practice.Marks, error) {
-	at = at.UTC()
-	g := strings.Join(given, ",")
-	right, streak := 0, 0
-	if correct {
-		right, streak = 1, 1
+	a := answerRow{candidateID: candidateID, q: q, correct: correct, given: strings.Join(given, ","), exitAfter: exitAfter, resume: resume, at: at.UTC()}
+	if sqldb.InTransaction(ctx) {
+		m, err := s.commitAnswers(ctx, []answerRow{a})
+		if err != nil {
+			return practice.Marks{}, err
+		}
+		return m[0], nil
 	}
-	seq, seqCh, seqPos, seqAt := false, int64(0), 0, any(nil)
-	if resume != nil {
-		seq, seqCh, seqPos, seqAt = true, resume.ChapterID, resume.Position, resume.At.UTC()
+	return s.answers.Do(ctx, a)
+}
+
+// Drain stops the answer writer at graceful shutdown: later saves fail with
+// groupcommit.ErrClosed (503, retried by the phone) and every queued one is
+// committed and answered before it returns.
+func (s *Store) Drain(ctx context.Context) error { return s.answers.Close(ctx) }
+
+// commitAnswers writes answers (distinct candidate+question) as one
+// statement. MySQL: one multi-row INSERT ... ON DUPLICATE KEY UPDATE ...
+// RETURNING (MariaDB 10.5+), rows in key order so two statements lock
+// records in the same order. SQLite: the writer hands one row at a time.
+func (s *Store) commitAnswers(ctx context.Context, rows []answerRow) ([]practice.Marks, error) {
+	if s.db.Dialect() != sqldb.MySQL {
+		out := make([]practice.Marks, len(rows))
+		for i, a := range rows {
+			m, err := s.recordAnswerSQLite(ctx, a)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = m
+		}
+		return out, nil
 	}
-	// Assignment order matters on MySQL (left to right, later ones see
-	// earlier results): wrong_book is computed from the old streak before
-	// streak changes; SQLite evaluates every expression on the old row.
-	insert := `INSERT INTO practice_records (candidate_id, question_id, chapter_id, subject, attempts, rights, streak, wrong_book, favourite, last_correct, last_given, last_at, rev, seq_chapter_id, seq_pos, seq_at)
-VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`
+	order := make([]int, len(rows))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(i, j int) int {
+		if c := cmp.Compare(rows[i].candidateID, rows[j].candidateID); c != 0 {
+			return c
+		}
+		return cmp.Compare(rows[i].q.ID, rows[j].q.ID)
+	})
+	out := make([]practice.Marks, len(rows))
+	// exitAfter is a parameter of the SET clause: one statement per value
+	// (practice always passes WrongBookExit, so one statement).
+	for start := 0; start < len(order); {
+		end := start + 1
+		for end < len(order) && rows[order[end]].exitAfter == rows[order[start]].exitAfter {
+			end++
+		}
+		if err := s.upsertAnswers(ctx, rows, order[start:end], out); err != nil {
+			return nil, err
+		}
+		start = end
+	}
+	return out, nil
+}
+
+// Assignment order matters on MySQL (left to right, later ones see earlier
+// results): wrong_book is computed from the old streak before streak
+// changes. VALUES(col) is the row this answer would have inserted.
+const answerUpsertMySQL = ` ON DUPLICATE KEY UPDATE
+wrong_book = CASE WHEN VALUES(last_correct) THEN (CASE WHEN wrong_book AND streak + 1 >= ? THEN FALSE ELSE wrong_book END) ELSE TRUE END,
+streak = CASE WHEN VALUES(last_correct) THEN streak + 1 ELSE 0 END,
+attempts = attempts + 1, rights = rights + VALUES(rights), last_correct = VALUES(last_correct), last_given = VALUES(last_given),
+last_at = VALUES(last_at), chapter_id = VALUES(chapter_id), subject = VALUES(subject),
+seq_chapter_id = CASE WHEN VALUES(seq_pos) > 0 THEN VALUES(seq_chapter_id) ELSE seq_chapter_id END,
+seq_at = CASE WHEN VALUES(seq_pos) > 0 THEN VALUES(seq_at) ELSE seq_at END,
+seq_pos = CASE WHEN VALUES(seq_pos) > 0 THEN VALUES(seq_pos) ELSE seq_pos END,
+rev = rev + 1
+RETURNING candidate_id, question_id, rev, streak, attempts, wrong_book, favourite`
+
+const answerInsert = `INSERT INTO practice_records (candidate_id, question_id, chapter_id, subject, attempts, rights, streak, wrong_book, favourite, last_correct, last_given, last_at, rev, seq_chapter_id, seq_pos, seq_at) VALUES `
+
+func (a answerRow) values() (right int, seqCh int64, seqPos int, seqAt any) {
+	if a.correct {
+		right = 1
+	}
+	if a.resume != nil {
+		return right, a.resume.ChapterID, a.resume.Position, a.resume.At.UTC()
+	}
+	return right, 0, 0, nil
+}
+
+// upsertAnswers runs one multi-row upsert of rows[idx...] and stores each
+// row's marks at out[idx].
+func (s *Store) upsertAnswers(ctx context.Context, rows []answerRow, idx []int, out []practice.Marks) error {
+	var sb strings.Builder
+	sb.Grow(len(answerInsert) + len(idx)*48 + len(answerUpsertMySQL))
+	sb.WriteString(answerInsert)
+	args := make([]any, 0, len(idx)*12+1)
+	for n, i := range idx {
+		a := rows[i]
+		if n > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(?, ?, ?, ?, 1, ?, ?, ?, FALSE, ?, ?, ?, 1, ?, ?, ?)")
+		right, seqCh, seqPos, seqAt := a.values()
+		args = append(args, a.candidateID, a.q.ID, a.q.ChapterID, string(a.q.Subject), right, right, !a.correct, a.correct, a.given, a.at, seqCh, seqPos, seqAt)
+	}
+	sb.WriteString(answerUpsertMySQL)
+	args = append(args, rows[idx[0]].exitAfter)
+	rs, err := s.db.Conn(ctx).Statement.ConnPool.QueryContext(ctx, sb.String(), args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	got := 0
+	for rs.Next() {
+		var cand, qid, rev int64
+		var streak, attempts int
+		var wrong, fav bool
+		if err := rs.Scan(&cand, &qid, &rev, &streak, &attempts, &wrong, &fav); err != nil {
+			return err
+		}
+		// MariaDB returns the rows in the order of VALUES; check it anyway.
+		if got >= len(idx) || rows[idx[got]].candidateID != cand || rows[idx[got]].q.ID != qid {
+			return fmt.Errorf("practicedb: upsert returned row %d/%d out of order", cand, qid)
+		}
+		out[idx[got]] = practice.Marks{QuestionID: qid, Rev: rev, Streak: streak, Answered: attempts > 0, WrongBook: wrong, Favourite: fav}
+		got++
+	}
+	if err := rs.Err(); err != nil {
+		return err
+	}
+	if got != len(idx) {
+		return fmt.Errorf("practicedb: upsert of %d answers returned %d rows", len(idx), got)
+	}
+	return nil
+}
+
+// recordAnswerSQLite is the single-row upsert on SQLite, which evaluates
+// every SET expression on the old row.
+func (s *Store) recordAnswerSQLite(ctx context.Context, a answerRow) (practice.Marks, error) {
+	right, seqCh, seqPos, seqAt := a.values()
+	seq := a.resume != nil
+	insert := answerInsert + `(?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`
 	set := `wrong_book = CASE WHEN ? THEN (CASE WHEN wrong_book AND streak + 1 >= ? THEN ? ELSE wrong_book END) ELSE ? END,
 streak = CASE WHEN ? THEN streak + 1 ELSE 0 END,
 attempts = attempts + 1, rights = rights + ?, last_correct = ?, last_given = ?, last_at = ?, chapter_id = ?, subject = ?,
 seq_chapter_id = CASE WHEN ? THEN ? ELSE seq_chapter_id END, seq_pos = CASE WHEN ? THEN ? ELSE seq_pos END, seq_at = CASE WHEN ? THEN ? ELSE seq_at END`
-	args := []any{candidateID, q.ID, q.ChapterID, string(q.Subject), right, streak, !correct, false, correct, g, at, seqCh, seqPos, seqAt,
-		correct, exitAfter, false, true,
-		correct,
-		right, correct, g, at, q.ChapterID, string(q.Subject),
+	q := a.q
+	args := []any{a.candidateID, q.ID, q.ChapterID, string(q.Subject), right, right, !a.correct, false, a.correct, a.given, a.at, seqCh, seqPos, seqAt,
+		a.correct, a.exitAfter, false, true,
+		a.correct,
+		right, a.correct, a.given, a.at, q.ChapterID, string(q.Subject),
 		seq, seqCh, seq, seqPos, seq, seqAt}
-	return s.upsertMarks(ctx, insert, set, args, q.ID, practice.Marks{QuestionID: q.ID, Rev: 1, Answered: true, WrongBook: !correct, Streak: streak})
+	return s.upsertMarks(ctx, insert, set, args, q.ID, practice.Marks{QuestionID: q.ID, Rev: 1, Answered: true, WrongBook: !a.correct, Streak: right})
 }
 
 func (s *Store) SetFavourite(ctx context.Context, candidateID int64, q questionbank.Question, on bool, at time.Time) (practice.Marks, error) {

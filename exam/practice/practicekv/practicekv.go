@@ -17,6 +17,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"taxiexam/exam/practice"
+	"taxiexam/internal/platform/groupcommit"
 	"taxiexam/internal/platform/kv"
 )
 
@@ -33,19 +35,30 @@ const DefaultTTL = 30 * time.Minute
 
 // Cache is the Redis practice cache.
 type Cache struct {
-	r   *kv.Redis
-	ttl time.Duration
+	r    *kv.Redis
+	ttl  time.Duration
+	puts *groupcommit.Writer[put, error]
 }
 
 var _ practice.Cache = (*Cache)(nil)
 
-// New returns the cache; ttl <= 0 means DefaultTTL.
+// New returns the cache; ttl <= 0 means DefaultTTL. Its Put writer starts
+// with the first Put; Drain stops it.
 func New(r *kv.Redis, ttl time.Duration) *Cache {
 	if ttl <= 0 {
 		ttl = DefaultTTL
 	}
-	return &Cache{r: r, ttl: ttl}
+	c := &Cache{r: r, ttl: ttl}
+	// Puts of concurrent answers go to Redis as one pipeline: one round
+	// trip and one read/write syscall pair on each side per batch instead
+	// of per answer. Several puts of one candidate may share a pipeline:
+	// the script keeps the newer value, whatever the order.
+	c.puts = groupcommit.New("practice cache puts", c.commitPuts, groupcommit.Options[put]{MaxBatch: 128})
+	return c
 }
+
+// Drain stops the Put writer at shutdown after sending what it holds.
+func (c *Cache) Drain(ctx context.Context) error { return c.puts.Close(ctx) }
 
 func (c *Cache) key(cand int64) string { return c.r.Key("prac", strconv.FormatInt(cand, 10)) }
 
@@ -218,14 +231,70 @@ func (c *Cache) Fill(ctx context.Context, cand int64, token string, st practice.
 	return fillScript.Run(ctx, c.r, []string{c.key(cand)}, args...).Err()
 }
 
-// Put writes the state after a SQL write through to the hash.
+type put struct {
+	key  string
+	args []any
+}
+
+// Put writes the state after a SQL write through to the hash. Concurrent
+// Puts share one pipeline; each returns once its script has run.
 func (c *Cache) Put(ctx context.Context, cand int64, marks []practice.Marks, resumes []practice.Resume) error {
 	if len(marks) == 0 && len(resumes) == 0 {
 		return nil
 	}
 	args := appendState(make([]any, 1, 1+2*(len(marks)+len(resumes))), marks, resumes)
 	args[0] = c.ttl.Milliseconds()
-	return putScript.Run(ctx, c.r, []string{c.key(cand)}, args...).Err()
+	err, batchErr := c.puts.Do(ctx, put{key: c.key(cand), args: args})
+	if batchErr != nil {
+		return batchErr
+	}
+	return err
+}
+
+// commitPuts runs the batch's scripts in one pipeline (EVALSHA; EVAL for
+// all when Redis does not know the script yet, e.g. after a restart) and
+// returns each script's own error.
+func (c *Cache) commitPuts(ctx context.Context, batch []put) ([]error, error) {
+	run := func(eval bool) ([]*redis.Cmd, error) {
+		cmds := make([]*redis.Cmd, len(batch))
+		_, err := c.r.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i, x := range batch {
+				if eval {
+					cmds[i] = putScript.Eval(ctx, p, []string{x.key}, x.args...)
+				} else {
+					cmds[i] = putScript.EvalSha(ctx, p, []string{x.key}, x.args...)
+				}
+			}
+			return nil
+		})
+		return cmds, err
+	}
+	cmds, err := run(false)
+	if err != nil && redis.HasErrorPrefix(err, "NOSCRIPT") {
+		cmds, err = run(true)
+	}
+	if err != nil && !isReplyError(cmds) {
+		return nil, err // the connection failed: every put of the batch
+	}
+	out := make([]error, len(batch))
+	for i, cmd := range cmds {
+		out[i] = cmd.Err()
+	}
+	return out, nil
+}
+
+// isReplyError reports whether every command got an answer (some of them
+// errors): then each put has its own outcome.
+func isReplyError(cmds []*redis.Cmd) bool {
+	for _, cmd := range cmds {
+		if err := cmd.Err(); err != nil {
+			var re redis.Error
+			if !errors.As(err, &re) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Drop deletes the candidate's hash.

@@ -100,6 +100,9 @@ const en: MessageSchema = {
     username_taken: 'This username is already taken',
     version_conflict: 'Someone else changed this in the meantime; reload and try again',
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
+    // ---- hotpath: group-commit writer ----
+    write_queue_full: 'The server is busy saving answers; please retry in a moment',
+    shutting_down: 'The server is restarting; please retry in a moment',
     not_found: 'Not found',
     withDetail: '{text}: {detail}',
   },

@@ -103,6 +103,9 @@ const zhCN = {
     username_taken: '该用户名已被使用',
     version_conflict: '内容已被其他人修改，请刷新后重试',
     last_admin: '不能停用或降级最后一个在用的局管理员',
+    // ---- hotpath: group-commit writer ----
+    write_queue_full: '服务器正忙于保存答案，请稍后重试',
+    shutting_down: '服务器正在重启，请稍后重试',
     not_found: '要找的内容不存在',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',

@@ -55,6 +55,22 @@ func New(db *sqldb.DB, p *pii.Protector) *Store { return &Store{db: db, pii: p} 
 
 var _ notify.Store = (*Store)(nil)
 
+// queueWrite runs one of the relay's or workers' own writes at READ
+// COMMITTED (sqldb.InReadCommittedTx) unless it joins a caller's
+// transaction. Their UPDATEs name rows by id, but with a status condition
+// the optimizer may scan a status index instead; at REPEATABLE READ that
+// scan takes gap locks a business transaction's INSERT waits for while the
+// scan waits for the new row: a deadlock whose victim is the (smaller)
+// business transaction. At READ COMMITTED there are no gap locks and an
+// UPDATE skips rows whose committed version does not match, so a business
+// transaction never waits for the queue.
+func (s *Store) queueWrite(ctx context.Context, fn func(ctx context.Context) error) error {
+	if sqldb.InTransaction(ctx) {
+		return fn(ctx)
+	}
+	return s.db.InReadCommittedTx(ctx, fn)
+}
+
 func tp(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
@@ -110,7 +126,7 @@ type refRow struct {
 
 func (s *Store) ClaimDue(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]notify.Ref, error) {
 	var out []notify.Ref
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InReadCommittedTx(ctx, func(ctx context.Context) error {
 		out = out[:0]
 		var rows []refRow
 		q := s.db.Conn(ctx).Model(&outboxRow{}).Select("id, topic, status, stream_id, queued_at").
@@ -148,15 +164,19 @@ func (s *Store) SetStreamIDs(ctx context.Context, ids map[int64]string) error {
 		list = append(list, id)
 	}
 	sb.WriteString(" ELSE stream_id END")
-	return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ?", list).Update("stream_id", gorm.Expr(sb.String(), args...)).Error
+	return s.queueWrite(ctx, func(ctx context.Context) error {
+		return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ?", list).Update("stream_id", gorm.Expr(sb.String(), args...)).Error
+	})
 }
 
 func (s *Store) Release(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND status = ?", ids, notify.StatusQueued).
-		Updates(map[string]any{"status": notify.StatusPending, "lease_until": nil, "updated_at": time.Now().UTC()}).Error
+	return s.queueWrite(ctx, func(ctx context.Context) error {
+		return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND status = ?", ids, notify.StatusQueued).
+			Updates(map[string]any{"status": notify.StatusPending, "lease_until": nil, "updated_at": time.Now().UTC()}).Error
+	})
 }
 
 func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]notify.Ref, error) {
@@ -172,20 +192,27 @@ func (s *Store) ExpiredLeases(ctx context.Context, now time.Time, limit int) ([]
 }
 
 func (s *Store) Requeue(ctx context.Context, ids []int64, now time.Time) (int64, error) {
-	res := s.db.Conn(ctx).Model(&outboxRow{}).
-		Where("id IN ? AND status IN ? AND lease_until < ?", ids, []string{string(notify.StatusQueued), string(notify.StatusSending)}, now).
-		Updates(map[string]any{"status": notify.StatusPending, "not_before": now, "lease_until": nil, "stream_id": "", "updated_at": now})
-	return res.RowsAffected, res.Error
+	var n int64
+	err := s.queueWrite(ctx, func(ctx context.Context) error {
+		res := s.db.Conn(ctx).Model(&outboxRow{}).
+			Where("id IN ? AND status IN ? AND lease_until < ?", ids, []string{string(notify.StatusQueued), string(notify.StatusSending)}, now).
+			Updates(map[string]any{"status": notify.StatusPending, "not_before": now, "lease_until": nil, "stream_id": "", "updated_at": now})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return n, err
 }
 
 func (s *Store) ExtendLease(ctx context.Context, ids []int64, now, until time.Time) error {
-	return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND status = ? AND lease_until < ?", ids, notify.StatusQueued, now).
-		Updates(map[string]any{"lease_until": until, "updated_at": now}).Error
+	return s.queueWrite(ctx, func(ctx context.Context) error {
+		return s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND status = ? AND lease_until < ?", ids, notify.StatusQueued, now).
+			Updates(map[string]any{"lease_until": until, "updated_at": now}).Error
+	})
 }
 
 func (s *Store) ClaimForSend(ctx context.Context, ids []int64, now time.Time, lease time.Duration) ([]notify.Message, error) {
 	var out []notify.Message
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	err := s.db.InReadCommittedTx(ctx, func(ctx context.Context) error {
 		out = out[:0]
 		claimable := s.db.Conn(ctx).Model(&outboxRow{}).Where("id IN ? AND (status = ? OR (status = ? AND lease_until < ?))",
 			ids, notify.StatusQueued, notify.StatusSending, now)
@@ -246,9 +273,11 @@ func (s *Store) MarkSent(ctx context.Context, sent []notify.Sent, now time.Time)
 	if anyRef {
 		upd["provider_ref"] = gorm.Expr(sb.String(), args...)
 	}
-	return s.db.Conn(ctx).Model(&outboxRow{}).
-		Where("id IN ? AND status IN ?", ids, []string{string(notify.StatusSending), string(notify.StatusQueued), string(notify.StatusPending)}).
-		Updates(upd).Error
+	return s.queueWrite(ctx, func(ctx context.Context) error {
+		return s.db.Conn(ctx).Model(&outboxRow{}).
+			Where("id IN ? AND status IN ?", ids, []string{string(notify.StatusSending), string(notify.StatusQueued), string(notify.StatusPending)}).
+			Updates(upd).Error
+	})
 }
 
 func (s *Store) MarkRetry(ctx context.Context, id int64, notBefore time.Time, lastError string) error {

@@ -6,6 +6,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -176,15 +177,35 @@ func (d *DB) Conn(ctx context.Context) *gorm.DB {
 // timeout retries the whole function a few times, so fn must not have side
 // effects outside the database (enqueue messages through the outbox instead).
 func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	return d.inTx(ctx, nil, fn)
+}
+
+// InReadCommittedTx is InTx at READ COMMITTED on MySQL, for queue claims
+// (SELECT ... FOR UPDATE SKIP LOCKED, then UPDATE): at that level InnoDB
+// takes no gap locks, so a business transaction inserting into the same
+// table never waits for the claim and cannot end in a deadlock with it.
+// SQLite has one writer at a time: plain InTx.
+func (d *DB) InReadCommittedTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if d.dialect != MySQL {
+		return d.inTx(ctx, nil, fn)
+	}
+	return d.inTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted}, fn)
+}
+
+func (d *DB) inTx(ctx context.Context, opts *sql.TxOptions, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
 	const attempts = 4
 	var err error
 	for i := 0; i < attempts; i++ {
+		var o []*sql.TxOptions
+		if opts != nil {
+			o = append(o, opts)
+		}
 		err = d.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(ctx, txKey{}, tx))
-		})
+		}, o...)
 		if !IsRetryable(err) {
 			return err
 		}

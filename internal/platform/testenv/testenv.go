@@ -77,12 +77,21 @@ func mysqlDSN() string {
 // DB returns a fresh migrated database for this test.
 func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
 	t.Helper()
+	db, _ := DBConfig(t, migrations)
+	return db
+}
+
+// DBConfig is DB plus the settings that open the same database again
+// (sqldb.Open), for a test that runs a second process on it.
+func DBConfig(t testing.TB, migrations []sqldb.Migration) (*sqldb.DB, configs.Database) {
+	t.Helper()
 	dbcfg := configs.Database{MaxOpenConns: 32, MaxIdleConns: 16, ConnMaxLifetime: time.Minute}
 	var db *sqldb.DB
 	var err error
 	switch Driver(t) {
 	case "sqlite":
-		db, err = sqldb.OpenSQLiteFile(filepath.Join(t.TempDir(), "test.db"), dbcfg)
+		dbcfg.Driver, dbcfg.DSN = "sqlite", filepath.Join(t.TempDir(), "test.db")
+		db, err = sqldb.OpenSQLiteFile(dbcfg.DSN, dbcfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +129,7 @@ func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
 	if _, err = db.Migrate(context.Background(), migrations); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
-	return db
+	return db, dbcfg
 }
 
 // Redis returns a client with a random key prefix; its keys are deleted

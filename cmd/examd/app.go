@@ -172,6 +172,7 @@ func (a *app) handler() *api.Server {
 		Config: a.cfg,
 		Logger: a.log,
 		Redis:  a.redis,
+		PII:    a.pii,
 		Auth:   a.auth,
 		Audit:  a.audit,
 		Ready: []api.Check{

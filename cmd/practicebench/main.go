@@ -175,7 +175,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		pracOpts = append(pracOpts, practice.WithCache(practicekv.New(rdb, practicekv.DefaultTTL), log))
 	}
 	prac := practice.NewService(practicedb.New(db), bank, attempts, clk, cfg.Location, pracOpts...)
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
+	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, PII: prot, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
 
 	apiURL, stopAPI, err := listen(srv)
 	if err != nil {

@@ -206,11 +206,6 @@ export function emptyForm(): ApplicationForm {
   }
 }
 
-/** A key for Idempotency-Key headers (a phone may resend a request). */
-function idemKey(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
-}
-
 async function upload<T>(path: string, file: Blob, filename: string): Promise<T> {
   const body = new FormData()
   body.append('file', file, filename)
@@ -225,23 +220,6 @@ async function upload<T>(path: string, file: Blob, filename: string): Promise<T>
   return JSON.parse(text) as T
 }
 
-async function postIdem<T>(path: string, bodyValue: unknown): Promise<T> {
-  const res = await fetch(API_BASE + path, {
-    method: 'POST',
-    body: JSON.stringify(bodyValue),
-    credentials: 'same-origin',
-    headers: {
-      Accept: 'application/json',
-      'Content-Type': 'application/json',
-      [CSRF_HEADER]: CSRF_VALUE,
-      'Idempotency-Key': idemKey(),
-    },
-  })
-  const text = await res.text()
-  if (!res.ok) throw parseApiError(res.status, text, res.statusText, res.headers.get('Retry-After'))
-  return JSON.parse(text) as T
-}
-
 export const registrationApi = {
   options: () => api.get<RegistrationOptions>('/registration/options'),
   channel: (code: string) => api.get<ChannelLanding>(`/registration/channels/${encodeURIComponent(code)}`),
@@ -249,10 +227,10 @@ export const registrationApi = {
   offices: () => api.get<{ items: Office[] }>('/registration/offices'),
 
   mine: () => api.get<{ items: MyApplication[] }>('/me/applications'),
-  start: (channel: string) => postIdem<MyApplication>('/me/applications', { channel }),
+  start: (channel: string) => api.post<MyApplication>('/me/applications', { channel }, { idempotent: true }),
   get: (id: number) => api.get<MyApplication>(`/me/applications/${id}`),
   save: (id: number, version: number, form: ApplicationForm) => api.put<MyApplication>(`/me/applications/${id}`, { version, form }),
-  submit: (id: number, version: number) => postIdem<MyApplication>(`/me/applications/${id}/submit`, { version }),
+  submit: (id: number, version: number) => api.post<MyApplication>(`/me/applications/${id}/submit`, { version }, { idempotent: true }),
   uploadPhoto: (id: number, file: Blob, name: string) => upload<MyApplication>(`/me/applications/${id}/photo`, file, name),
   photoURL: (id: number) => `${API_BASE}/me/applications/${id}/photo`,
 

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"taxiexam/exam/registration"
+	"taxiexam/internal/platform/testenv"
+)
+
+// Personal data of the application used by the scans below.
+var (
+	secPhone    = "13600136200"
+	secName     = "欧阳明"
+	secID       = "35050219900101123X"
+	secAddress  = "福建省漳州市芗城区胜利路18号"
+	secRecvTel  = "13800138011"
+	secRecvAddr = "胜利路18号3栋"
+)
+
+func idPhoto(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 300, 400))
+	for y := 0; y < 400; y++ {
+		for x := 0; x < 300; x++ {
+			img.Set(x, y, color.RGBA{uint8(x), uint8(y), 200, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// upload posts data as the multipart field file.
+func (ta *testApp) upload(t *testing.T, c *http.Client, path, name string, data []byte) response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	req, _ := http.NewRequest("POST", ta.srv.URL+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("X-Requested-With", "examd")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(res.Body)
+	return response{status: res.StatusCode, body: out.String(), header: res.Header}
+}
+
+// callIdem is call with an Idempotency-Key.
+func (ta *testApp) callIdem(t *testing.T, c *http.Client, method, path, key, body string) response {
+	t.Helper()
+	req, _ := http.NewRequest(method, ta.srv.URL+path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Requested-With", "examd")
+	req.Header.Set("Idempotency-Key", key)
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(res.Body)
+	return response{status: res.StatusCode, body: out.String(), header: res.Header}
+}
+
+// submitApplication logs a candidate in and submits a complete application
+// with idempotency keys, replaying the submit once.
+func (ta *testApp) submitApplication(t *testing.T, c *http.Client) {
+	t.Helper()
+	ta.loginCandidate(t, c, secPhone)
+	res := ta.callIdem(t, c, "POST", "/api/v1/me/applications", "start-intent-1", `{"channel":""}`)
+	if res.status != http.StatusOK {
+		t.Fatalf("start: %d %s", res.status, res.body)
+	}
+	var app struct{ ID int64 }
+	_ = json.Unmarshal([]byte(res.body), &app)
+	path := "/api/v1/me/applications/" + strconv.FormatInt(app.ID, 10)
+	if r := ta.upload(t, c, path+"/photo", "me.jpg", idPhoto(t)); r.status != http.StatusOK {
+		t.Fatalf("photo: %d %s", r.status, r.body)
+	}
+	var pledge []string
+	for _, it := range registration.PledgeItems {
+		pledge = append(pledge, `"`+it.Code+`"`)
+	}
+	form := `{"name":"` + secName + `","id_number":"` + secID + `","licence_class":"C1","licence_first_issued":"2015-03-01","address":"` + secAddress +
+		`","pledge":[` + strings.Join(pledge, ",") + `],"want_taxi":true,"want_ride_hailing":true,"delivery":"post","receiver":{"name":"` + secName +
+		`","phone":"` + secRecvTel + `","province":"福建省","city":"漳州市","county":"芗城区","address":"` + secRecvAddr + `"},"office_id":0}`
+	if r := ta.call(t, c, "PUT", path, `{"version":2,"form":`+form+`}`); r.status != http.StatusOK {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	first := ta.callIdem(t, c, "POST", path+"/submit", "submit-intent-1", `{"version":3}`)
+	if first.status != http.StatusOK || !strings.Contains(first.body, secID) {
+		t.Fatalf("submit: %d %s", first.status, first.body)
+	}
+	again := ta.callIdem(t, c, "POST", path+"/submit", "submit-intent-1", `{"version":3}`)
+	if again.status != first.status || again.body != first.body || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("replayed submit: %d %s", again.status, again.body)
+	}
+}
+
+// TestNoPlaintextPersonalDataInRedisOrLog submits an application through the
+// API (idempotency keys, replay, SMS) and scans every Redis key and the
+// server log for the applicant's personal data in clear.
+func TestNoPlaintextPersonalDataInRedisOrLog(t *testing.T) {
+	ta := newTestApp(t, nil)
+	ta.submitApplication(t, ta.client())
+	needles := []string{secPhone, secName, secID, secAddress, secRecvTel, secRecvAddr}
+	if found := testenv.PlaintextInRedis(t, ta.redis, needles...); len(found) > 0 {
+		t.Errorf("personal data in clear in Redis:\n%s", strings.Join(found, "\n"))
+	}
+	for _, n := range needles {
+		if strings.Contains(ta.log.String(), n) {
+			t.Errorf("server log holds %q", n)
+		}
+	}
+}

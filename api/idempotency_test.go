@@ -128,7 +128,10 @@ func TestIdempotencyParallelDuplicates(t *testing.T) {
 	res := make([]idemResult, 2)
 	for i := range res {
 		wg.Add(1)
-		go func() { defer wg.Done(); res[i] = idemPost(context.Background(), srv.URL, "parallel-key-1", "a", `{"x":1}`) }()
+		go func() {
+			defer wg.Done()
+			res[i] = idemPost(context.Background(), srv.URL, "parallel-key-1", "a", `{"x":1}`)
+		}()
 	}
 	wg.Wait()
 	for i, r := range res {

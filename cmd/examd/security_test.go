@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"taxiexam/exam/registration"
 	"taxiexam/internal/platform/testenv"
@@ -118,8 +119,13 @@ func (ta *testApp) submitApplication(t *testing.T, c *http.Client) {
 // API (idempotency keys, replay, SMS) and scans every Redis key and the
 // server log for the applicant's personal data in clear.
 func TestNoPlaintextPersonalDataInRedisOrLog(t *testing.T) {
-	ta := newTestApp(t, nil)
+	ta := newTestApp(t, map[string]string{"EXAMD_SMS_QUIET_START": "00:00", "EXAMD_SMS_QUIET_END": "00:00"}) // send at once
 	ta.submitApplication(t, ta.client())
+	for deadline := time.Now().Add(15 * time.Second); !strings.Contains(ta.log.String(), "template=application_received"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the application_received SMS was never sent")
+		}
+	}
 	needles := []string{secPhone, secName, secID, secAddress, secRecvTel, secRecvAddr}
 	if found := testenv.PlaintextInRedis(t, ta.redis, needles...); len(found) > 0 {
 		t.Errorf("personal data in clear in Redis:\n%s", strings.Join(found, "\n"))

@@ -56,6 +56,13 @@ type Limiter interface {
 	TakeCode(ctx context.Context, key, codeHash string, maxTries int) (bool, error)
 }
 
+// Indexer is a keyed hash (the pii blind index, HMAC-SHA256 with a secret
+// key): rate-limit keys and stored code hashes use it, so neither phone
+// numbers nor codes can be recovered from Redis by trying every value.
+type Indexer interface {
+	BlindIndex(kind, value string) string
+}
+
 // Rule is "at most Limit events per Window for Key".
 type Rule struct {
 	Key    string
@@ -106,6 +113,7 @@ type Config struct {
 type Service struct {
 	store   Store
 	limiter Limiter
+	index   Indexer
 	cache   SessionCache
 	sender  CodeSender
 	audit   Auditor
@@ -115,8 +123,8 @@ type Service struct {
 }
 
 // NewService wires the service.
-func NewService(store Store, limiter Limiter, cache SessionCache, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
-	return &Service{store: store, limiter: limiter, cache: cache, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
+func NewService(store Store, limiter Limiter, index Indexer, cache SessionCache, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
+	return &Service{store: store, limiter: limiter, index: index, cache: cache, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
 }
 
 // SMS code policy (DESIGN.md §2).
@@ -134,16 +142,17 @@ var phoneRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 // ValidPhone reports a mainland mobile number.
 func ValidPhone(p string) bool { return phoneRE.MatchString(p) }
 
-func hashCode(phone, code string) string {
-	s := sha256.Sum256([]byte(phone + ":" + code))
-	return hex.EncodeToString(s[:])
+// codeHash is what Redis keeps of a login code: keyed, so the code cannot
+// be found by hashing the million candidates.
+func (s *Service) codeHash(phone, code string) string {
+	return s.index.BlindIndex("login_code", phone+":"+code)
 }
 
 // limiterKey names a rate-limit or code key without putting the phone
-// number or username itself into Redis.
-func limiterKey(kind, value string) string {
-	s := sha256.Sum256([]byte(kind + ":" + value))
-	return hex.EncodeToString(s[:12])
+// number, username or address itself into Redis (keyed, so the 11-digit
+// space cannot be enumerated back).
+func (s *Service) limiterKey(kind, value string) string {
+	return s.index.BlindIndex("limit_"+kind, value)[:24]
 }
 
 // RequestCode sends a 6-digit login code to phone, within the per-number
@@ -153,12 +162,12 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 	if !ValidPhone(phone) {
 		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
 	}
-	pk := limiterKey("phone", phone)
+	pk := s.limiterKey("phone", phone)
 	ok, retry, err := s.limiter.Allow(ctx, []Rule{
 		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
 		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
 		{Key: "sms:day:" + pk, Limit: codesPerDay, Window: 24 * time.Hour},
-		{Key: "sms:ip:" + ip, Limit: codesPerIPPerHour, Window: time.Hour},
+		{Key: "sms:ip:" + s.limiterKey("ip", ip), Limit: codesPerIPPerHour, Window: time.Hour},
 	})
 	if err != nil {
 		return 0, err
@@ -171,7 +180,7 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 	if err != nil {
 		return 0, err
 	}
-	if err := s.limiter.PutCode(ctx, "code:"+pk, hashCode(phone, code), CodeTTL); err != nil {
+	if err := s.limiter.PutCode(ctx, "code:"+pk, s.codeHash(phone, code), CodeTTL); err != nil {
 		return 0, err
 	}
 	if err := s.sender.SendVerificationCode(ctx, phone, code); err != nil {
@@ -190,7 +199,7 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	ok, err := s.limiter.TakeCode(ctx, "code:"+limiterKey("phone", phone), hashCode(phone, code), codeMaxTries)
+	ok, err := s.limiter.TakeCode(ctx, "code:"+s.limiterKey("phone", phone), s.codeHash(phone, code), codeMaxTries)
 	if err != nil {
 		return "", Principal{}, err
 	}
@@ -221,7 +230,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + ip, Limit: 60, Window: 10 * time.Minute}}); err != nil {
+	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: 60, Window: 10 * time.Minute}}); err != nil {
 		return "", Principal{}, err
 	} else if !ok {
 		secs := int(retry / time.Second)
@@ -233,7 +242,7 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 			CheckPassword(dummyHash, password)
 			// Unknown names "lock" after as many failures as real ones, so
 			// the lock does not reveal which usernames exist.
-			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + limiterKey("user", strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
+			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + s.limiterKey("user", strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
 			if lerr != nil {
 				return "", Principal{}, lerr
 			}

@@ -226,7 +226,7 @@ func TestRedisHoldsOnlyKeyedHashes(t *testing.T) {
 	}
 	unkeyed := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
 	needles := []string{phone, ip,
-		unkeyed("phone:" + phone)[:24],            // an unkeyed rate-limit key
+		unkeyed("phone:" + phone)[:24],             // an unkeyed rate-limit key
 		unkeyed(phone + ":" + f.codes.last(phone)), // an unkeyed code hash
 	}
 	if found := testenv.PlaintextInRedis(t, f.redis, needles...); len(found) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/color"
@@ -10,10 +11,12 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"taxiexam/exam/registration"
+	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/platform/testenv"
 )
 
@@ -134,5 +137,52 @@ func TestNoPlaintextPersonalDataInRedisOrLog(t *testing.T) {
 		if strings.Contains(ta.log.String(), n) {
 			t.Errorf("server log holds %q", n)
 		}
+	}
+}
+
+// TestStaffLockoutHoldsUnderAParallelBurst: 25 wrong passwords at once get
+// no more guesses than 5 in a row would, lock the account once (for the
+// first lock period, not a doubled one), and the right password is refused
+// afterwards; a second burst on the locked account changes nothing.
+func TestStaffLockoutHoldsUnderAParallelBurst(t *testing.T) {
+	ta := newTestApp(t, map[string]string{"EXAMD_SECURITY_MAX_LOGIN_FAILURES": "5", "EXAMD_SECURITY_LOCKOUT": "15m"})
+	ta.loginStaff(t, ta.client(), "question_editor")
+	burst := func() map[int]int {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		statuses := map[int]int{}
+		for i := 0; i < 25; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := ta.call(t, ta.client(), "POST", "/api/v1/auth/staff/login", `{"username":"questioneditor1","password":"wrong-password"}`)
+				mu.Lock()
+				statuses[res.status]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return statuses
+	}
+	got := burst()
+	if got[401] > 4 || got[401]+got[423] != 25 {
+		t.Fatalf("burst: %v (at most 4 wrong passwords may be checked before the lock)", got)
+	}
+	res := ta.call(t, ta.client(), "POST", "/api/v1/auth/staff/login", `{"username":"questioneditor1","password":"Test-password-1"}`)
+	if res.status != 423 {
+		t.Fatalf("right password after the burst: %d %s", res.status, res.body)
+	}
+	u, err := authdb.New(ta.db, ta.pii).StaffByUsername(context.Background(), "questioneditor1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Lockouts != 1 || time.Until(u.LockedUntil) > 15*time.Minute {
+		t.Fatalf("one burst locked %d times, until %s", u.Lockouts, u.LockedUntil)
+	}
+	if again := burst(); again[423] != 25 {
+		t.Fatalf("burst on a locked account: %v", again)
+	}
+	if u2, _ := authdb.New(ta.db, ta.pii).StaffByUsername(context.Background(), "questioneditor1"); !u2.LockedUntil.Equal(u.LockedUntil) || u2.Lockouts != 1 {
+		t.Fatalf("a burst while locked lengthened the lock: %s -> %s", u.LockedUntil, u2.LockedUntil)
 	}
 }

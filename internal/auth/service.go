@@ -49,6 +49,14 @@ type Limiter interface {
 	// Allow counts one event against every rule, atomically: either all
 	// counters move or none does. retryAfter is set when refused.
 	Allow(ctx context.Context, rules []Rule) (ok bool, retryAfter time.Duration, err error)
+	// GiveBack undoes one counted event on every rule (the request that
+	// was counted then failed on our side, so it must not cost the user).
+	GiveBack(ctx context.Context, rules []Rule) error
+	// TakeAttempt atomically counts one attempt against r when r has room
+	// and returns the new count, or 0 when the budget is spent.
+	TakeAttempt(ctx context.Context, r Rule) (n int, err error)
+	// Forget deletes a counter (a successful login restores the budget).
+	Forget(ctx context.Context, key string) error
 	// PutCode stores a code hash for key, replacing any older code.
 	PutCode(ctx context.Context, key, codeHash string, ttl time.Duration) error
 	// TakeCode consumes the code when it matches; after maxTries wrong tries
@@ -137,6 +145,12 @@ const (
 	codesPerIPPerHour = 30
 )
 
+// Staff login limit per client address, on top of each account's budget.
+const (
+	loginsPerIP   = 60
+	loginIPWindow = 10 * time.Minute
+)
+
 var phoneRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
 // ValidPhone reports a mainland mobile number.
@@ -220,8 +234,14 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	return token, candidatePrincipal(cand, sess.ID), nil
 }
 
-// StaffLogin checks the password, counting failures and locking the account
-// for a doubling period after MaxLoginFailures in a row.
+// StaffLogin checks the password. Each account (and each unknown name,
+// so the lock does not reveal which names exist) has a budget of
+// MaxLoginFailures attempts per Lockout window, taken atomically in Redis
+// BEFORE the password is verified: a parallel burst gets no more guesses
+// than a sequence would (at most twice the budget across a window's edge).
+// The account locks when its failures reach the limit, so at most once per
+// window however many requests a burst holds, for a period that doubles
+// with each lock since the last success.
 func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAgent string) (string, Principal, error) {
 	username = strings.TrimSpace(username)
 	f := apperr.Fields{}
@@ -230,37 +250,47 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: 60, Window: 10 * time.Minute}}); err != nil {
+	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: loginsPerIP, Window: loginIPWindow}}); err != nil {
 		return "", Principal{}, err
 	} else if !ok {
 		secs := int(retry / time.Second)
 		return "", Principal{}, ErrRateLimited.WithMessage("too many login attempts from this address; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
 	u, err := s.store.StaffByUsername(ctx, username)
-	if err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
-			CheckPassword(dummyHash, password)
-			// Unknown names "lock" after as many failures as real ones, so
-			// the lock does not reveal which usernames exist.
-			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + s.limiterKey("user", strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
-			if lerr != nil {
-				return "", Principal{}, lerr
-			}
-			if !ok {
-				now := s.clock.Now()
-				return "", Principal{}, s.lockedError(now.Add(retry), now)
-			}
-			return "", Principal{}, ErrInvalidCredentials
-		}
+	known := err == nil
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return "", Principal{}, err
 	}
 	now := s.clock.Now()
-	if u.LockedUntil.After(now) {
+	if known && u.LockedUntil.After(now) {
 		return "", Principal{}, s.lockedError(u.LockedUntil, now)
+	}
+	// Fixed windows on the service clock (so tests can move time): the
+	// budget of this name in this window.
+	window := now.Truncate(s.cfg.Lockout)
+	left := window.Add(s.cfg.Lockout).Sub(now)
+	budget := fmt.Sprintf("login:acct:%s:%d", s.limiterKey("user", strings.ToLower(username)), window.Unix())
+	n, err := s.limiter.TakeAttempt(ctx, Rule{Key: budget, Limit: s.cfg.MaxLoginFailures, Window: s.cfg.Lockout + time.Minute})
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if n == 0 {
+		return "", Principal{}, s.lockedError(now.Add(left), now)
+	}
+	if !known {
+		CheckPassword(dummyHash, password)
+		if n >= s.cfg.MaxLoginFailures {
+			return "", Principal{}, s.lockedError(now.Add(left), now)
+		}
+		return "", Principal{}, ErrInvalidCredentials
 	}
 	if !CheckPassword(u.PasswordHash, password) {
 		var locked time.Time
 		_, err := s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
+			if x.LockedUntil.After(now) { // locked by a parallel failure meanwhile
+				locked = x.LockedUntil
+				return nil
+			}
 			x.FailedLogins++
 			if x.FailedLogins >= s.cfg.MaxLoginFailures {
 				x.LockedUntil = now.Add(s.cfg.Lockout << min(x.Lockouts, 6))
@@ -288,6 +318,9 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 		}); err != nil {
 			return "", Principal{}, err
 		}
+	}
+	if err := s.limiter.Forget(ctx, budget); err != nil {
+		return "", Principal{}, err
 	}
 	token, sess, err := s.newSession(KindStaff, u.ID, u.Role, s.cfg.StaffSessionTTL, ip, userAgent)
 	if err != nil {

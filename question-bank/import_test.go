@@ -276,6 +276,12 @@ func TestImages(t *testing.T) {
 			t.Errorf("%s: %v", want, err)
 		}
 	}
+	// a small file declaring a huge canvas is refused from its header
+	var bomb bytes.Buffer
+	_ = png.Encode(&bomb, image.NewGray(image.Rect(0, 0, 4096, 4096)))
+	if _, err := e.svc.UploadImage(e.ctx, bomb.Bytes()); code(err) != "image_too_large" {
+		t.Errorf("%d-byte PNG of 4096 x 4096: %v", bomb.Len(), err)
+	}
 	// a truncated PNG has a valid header but does not decode
 	if _, err := e.svc.UploadImage(e.ctx, buf.Bytes()[:len(buf.Bytes())-20]); code(err) != "not_an_image" {
 		t.Errorf("truncated: %v", err)

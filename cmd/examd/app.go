@@ -28,6 +28,7 @@ import (
 	"taxiexam/internal/auth/authkv"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/sqldb"
@@ -71,6 +72,9 @@ type app struct {
 	// registration and police background check
 	registration *registration.Service
 
+	// uploads: one bound on concurrent image decodes for the whole process
+	images *imagecheck.Decoder
+
 	workers []worker
 }
 
@@ -110,6 +114,7 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 // call it with a fresh test database instead of going through open.
 func (a *app) assemble(ctx context.Context) error {
 	cfg, log := a.cfg, a.log
+	a.images = imagecheck.NewDecoder(2)
 	a.audit = audit.NewService(auditdb.New(a.db), a.clock.Now)
 	if err := a.assembleNotify(); err != nil {
 		return err
@@ -128,7 +133,7 @@ func (a *app) assemble(ctx context.Context) error {
 
 	// question bank (its own section owner may extend this)
 	if a.bank == nil {
-		a.bank = questionbank.NewService(bankdb.New(a.db), a.audit, a.db, a.clock, questionbank.Config{})
+		a.bank = questionbank.NewService(bankdb.New(a.db), a.audit, a.db, a.clock, questionbank.Config{Images: a.images})
 	}
 
 	// practice and mock exams: the attempt engine submits overdue attempts

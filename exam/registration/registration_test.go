@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"taxiexam/internal/notify/notifydb"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
@@ -573,7 +575,7 @@ func TestPhotoChecks(t *testing.T) {
 		{"truncated", good[:len(good)/2], "photo_invalid"},
 	}
 	for _, tt := range tests {
-		_, _, err := registration.CheckPhoto(tt.data, 2<<20)
+		_, _, err := registration.CheckPhoto(context.Background(), imagecheck.NewDecoder(1), tt.data, 2<<20)
 		if errCode(err) != tt.code {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.code)
 		}
@@ -630,5 +632,36 @@ func TestChannelQRDecodesToTheRegistrationURL(t *testing.T) {
 	poster, err := f.svc.ChannelPoster(f.admin, ch.ID)
 	if err != nil || !bytes.Contains(poster, []byte(want)) || !bytes.Contains(poster, []byte("<svg")) || !bytes.Contains(poster, []byte("市交通运输局官网")) {
 		t.Fatalf("poster: %v", err)
+	}
+}
+
+// TestPhotoDecompressionBomb: a small PNG declaring a 6000 x 6000 canvas is
+// refused from its header, before its pixels cost any memory, and nothing
+// is stored. (Not parallel: it measures the process's allocations.)
+func TestPhotoDecompressionBomb(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 6000, 6000))); err != nil {
+		t.Fatal(err)
+	}
+	bomb := buf.Bytes()
+	f := newFixture(t)
+	cand := f.candidate(t, "13900139077")
+	a, _, err := f.svc.StartApplication(cand, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = f.svc.UploadPhoto(cand, a.ID, bomb)
+	runtime.ReadMemStats(&after)
+	if errCode(err) != "photo_invalid" {
+		t.Fatalf("%d-byte bomb: %v", len(bomb), err)
+	}
+	if cost := after.TotalAlloc - before.TotalAlloc; cost > 8<<20 {
+		t.Fatalf("refusing a %d-byte bomb allocated %d MB", len(bomb), cost>>20)
+	}
+	if got, _, _ := f.svc.MyApplication(cand, a.ID); got.PhotoKey != "" {
+		t.Fatal("the bomb was stored")
 	}
 }

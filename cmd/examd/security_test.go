@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -184,5 +185,34 @@ func TestStaffLockoutHoldsUnderAParallelBurst(t *testing.T) {
 	}
 	if u2, _ := authdb.New(ta.db, ta.pii).StaffByUsername(context.Background(), "questioneditor1"); !u2.LockedUntil.Equal(u.LockedUntil) || u2.Lockouts != 1 {
 		t.Fatalf("a burst while locked lengthened the lock: %s -> %s", u.LockedUntil, u2.LockedUntil)
+	}
+}
+
+// TestSMSCodeBurst: 600 code requests at once (different numbers and
+// addresses, the real outbox on the real database) all get an answer that
+// is not an internal error.
+func TestSMSCodeBurst(t *testing.T) {
+	ta := newTestApp(t, nil)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	failures := map[string]int{}
+	sem := make(chan struct{}, 600) // all at once
+	for i := 0; i < 600; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			phone := fmt.Sprintf("135%08d", i)
+			if _, err := ta.auth.RequestCode(context.Background(), phone, fmt.Sprintf("10.9.%d.%d", i/250, i%250)); err != nil {
+				mu.Lock()
+				failures[err.Error()]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("failed code requests: %v", failures)
 	}
 }

@@ -24,11 +24,15 @@ import (
 type codeBox struct {
 	mu    sync.Mutex
 	codes map[string]string
+	fail  error // returned instead of sending, when set
 }
 
 func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.fail != nil {
+		return b.fail
+	}
 	b.codes[phone] = code
 	return nil
 }
@@ -231,5 +235,30 @@ func TestRedisHoldsOnlyKeyedHashes(t *testing.T) {
 	}
 	if found := testenv.PlaintextInRedis(t, f.redis, needles...); len(found) > 0 {
 		t.Fatalf("reversible values in Redis: %v", found)
+	}
+}
+
+// TestFailedCodeRequestCostsNoQuota: when the code cannot be queued the
+// request fails, and the rate-limit counters it took are given back, so
+// the person can ask again at once.
+func TestFailedCodeRequestCostsNoQuota(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	const phone = "13800138066"
+	f.codes.mu.Lock()
+	f.codes.fail = errors.New("outbox down")
+	f.codes.mu.Unlock()
+	if _, err := f.svc.RequestCode(ctx, phone, "4.4.4.4"); err == nil {
+		t.Fatal("a failed send reported success")
+	}
+	f.codes.mu.Lock()
+	f.codes.fail = nil
+	f.codes.mu.Unlock()
+	if _, err := f.svc.RequestCode(ctx, phone, "4.4.4.4"); err != nil {
+		t.Fatalf("retry after our failure: %v", err)
+	}
+	if f.codes.last(phone) == "" {
+		t.Fatal("no code sent on the retry")
 	}
 }

@@ -177,12 +177,13 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
 	}
 	pk := s.limiterKey("phone", phone)
-	ok, retry, err := s.limiter.Allow(ctx, []Rule{
+	rules := []Rule{
 		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
 		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
 		{Key: "sms:day:" + pk, Limit: codesPerDay, Window: 24 * time.Hour},
 		{Key: "sms:ip:" + s.limiterKey("ip", ip), Limit: codesPerIPPerHour, Window: time.Hour},
-	})
+	}
+	ok, retry, err := s.limiter.Allow(ctx, rules)
 	if err != nil {
 		return 0, err
 	}
@@ -190,17 +191,29 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 		secs := int(retry.Round(time.Second) / time.Second)
 		return 0, ErrRateLimited.WithMessage("too many codes requested; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
-	code, err := randomDigits(6)
-	if err != nil {
+	if err := s.sendCode(ctx, pk, phone); err != nil {
+		// No code went out: the request must not cost the user their quota.
+		_ = s.limiter.GiveBack(context.WithoutCancel(ctx), rules)
 		return 0, err
-	}
-	if err := s.limiter.PutCode(ctx, "code:"+pk, s.codeHash(phone, code), CodeTTL); err != nil {
-		return 0, err
-	}
-	if err := s.sender.SendVerificationCode(ctx, phone, code); err != nil {
-		return 0, fmt.Errorf("send code: %w", err)
 	}
 	return CodeResendAfter, nil
+}
+
+// sendCode stores a fresh code and queues its SMS; the outbox insert runs
+// in the retrying transaction helper, so a deadlock in a burst is retried
+// instead of failing the request.
+func (s *Service) sendCode(ctx context.Context, pk, phone string) error {
+	code, err := randomDigits(6)
+	if err != nil {
+		return err
+	}
+	if err := s.limiter.PutCode(ctx, "code:"+pk, s.codeHash(phone, code), CodeTTL); err != nil {
+		return err
+	}
+	if err := s.tx.InTx(ctx, func(ctx context.Context) error { return s.sender.SendVerificationCode(ctx, phone, code) }); err != nil {
+		return fmt.Errorf("send code: %w", err)
+	}
+	return nil
 }
 
 // CandidateLogin checks the code and opens a candidate session. The code is

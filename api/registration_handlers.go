@@ -116,8 +116,8 @@ type StartApplicationRequest struct {
 
 // SaveDraftRequest replaces the form of an editable application.
 type SaveDraftRequest struct {
-	Version int             `json:"version" doc:"the version you read; a stale one gets 409"`
-	Form    ApplicationForm `json:"form"`
+	Version int              `json:"version" doc:"the version you read; a stale one gets 409"`
+	Form    *ApplicationForm `json:"form" doc:"required: the whole form as it stands (a save without it changes nothing)"`
 }
 
 // SubmitRequest submits (or resubmits) an application.
@@ -469,7 +469,10 @@ func (s *Server) getMyApplication(c *gin.Context, id int64) (MyApplication, erro
 }
 
 func (s *Server) saveDraft(c *gin.Context, id int64, req SaveDraftRequest) (MyApplication, error) {
-	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(req.Form))
+	if req.Form == nil {
+		return MyApplication{}, apperr.Invalid(map[string]string{"form": "required"})
+	}
+	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(*req.Form))
 	return s.myApplication(a, nil), err
 }
 

@@ -216,3 +216,56 @@ func TestSMSCodeBurst(t *testing.T) {
 		t.Fatalf("failed code requests: %v", failures)
 	}
 }
+
+// TestBadTextAndEmptySavesChangeNothing: a draft save without its form,
+// text with NUL or terminal control characters, invalid UTF-8 and a page
+// number that would overflow the offset are refused with a field error,
+// and the draft is unchanged.
+func TestBadTextAndEmptySavesChangeNothing(t *testing.T) {
+	ta := newTestApp(t, nil)
+	c, admin := ta.client(), ta.client()
+	ta.loginCandidate(t, c, "13600136300")
+	ta.loginStaff(t, admin, "bureau_admin")
+	res := ta.call(t, c, "POST", "/api/v1/me/applications", `{"channel":""}`)
+	var app struct {
+		ID      int64
+		Version int
+	}
+	_ = json.Unmarshal([]byte(res.body), &app)
+	path := "/api/v1/me/applications/" + strconv.FormatInt(app.ID, 10)
+	if r := ta.call(t, c, "PUT", path, `{"version":1,"form":{"name":"李四","address":"福建省漳州市"}}`); r.status != http.StatusOK {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	tests := []struct {
+		name, body, field string
+	}{
+		{"no form", `{"version":2}`, "form"},
+		{"null form", `{"version":2,"form":null}`, "form"},
+		{"NUL in a name", `{"version":2,"form":{"name":"李\u0000四"}}`, "form.name"},
+		{"terminal escape", `{"version":2,"form":{"name":"李四","address":"\u001b[2J福建省"}}`, "form.address"},
+		{"C1 control", `{"version":2,"form":{"receiver":{"name":"李\u009b四"}}}`, "form.receiver.name"},
+		{"invalid UTF-8", "{\"version\":2,\"form\":{\"name\":\"\xff\xfe李\"}}", "form.name"},
+	}
+	for _, tt := range tests {
+		r := ta.call(t, c, "PUT", path, tt.body)
+		var e struct {
+			Error struct{ Fields map[string]string } `json:"error"`
+		}
+		_ = json.Unmarshal([]byte(r.body), &e)
+		if r.status != http.StatusUnprocessableEntity || e.Error.Fields[tt.field] == "" {
+			t.Errorf("%s: %d %s", tt.name, r.status, r.body)
+		}
+	}
+	if r := ta.call(t, c, "GET", path, ""); !strings.Contains(r.body, `"version":2`) || !strings.Contains(r.body, "李四") || !strings.Contains(r.body, "福建省漳州市") {
+		t.Fatalf("the draft changed: %s", r.body)
+	}
+	// A tab and line breaks are text.
+	if r := ta.call(t, c, "PUT", path, `{"version":2,"form":{"name":"李四","address":"福建省\n漳州市\t1号"}}`); r.status != http.StatusOK {
+		t.Fatalf("line break: %d %s", r.status, r.body)
+	}
+	for _, page := range []string{"9223372036854775807", "4611686018427387904", "100001"} {
+		if r := ta.call(t, admin, "GET", "/api/v1/admin/staff?page="+page, ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `"page"`) {
+			t.Errorf("page %s: %d %s", page, r.status, r.body)
+		}
+	}
+}

@@ -182,7 +182,8 @@ type ReviewApplication struct {
 	Status             string            `json:"status"`
 	Version            int               `json:"version"`
 	Name               string            `json:"name"`
-	IDNumber           string            `json:"id_number"`
+	IDNumber           string            `json:"id_number" doc:"masked on the read-only view; in full once the case is taken"`
+	IdentityShown      bool              `json:"identity_shown" doc:"true when answered by POST .../take (full ID number, audited)"`
 	Derived            *Derived          `json:"derived"`
 	LicenceClass       string            `json:"licence_class"`
 	LicenceFirstIssued string            `json:"licence_first_issued"`
@@ -368,7 +369,7 @@ func (s *Server) reviewJSON(a registration.Application, ev []registration.Event)
 	if checks == nil {
 		checks = map[string]string{}
 	}
-	return ReviewApplication{ID: a.ID, Status: string(a.Status), Version: a.Version, Name: a.Form.Name, IDNumber: a.Form.IDNumber,
+	return ReviewApplication{ID: a.ID, Status: string(a.Status), Version: a.Version, Name: a.Form.Name, IDNumber: a.Form.IDNumber, IdentityShown: true,
 		Derived: s.derived(a.Form.IDNumber), LicenceClass: a.Form.LicenceClass, LicenceFirstIssued: a.Form.LicenceFirstIssued,
 		Address: a.Form.Address, Pledge: nonNil(pledge), HasPhoto: a.PhotoKey != "", SubmitCount: a.SubmitCount, QueuedAt: s.atPtr(a.QueuedAt),
 		WaitingDays: reg.WaitingDays(a), Overdue: reg.Overdue(a), Checks: checks, ReasonCode: a.ReasonCode, Reason: a.Reason,
@@ -532,8 +533,22 @@ func (s *Server) reviewQueue(c *gin.Context, p pageReq) ([]ApplicationSummary, i
 	return mapSlice(list, s.summary), total, err
 }
 
+// reviewApplication is the read-only review screen: nothing changes and
+// the ID number is masked until the reviewer takes the case.
 func (s *Server) reviewApplication(c *gin.Context, id int64) (ReviewApplication, error) {
-	a, ev, err := s.deps.Registration.ReviewView(c.Request.Context(), id)
+	a, ev, err := s.deps.Registration.ReviewPreview(c.Request.Context(), id)
+	if err != nil {
+		return ReviewApplication{}, err
+	}
+	c.Header("Cache-Control", "no-store")
+	v := s.reviewJSON(a, ev)
+	v.IDNumber, v.IdentityShown = pii.MaskIDNumber(v.IDNumber), false
+	return v, nil
+}
+
+// takeCase takes the application under check and shows the full identity.
+func (s *Server) takeCase(c *gin.Context, id int64) (ReviewApplication, error) {
+	a, ev, err := s.deps.Registration.TakeCase(c.Request.Context(), id)
 	if err != nil {
 		return ReviewApplication{}, err
 	}

@@ -269,3 +269,34 @@ func TestBadTextAndEmptySavesChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestReviewScreenGETChangesNothing: opening the review screen is a read
+// (ID number masked, status unchanged, nothing audited); taking the case is
+// the explicit POST.
+func TestReviewScreenGETChangesNothing(t *testing.T) {
+	ta := newTestApp(t, nil)
+	cand, police := ta.client(), ta.client()
+	ta.submitApplication(t, cand)
+	ta.loginStaff(t, police, "police_reviewer")
+	res := ta.call(t, cand, "GET", "/api/v1/me/applications", "")
+	var mine struct{ Items []struct{ ID int64 } }
+	_ = json.Unmarshal([]byte(res.body), &mine)
+	path := "/api/v1/review/applications/" + strconv.FormatInt(mine.Items[0].ID, 10)
+	for i := 0; i < 2; i++ {
+		if r := ta.call(t, police, "GET", path, ""); r.status != http.StatusOK || strings.Contains(r.body, secID) || !strings.Contains(r.body, `"status":"submitted"`) {
+			t.Fatalf("GET review screen: %d %s", r.status, r.body)
+		}
+	}
+	var views int64
+	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
+	if views != 0 {
+		t.Fatalf("a GET wrote %d audit entries", views)
+	}
+	if r := ta.call(t, police, "POST", path+"/take", ""); r.status != http.StatusOK || !strings.Contains(r.body, secID) || !strings.Contains(r.body, `"status":"under_check"`) {
+		t.Fatalf("take the case: %d %s", r.status, r.body)
+	}
+	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
+	if views != 1 {
+		t.Fatalf("taking the case audited %d views", views)
+	}
+}

@@ -241,7 +241,14 @@ func TestApplicationFromChannelToApproval(t *testing.T) {
 	if err != nil || total != 1 || q[0].ID != a.ID {
 		t.Fatalf("queue: %v %d %v", q, total, err)
 	}
-	view, _, err := f.svc.ReviewView(f.staff, a.ID)
+	// The read-only view changes nothing and audits nothing.
+	if pre, _, err := f.svc.ReviewPreview(f.staff, a.ID); err != nil || pre.Status != registration.StatusSubmitted || pre.Version != a.Version {
+		t.Fatalf("preview: %+v %v", pre, err)
+	}
+	if recs, _, _ := f.audit.List(context.Background(), audit.Filter{Action: "application.view_id_number", TargetID: itoa(a.ID)}); len(recs) != 0 {
+		t.Fatalf("the read-only view wrote %d audit entries", len(recs))
+	}
+	view, _, err := f.svc.TakeCase(f.staff, a.ID)
 	if err != nil || view.Form.IDNumber != idA || view.Status != registration.StatusUnderCheck {
 		t.Fatalf("review view: %+v %v", view, err)
 	}
@@ -418,7 +425,7 @@ func TestOneActiveApplicationPerIDNumberAcrossPhones(t *testing.T) {
 		t.Fatalf("second changed: %+v", got)
 	}
 	// Once the first is rejected, the number is free again.
-	view, _, _ := f.svc.ReviewView(f.staff, a1.ID)
+	view, _, _ := f.svc.TakeCase(f.staff, a1.ID)
 	if _, err := f.svc.Decide(f.staff, a1.ID, registration.Decision{Version: view.Version, Outcome: registration.OutcomeReject, ReasonCode: "identity_mismatch", Reason: "身份信息不一致"}); err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +485,7 @@ func TestReviewerRules(t *testing.T) {
 	if _, err := f.svc.Decide(f.staff, a.ID, registration.Decision{Checks: clear, Outcome: registration.OutcomeApprove}); !errors.Is(err, registration.ErrNotInQueue) {
 		t.Fatalf("draft decided: %v", err)
 	}
-	if _, _, err := f.svc.ReviewView(f.staff, a.ID); !errors.Is(err, apperr.ErrNotFound) {
+	if _, _, err := f.svc.TakeCase(f.staff, a.ID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("draft viewed: %v", err)
 	}
 	if _, err := f.svc.Decide(f.staff, 424242, registration.Decision{Checks: clear, Outcome: registration.OutcomeApprove}); !errors.Is(err, apperr.ErrNotFound) {

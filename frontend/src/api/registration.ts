@@ -117,7 +117,10 @@ export interface ReviewApplication {
   status: AppStatus
   version: number
   name: string
+  /** Masked until the case is taken (takeCase). */
   id_number: string
+  /** True when answered by takeCase: full ID number, audited. */
+  identity_shown: boolean
   derived: { birth_date: string; sex: 'male' | 'female' } | null
   licence_class: string
   licence_first_issued: string
@@ -237,6 +240,7 @@ export const registrationApi = {
   queue: (page: number, overdue: boolean) =>
     api.get<Page<ApplicationSummary>>(`/review/queue?page=${page}&page_size=20${overdue ? '&overdue=true' : ''}`),
   review: (id: number) => api.get<ReviewApplication>(`/review/applications/${id}`),
+  takeCase: (id: number) => api.post<ReviewApplication>(`/review/applications/${id}/take`),
   reviewPhotoURL: (id: number) => `${API_BASE}/review/applications/${id}/photo`,
   decide: (id: number, d: Decision) => api.post<ApplicationSummary>(`/review/applications/${id}/decision`, d),
   exportURL: () => `${API_BASE}/review/export.xlsx`,

@@ -124,6 +124,8 @@ const registrationEn = {
     empty: 'Nothing waiting',
     screenTitle: 'Background check #{id}',
     auditNote: 'The full ID number is shown only here; every view is audited.',
+    takeNote: 'Opening the screen changes nothing. Take the case to see the full ID number (audited) and record the check.',
+    takeCase: 'Take the case',
     identity: 'Applicant',
     idNumber: 'ID number',
     birthSex: 'Birth date / sex',

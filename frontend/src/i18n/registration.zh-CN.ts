@@ -126,6 +126,8 @@ const registrationZhCN = {
     empty: '没有待审查的报名',
     screenTitle: '背景审查 #{id}',
     auditNote: '完整身份证号仅在本页显示，每次查看均记入审计日志。',
+    takeNote: '打开本页不会改变任何状态。受理后显示完整身份证号（记入审计日志）并可录入审查结果。',
+    takeCase: '受理并查看',
     identity: '申请人',
     idNumber: '身份证号',
     birthSex: '出生日期 / 性别',

@@ -28,6 +28,13 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session"},
 		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
 
+		// ---- security: a candidate's own sessions; the bureau ends a candidate's ----
+		{Method: http.MethodGet, Path: "/api/v1/me/sessions", Access: candidateOnly, Handler: noBody(s.mySessions), Tag: "auth", Summary: "The candidate's logins that can still be used, newest first", Resp: itemList[MySession]{}},
+		{Method: http.MethodDelete, Path: "/api/v1/me/sessions/:id", Access: candidateOnly, Handler: noBody(s.endMySession), Tag: "auth", Summary: "End one of the candidate's logins (by its 12-character handle)"},
+		{Method: http.MethodPost, Path: "/api/v1/me/sessions/revoke-all", Access: candidateOnly, Handler: noBody(s.endAllMySessions), Tag: "auth", Summary: "Log out everywhere, this phone included"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/candidates/:id/sessions", Access: admin, Handler: withID(s.candidateSessions), Tag: "admin", Summary: "A candidate's sessions", Resp: itemList[SessionInfo]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/candidates/:id/revoke-sessions", Access: admin, Handler: withID(s.revokeCandidateSessions), Tag: "admin", Summary: "Log a candidate out everywhere, e.g. a lost phone (audited)"},
+
 		// ---- practice and mock exams (exam/practice, exam/attempt) ----
 		{Method: http.MethodGet, Path: "/api/v1/practice/chapters", Access: candidateOnly, Handler: noBody(s.practiceChapters), Tag: "practice", Summary: "Practice home: chapters with the candidate's progress and resume position", Resp: PracticeChapters{}},
 		{Method: http.MethodGet, Path: "/api/v1/practice/chapters/:id/study", Access: candidateOnly, Handler: withID(s.practiceStudy), Tag: "practice", Summary: "Study mode: a chapter's questions with answers and explanations", Query: PageQuery{}, Resp: Page[PracticeQuestion]{}},

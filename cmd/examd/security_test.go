@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"taxiexam/exam/registration"
+	"taxiexam/internal/auth"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/platform/testenv"
 )
@@ -298,5 +300,105 @@ func TestReviewScreenGETChangesNothing(t *testing.T) {
 	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
 	if views != 1 {
 		t.Fatalf("taking the case audited %d views", views)
+	}
+}
+
+// TestLogoutEverywhereEndsEverySession: a user with more than 100 sessions
+// (all resolved once, so every one is cached) is logged out everywhere and
+// none of them works a moment later, the 101st and beyond included.
+func TestLogoutEverywhereEndsEverySession(t *testing.T) {
+	ta := newTestApp(t, nil)
+	ctx := context.Background()
+	u, err := ta.auth.CreateStaff(ctx, auth.NewStaff{Username: "busy1", DisplayName: "多设备", Role: auth.RoleQuestionEditor, Password: "Busy-password-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := authdb.New(ta.db, ta.pii)
+	start := time.Now().Add(-time.Hour)
+	var tokens []string
+	for i := 0; i < 130; i++ {
+		tok := fmt.Sprintf("token-%03d-%s", i, t.Name())
+		s := auth.Session{ID: auth.TokenID(tok), Kind: auth.KindStaff, UserID: u.ID, Role: u.Role, CreatedAt: start.Add(time.Duration(i) * time.Second), ExpiresAt: time.Now().Add(time.Hour)}
+		if err := store.CreateSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ta.auth.Authenticate(ctx, tok); err != nil {
+			t.Fatal(err)
+		}
+		tokens = append(tokens, tok)
+	}
+	if err := ta.auth.RevokeStaffSessions(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	alive := 0
+	for _, tok := range tokens {
+		if _, err := ta.auth.Authenticate(ctx, tok); err == nil {
+			alive++
+		}
+	}
+	if alive != 0 {
+		t.Fatalf("%d of 130 sessions still work after logging out everywhere", alive)
+	}
+}
+
+// TestCandidateSessions: a candidate lists their logins, ends another one,
+// and logs out everywhere; a bureau admin ends a candidate's sessions.
+func TestCandidateSessions(t *testing.T) {
+	ta := newTestApp(t, nil)
+	phone, laptop, admin := ta.client(), ta.client(), ta.client()
+	ta.loginCandidate(t, phone, "13600136400")
+	ta.loginStaff(t, admin, auth.RoleBureauAdmin)
+	// A second login of the same candidate (the code limit is per minute,
+	// so this one is made directly).
+	cand, err := authdb.New(ta.db, ta.pii).CandidateByPhone(context.Background(), "13600136400", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := "second-device-token-" + t.Name()
+	if err := authdb.New(ta.db, ta.pii).CreateSession(context.Background(), auth.Session{ID: auth.TokenID(tok), Kind: auth.KindCandidate, UserID: cand.ID, Role: auth.RoleCandidate,
+		CreatedAt: time.Now().Add(-time.Minute), ExpiresAt: time.Now().Add(time.Hour), UserAgent: "laptop"}); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(ta.srv.URL)
+	laptop.Jar.SetCookies(u, []*http.Cookie{{Name: "examd_session", Value: tok, Path: "/"}})
+	var list struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Current bool   `json:"current"`
+		} `json:"items"`
+	}
+	res := ta.call(t, phone, "GET", "/api/v1/me/sessions", "")
+	_ = json.Unmarshal([]byte(res.body), &list)
+	if res.status != 200 || len(list.Items) != 2 || list.Items[0].Current == list.Items[1].Current {
+		t.Fatalf("my sessions: %d %s", res.status, res.body)
+	}
+	other := list.Items[0].ID
+	if list.Items[0].Current {
+		other = list.Items[1].ID
+	}
+	if r := ta.call(t, phone, "DELETE", "/api/v1/me/sessions/"+other, ""); r.status != http.StatusNoContent {
+		t.Fatalf("end the other session: %d %s", r.status, r.body)
+	}
+	if r := ta.call(t, laptop, "GET", "/api/v1/auth/me", ""); r.status != http.StatusUnauthorized {
+		t.Fatalf("ended session still works: %d", r.status)
+	}
+	if r := ta.call(t, phone, "DELETE", "/api/v1/me/sessions/aaaaaaaaaaaa", ""); r.status != http.StatusNotFound {
+		t.Fatalf("unknown handle: %d", r.status)
+	}
+	// The bureau ends the candidate's sessions (a lost phone).
+	id := strconv.FormatInt(cand.ID, 10)
+	if r := ta.call(t, admin, "GET", "/api/v1/admin/candidates/"+id+"/sessions", ""); r.status != 200 || !strings.Contains(r.body, `"revoked_at":"`) {
+		t.Fatalf("admin lists: %d %s", r.status, r.body)
+	}
+	if r := ta.call(t, admin, "POST", "/api/v1/admin/candidates/"+id+"/revoke-sessions", ""); r.status != http.StatusNoContent {
+		t.Fatalf("admin revokes: %d %s", r.status, r.body)
+	}
+	if r := ta.call(t, phone, "GET", "/api/v1/auth/me", ""); r.status != http.StatusUnauthorized {
+		t.Fatalf("revoked by the bureau, still works: %d", r.status)
+	}
+	var n int64
+	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "candidate.revoke_sessions").Count(&n)
+	if n != 1 {
+		t.Fatalf("revocation audited %d times", n)
 	}
 }

@@ -42,6 +42,9 @@ type Store interface {
 	RevokeSession(ctx context.Context, id string, at time.Time) error
 	RevokeUserSessions(ctx context.Context, kind string, userID int64, at time.Time) error
 	ListSessions(ctx context.Context, kind string, userID int64) ([]Session, error)
+	// UnexpiredSessionIDs lists every session of the user that has not
+	// expired (revoked or not), with no page limit: what a cache may hold.
+	UnexpiredSessionIDs(ctx context.Context, kind string, userID int64, now time.Time) ([]string, error)
 }
 
 // Limiter is the cross-node rate limiter and one-time-code store (Redis).
@@ -423,18 +426,22 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.cache.Delete(ctx, id)
 }
 
-// forgetUserSessions drops a user's cached sessions after a change to the
-// user or their sessions has committed.
+// forgetUserSessions drops every cached session of a user (however many
+// there are) after a change to the user or their sessions has committed.
 func (s *Service) forgetUserSessions(ctx context.Context, kind string, userID int64) error {
-	list, err := s.store.ListSessions(ctx, kind, userID)
+	ids, err := s.store.UnexpiredSessionIDs(ctx, kind, userID, s.clock.Now())
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(list))
-	for i, x := range list {
-		ids[i] = x.ID
+	const chunk = 500 // keys per DEL and per invalidation message
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		if err := s.cache.Delete(ctx, ids[:n]...); err != nil {
+			return err
+		}
+		ids = ids[n:]
 	}
-	return s.cache.Delete(ctx, ids...)
+	return nil
 }
 
 // TokenID is the stored identity of a session token.

@@ -101,7 +101,21 @@ const en: MessageSchema = {
     version_conflict: 'Someone else changed this in the meantime; reload and try again',
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
     not_found: 'Not found',
+    // ---- security ----
+    request_in_progress: 'Still being processed; please wait a moment',
+    bad_idempotency_key: 'The request could not be sent safely; please reload the page',
+    idempotency_key_reused: 'This request was already sent with different content; please reload the page',
     withDetail: '{text}: {detail}',
+  },
+  // ---- security: the candidate's logins ----
+  sessions: {
+    title: 'Where you are logged in',
+    current: 'This device',
+    since: 'since {time}',
+    unknownDevice: 'Unknown device',
+    end: 'Log out',
+    ended: 'That device is logged out',
+    endAll: 'Log out everywhere',
   },
 }
 

@@ -18,7 +18,7 @@ func (s *Server) routes() []Route {
 		// ---- operations ----
 		{Method: http.MethodGet, Path: "/healthz", Access: public, Handler: noBody(s.healthz), Tag: "ops", Summary: "Liveness: the process answers", Resp: HealthResponse{}},
 		{Method: http.MethodGet, Path: "/readyz", Access: public, Handler: s.readyz, Tag: "ops", Summary: "Readiness: database and Redis answer (503 otherwise)", Resp: HealthResponse{}},
-		{Method: http.MethodGet, Path: "/metrics", Access: public, Handler: s.metrics, Tag: "ops", Summary: "Prometheus metrics (restrict to the monitoring network at the proxy)", Raw: "text/plain"},
+		{Method: http.MethodGet, Path: "/metrics", Access: public, Handler: s.metrics, Tag: "ops", Summary: "Prometheus metrics: only with the bearer token server.metrics_token, and not at all when server.metrics_addr gives them their own listener", Raw: "text/plain"},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Access: public, Handler: s.openapi, Tag: "ops", Summary: "This API's OpenAPI 3 document", Raw: "application/json"},
 
 		// ---- authentication ----

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -184,7 +185,7 @@ func (a *app) handler() *api.Server {
 			{Name: "database", Ping: a.db.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }},
 		},
-		Metrics: promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		Metrics: a.metricsHandler(),
 		Web:     web,
 
 		Practice: a.practice,
@@ -196,6 +197,11 @@ func (a *app) handler() *api.Server {
 
 		Registration: a.registration,
 	})
+}
+
+// metricsHandler is the Prometheus exposition of this process.
+func (a *app) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
 }
 
 func createAdmin(ctx context.Context, a *app, username, name, password string, out io.Writer) error {

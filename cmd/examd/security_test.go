@@ -402,3 +402,42 @@ func TestCandidateSessions(t *testing.T) {
 		t.Fatalf("revocation audited %d times", n)
 	}
 }
+
+// scrape reads /metrics on the app listener with a bearer token.
+func (ta *testApp) scrape(t *testing.T, token string) response {
+	t.Helper()
+	req, _ := http.NewRequest("GET", ta.srv.URL+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out bytes.Buffer
+	out.ReadFrom(res.Body)
+	return response{status: res.StatusCode, body: out.String(), header: res.Header}
+}
+
+// TestMetricsAreNotPublic: without configuration /metrics is not served on
+// the app listener; with a token only a scraper holding it reads them;
+// with their own listener the app listener never serves them.
+func TestMetricsAreNotPublic(t *testing.T) {
+	if r := newTestApp(t, nil).scrape(t, ""); r.status != http.StatusNotFound {
+		t.Fatalf("unconfigured /metrics: %d", r.status)
+	}
+	ta := newTestApp(t, map[string]string{"EXAMD_SERVER_METRICS_TOKEN": "scrape-token-2"})
+	for _, tok := range []string{"", "wrong-token"} {
+		if r := ta.scrape(t, tok); r.status != http.StatusUnauthorized {
+			t.Fatalf("token %q: %d", tok, r.status)
+		}
+	}
+	if r := ta.scrape(t, "scrape-token-2"); r.status != http.StatusOK || !strings.Contains(r.body, "examd_notify_messages") {
+		t.Fatalf("with the token: %d", r.status)
+	}
+	apart := newTestApp(t, map[string]string{"EXAMD_SERVER_METRICS_TOKEN": "scrape-token-3", "EXAMD_SERVER_METRICS_ADDR": "127.0.0.1:0"})
+	if r := apart.scrape(t, "scrape-token-3"); r.status != http.StatusNotFound {
+		t.Fatalf("with metrics_addr set, the app listener served /metrics: %d", r.status)
+	}
+}

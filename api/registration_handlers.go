@@ -302,6 +302,7 @@ type DossierMessage struct {
 // Dossier is the whole application for the archive.
 type Dossier struct {
 	Application ReviewApplication `json:"application"`
+	CandidateID int64             `json:"candidate_id" doc:"for ending the candidate's sessions (POST /admin/candidates/:id/revoke-sessions)"`
 	Phone       string            `json:"phone"`
 	Channel     *ChannelJSON      `json:"channel"`
 	Form        ApplicationForm   `json:"form"`
@@ -697,7 +698,7 @@ func (s *Server) applicationDossier(c *gin.Context, id int64) (Dossier, error) {
 		return Dossier{}, err
 	}
 	a := d.Application
-	out := Dossier{Application: s.reviewJSON(a, d.Events), Phone: d.Phone, Form: formJSON(a.Form), CreatedAt: s.at(a.CreatedAt),
+	out := Dossier{Application: s.reviewJSON(a, d.Events), CandidateID: a.CandidateID, Phone: d.Phone, Form: formJSON(a.Form), CreatedAt: s.at(a.CreatedAt),
 		DecidedAt: s.atPtr(a.DecidedAt), Messages: []DossierMessage{}}
 	if d.Channel != nil {
 		ch := s.channelJSON(*d.Channel, 0)

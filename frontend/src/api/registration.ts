@@ -184,6 +184,7 @@ export interface DossierMessage {
 
 export interface Dossier {
   application: ReviewApplication
+  candidate_id: number
   phone: string
   channel: Channel | null
   form: ApplicationForm
@@ -264,6 +265,7 @@ export const registrationApi = {
     return api.get<Page<ApplicationSummary>>(`/admin/applications?${p}`)
   },
   dossier: (id: number) => api.get<Dossier>(`/admin/applications/${id}`),
+  revokeCandidateSessions: (candidateId: number) => api.post<void>(`/admin/candidates/${candidateId}/revoke-sessions`),
   allPlatforms: () => api.get<{ items: Platform[] }>('/admin/platforms'),
   createPlatform: (p: Omit<Platform, 'id' | 'version'>) => api.post<Platform>('/admin/platforms', { ...p, version: 0 }),
   updatePlatform: (p: Platform) => {

@@ -1,13 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -15,14 +19,20 @@ import (
 )
 
 // bindJSON decodes the body strictly into dst: JSON only, no unknown
-// fields, one value, types as declared. Errors name the field.
+// fields, one value, types as declared, text without control characters
+// and in valid UTF-8 (which the decoder would silently replace). Errors
+// name the field.
 func bindJSON(c *gin.Context, dst any) error {
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" {
 			return errContentType
 		}
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
@@ -30,7 +40,82 @@ func bindJSON(c *gin.Context, dst any) error {
 	if dec.More() {
 		return errMalformedJSON.WithMessage("the body holds more than one JSON value")
 	}
-	return nil
+	bad := apperr.Fields{}
+	checkText(bad, "", reflect.ValueOf(dst), !utf8.Valid(body))
+	if len(bad) == 0 && !utf8.Valid(body) {
+		bad.Add("body", "must be valid UTF-8 text")
+	}
+	return bad.Err()
+}
+
+// checkText walks the decoded value and records every string field that
+// holds a control character (tab and line breaks are text) or, when the
+// body was not valid UTF-8, the replacement character the decoder put in.
+func checkText(bad apperr.Fields, path string, v reflect.Value, invalidUTF8 bool) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkText(bad, path, v.Elem(), invalidUTF8)
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			if f.Anonymous && f.Tag.Get("json") == "" {
+				checkText(bad, path, v.Field(i), invalidUTF8)
+				continue
+			}
+			checkText(bad, joinPath(path, name), v.Field(i), invalidUTF8)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			checkText(bad, path, v.Index(i), invalidUTF8)
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			checkText(bad, joinPath(path, fmt.Sprint(k.Interface())), v.MapIndex(k), invalidUTF8)
+		}
+	case reflect.String:
+		s := v.String()
+		if invalidUTF8 && strings.ContainsRune(s, utf8.RuneError) {
+			bad.Add(orBody(path), "must be valid UTF-8 text")
+		} else if hasControl(s) {
+			bad.Add(orBody(path), "must not contain control characters")
+		}
+	}
+}
+
+func hasControl(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f) {
+			return true
+		}
+	}
+	return false
+}
+
+func joinPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+func orBody(path string) string {
+	if path == "" {
+		return "body"
+	}
+	return path
 }
 
 func decodeError(err error) error {
@@ -96,6 +181,10 @@ type Page[T any] struct {
 	PageSize int   `json:"page_size"`
 }
 
+// maxPage bounds page numbers, so page x page_size never overflows into
+// an offset that wraps back to the start.
+const maxPage = 100_000
+
 // pageReq is a checked page request.
 type pageReq struct{ page, size int }
 
@@ -107,7 +196,7 @@ func pageParams(c *gin.Context) (pageReq, error) {
 	p := pageReq{page: 1, size: 20}
 	if v := c.Query("page"); v != "" {
 		n, e := strconv.Atoi(v)
-		f.Check(e == nil && n >= 1, "page", "must be a whole number from 1")
+		f.Check(e == nil && n >= 1 && n <= maxPage, "page", fmt.Sprintf("must be a whole number from 1 to %d", maxPage))
 		p.page = n
 	}
 	if v := c.Query("page_size"); v != "" {

@@ -82,7 +82,7 @@ func TestAdapters(t *testing.T) {
 		{"no content: service error", "DELETE", "/things/9?name=taken", "", 409, `"code":"echo_conflict"`},
 		{"paged: defaults", "GET", "/things", "", 200, `{"items":[{"id":0,"name":"","page":1}],"total":42,"page":1,"page_size":20}`},
 		{"paged: offset", "GET", "/things?page=3&page_size=10", "", 200, `{"items":[{"id":20,"name":"","page":3}],"total":42,"page":3,"page_size":10}`},
-		{"paged: bad page before the handler", "GET", "/things?page=0&name=taken", "", 422, `"page":"must be a whole number from 1"`},
+		{"paged: bad page before the handler", "GET", "/things?page=0&name=taken", "", 422, `"page":"must be a whole number from 1 to 100000"`},
 		{"paged: service error", "GET", "/things?name=taken", "", 409, `"code":"echo_conflict"`},
 		{"paged: nil items are []", "GET", "/empty", "", 200, `{"items":[],"total":0,"page":1,"page_size":20}`},
 	} {

@@ -2,10 +2,14 @@ package api
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/platform/apperr"
 )
 
 // HealthResponse reports liveness or readiness.
@@ -36,9 +40,20 @@ func (s *Server) readyz(c *gin.Context) {
 	c.JSON(status, res)
 }
 
+var errMetricsElsewhere = apperr.New(apperr.KindNotFound, "metrics_not_here", "metrics are served on server.metrics_addr, or here with the bearer token server.metrics_token")
+
+// metrics serves Prometheus on the app listener only with the configured
+// bearer token; with server.metrics_addr they live on that listener alone.
 func (s *Server) metrics(c *gin.Context) {
-	if s.deps.Metrics == nil {
-		c.Status(http.StatusNotFound)
+	cfg := s.deps.Config.Server
+	if s.deps.Metrics == nil || cfg.MetricsAddr != "" || cfg.MetricsToken == "" {
+		fail(c, errMetricsElsewhere)
+		return
+	}
+	got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(cfg.MetricsToken)) != 1 {
+		c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+		fail(c, apperr.ErrUnauthenticated)
 		return
 	}
 	s.deps.Metrics.ServeHTTP(c.Writer, c.Request)

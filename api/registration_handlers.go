@@ -116,8 +116,8 @@ type StartApplicationRequest struct {
 
 // SaveDraftRequest replaces the form of an editable application.
 type SaveDraftRequest struct {
-	Version int             `json:"version" doc:"the version you read; a stale one gets 409"`
-	Form    ApplicationForm `json:"form"`
+	Version int              `json:"version" doc:"the version you read; a stale one gets 409"`
+	Form    *ApplicationForm `json:"form" doc:"required: the whole form as it stands (a save without it changes nothing)"`
 }
 
 // SubmitRequest submits (or resubmits) an application.
@@ -182,7 +182,8 @@ type ReviewApplication struct {
 	Status             string            `json:"status"`
 	Version            int               `json:"version"`
 	Name               string            `json:"name"`
-	IDNumber           string            `json:"id_number"`
+	IDNumber           string            `json:"id_number" doc:"masked on the read-only view; in full once the case is taken"`
+	IdentityShown      bool              `json:"identity_shown" doc:"true when answered by POST .../take (full ID number, audited)"`
 	Derived            *Derived          `json:"derived"`
 	LicenceClass       string            `json:"licence_class"`
 	LicenceFirstIssued string            `json:"licence_first_issued"`
@@ -301,6 +302,7 @@ type DossierMessage struct {
 // Dossier is the whole application for the archive.
 type Dossier struct {
 	Application ReviewApplication `json:"application"`
+	CandidateID int64             `json:"candidate_id" doc:"for ending the candidate's sessions (POST /admin/candidates/:id/revoke-sessions)"`
 	Phone       string            `json:"phone"`
 	Channel     *ChannelJSON      `json:"channel"`
 	Form        ApplicationForm   `json:"form"`
@@ -368,7 +370,7 @@ func (s *Server) reviewJSON(a registration.Application, ev []registration.Event)
 	if checks == nil {
 		checks = map[string]string{}
 	}
-	return ReviewApplication{ID: a.ID, Status: string(a.Status), Version: a.Version, Name: a.Form.Name, IDNumber: a.Form.IDNumber,
+	return ReviewApplication{ID: a.ID, Status: string(a.Status), Version: a.Version, Name: a.Form.Name, IDNumber: a.Form.IDNumber, IdentityShown: true,
 		Derived: s.derived(a.Form.IDNumber), LicenceClass: a.Form.LicenceClass, LicenceFirstIssued: a.Form.LicenceFirstIssued,
 		Address: a.Form.Address, Pledge: nonNil(pledge), HasPhoto: a.PhotoKey != "", SubmitCount: a.SubmitCount, QueuedAt: s.atPtr(a.QueuedAt),
 		WaitingDays: reg.WaitingDays(a), Overdue: reg.Overdue(a), Checks: checks, ReasonCode: a.ReasonCode, Reason: a.Reason,
@@ -469,7 +471,10 @@ func (s *Server) getMyApplication(c *gin.Context, id int64) (MyApplication, erro
 }
 
 func (s *Server) saveDraft(c *gin.Context, id int64, req SaveDraftRequest) (MyApplication, error) {
-	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(req.Form))
+	if req.Form == nil {
+		return MyApplication{}, apperr.Invalid(map[string]string{"form": "required"})
+	}
+	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(*req.Form))
 	return s.myApplication(a, nil), err
 }
 
@@ -529,8 +534,22 @@ func (s *Server) reviewQueue(c *gin.Context, p pageReq) ([]ApplicationSummary, i
 	return mapSlice(list, s.summary), total, err
 }
 
+// reviewApplication is the read-only review screen: nothing changes and
+// the ID number is masked until the reviewer takes the case.
 func (s *Server) reviewApplication(c *gin.Context, id int64) (ReviewApplication, error) {
-	a, ev, err := s.deps.Registration.ReviewView(c.Request.Context(), id)
+	a, ev, err := s.deps.Registration.ReviewPreview(c.Request.Context(), id)
+	if err != nil {
+		return ReviewApplication{}, err
+	}
+	c.Header("Cache-Control", "no-store")
+	v := s.reviewJSON(a, ev)
+	v.IDNumber, v.IdentityShown = pii.MaskIDNumber(v.IDNumber), false
+	return v, nil
+}
+
+// takeCase takes the application under check and shows the full identity.
+func (s *Server) takeCase(c *gin.Context, id int64) (ReviewApplication, error) {
+	a, ev, err := s.deps.Registration.TakeCase(c.Request.Context(), id)
 	if err != nil {
 		return ReviewApplication{}, err
 	}
@@ -679,7 +698,7 @@ func (s *Server) applicationDossier(c *gin.Context, id int64) (Dossier, error) {
 		return Dossier{}, err
 	}
 	a := d.Application
-	out := Dossier{Application: s.reviewJSON(a, d.Events), Phone: d.Phone, Form: formJSON(a.Form), CreatedAt: s.at(a.CreatedAt),
+	out := Dossier{Application: s.reviewJSON(a, d.Events), CandidateID: a.CandidateID, Phone: d.Phone, Form: formJSON(a.Form), CreatedAt: s.at(a.CreatedAt),
 		DecidedAt: s.atPtr(a.DecidedAt), Messages: []DossierMessage{}}
 	if d.Channel != nil {
 		ch := s.channelJSON(*d.Channel, 0)

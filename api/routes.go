@@ -18,7 +18,7 @@ func (s *Server) routes() []Route {
 		// ---- operations ----
 		{Method: http.MethodGet, Path: "/healthz", Access: public, Handler: noBody(s.healthz), Tag: "ops", Summary: "Liveness: the process answers", Resp: HealthResponse{}},
 		{Method: http.MethodGet, Path: "/readyz", Access: public, Handler: s.readyz, Tag: "ops", Summary: "Readiness: database and Redis answer (503 otherwise)", Resp: HealthResponse{}},
-		{Method: http.MethodGet, Path: "/metrics", Access: public, Handler: s.metrics, Tag: "ops", Summary: "Prometheus metrics (restrict to the monitoring network at the proxy)", Raw: "text/plain"},
+		{Method: http.MethodGet, Path: "/metrics", Access: public, Handler: s.metrics, Tag: "ops", Summary: "Prometheus metrics: only with the bearer token server.metrics_token, and not at all when server.metrics_addr gives them their own listener", Raw: "text/plain"},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Access: public, Handler: s.openapi, Tag: "ops", Summary: "This API's OpenAPI 3 document", Raw: "application/json"},
 
 		// ---- authentication ----
@@ -27,6 +27,13 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: withBody(s.staffLogin), Tag: "auth", Summary: "Staff login with username and password; sets the session cookie", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session"},
 		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
+
+		// ---- security: a candidate's own sessions; the bureau ends a candidate's ----
+		{Method: http.MethodGet, Path: "/api/v1/me/sessions", Access: candidateOnly, Handler: noBody(s.mySessions), Tag: "auth", Summary: "The candidate's logins that can still be used, newest first", Resp: itemList[MySession]{}},
+		{Method: http.MethodDelete, Path: "/api/v1/me/sessions/:id", Access: candidateOnly, Handler: noBody(s.endMySession), Tag: "auth", Summary: "End one of the candidate's logins (by its 12-character handle)"},
+		{Method: http.MethodPost, Path: "/api/v1/me/sessions/revoke-all", Access: candidateOnly, Handler: noBody(s.endAllMySessions), Tag: "auth", Summary: "Log out everywhere, this phone included"},
+		{Method: http.MethodGet, Path: "/api/v1/admin/candidates/:id/sessions", Access: admin, Handler: withID(s.candidateSessions), Tag: "admin", Summary: "A candidate's sessions", Resp: itemList[SessionInfo]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/candidates/:id/revoke-sessions", Access: admin, Handler: withID(s.revokeCandidateSessions), Tag: "admin", Summary: "Log a candidate out everywhere, e.g. a lost phone (audited)"},
 
 		// ---- practice and mock exams (exam/practice, exam/attempt) ----
 		{Method: http.MethodGet, Path: "/api/v1/practice/chapters", Access: candidateOnly, Handler: noBody(s.practiceChapters), Tag: "practice", Summary: "Practice home: chapters with the candidate's progress and resume position", Resp: PracticeChapters{}},
@@ -60,7 +67,8 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/me/applications/:id/photo", Access: candidateOnly, Handler: s.uploadPhoto, Tag: "registration", Summary: "Upload the ID photo (multipart/form-data field file; JPEG or PNG, portrait, at least 260x320)", Resp: MyApplication{}},
 		{Method: http.MethodGet, Path: "/api/v1/me/applications/:id/photo", Access: candidateOnly, Handler: s.applicationPhoto, Tag: "registration", Summary: "The candidate's own ID photo", Raw: "image/jpeg"},
 		{Method: http.MethodGet, Path: "/api/v1/review/queue", Access: roles(auth.RolePoliceReviewer), Handler: paged(s.reviewQueue), Tag: "review", Summary: "Applications waiting for a background check, oldest first (ID numbers masked)", Query: QueueQuery{}, Resp: Page[ApplicationSummary]{}},
-		{Method: http.MethodGet, Path: "/api/v1/review/applications/:id", Access: roles(auth.RolePoliceReviewer), Handler: withID(s.reviewApplication), Tag: "review", Summary: "Review screen: identity with the full ID number (audited), pledge, history; takes the application under check", Resp: ReviewApplication{}},
+		{Method: http.MethodGet, Path: "/api/v1/review/applications/:id", Access: roles(auth.RolePoliceReviewer), Handler: withID(s.reviewApplication), Tag: "review", Summary: "Review screen, read-only: identity with the ID number masked, pledge, history (changes nothing)", Resp: ReviewApplication{}},
+		{Method: http.MethodPost, Path: "/api/v1/review/applications/:id/take", Access: roles(auth.RolePoliceReviewer), Handler: withID(s.takeCase), Tag: "review", Summary: "Take the case: a submitted application goes under check; answers the review screen with the full ID number (audited)", Resp: ReviewApplication{}},
 		{Method: http.MethodGet, Path: "/api/v1/review/applications/:id/photo", Access: roles(auth.RolePoliceReviewer, auth.RoleBureauAdmin), Handler: s.applicationPhoto, Tag: "review", Summary: "The applicant's ID photo", Raw: "image/jpeg"},
 		{Method: http.MethodPost, Path: "/api/v1/review/applications/:id/decision", Access: roles(auth.RolePoliceReviewer), Handler: withIDBody(s.decideApplication), Tag: "review", Summary: "Record the check items and approve, return for correction or reject (SMS; audited)", Body: DecisionRequest{}, Resp: ApplicationSummary{}},
 		{Method: http.MethodGet, Path: "/api/v1/review/export.xlsx", Access: roles(auth.RolePoliceReviewer), Handler: s.exportPending, Tag: "review", Summary: "Weekly feedback: pending applications as xlsx for police systems (audited)", Raw: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},

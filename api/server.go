@@ -20,6 +20,7 @@ import (
 	"taxiexam/internal/auth"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/pii"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -34,6 +35,7 @@ type Deps struct {
 	Config  *configs.Config
 	Logger  *slog.Logger
 	Redis   *kv.Redis
+	PII     *pii.Protector // encrypts the replayed responses of idempotent routes
 	Auth    *auth.Service
 	Audit   *audit.Service
 	Ready   []Check
@@ -77,6 +79,7 @@ func New(d Deps) *Server {
 
 	apiGroup := []gin.HandlerFunc{limitBody(d.Config.Server.BodyLimitBytes, d.Config.Server.UploadLimitBytes), requireCSRFHeader(), authenticate(d.Auth)}
 	s.table = s.routes()
+	idem := &idemStore{r: d.Redis, pii: d.PII, policy: defaultIdemPolicy}
 	for _, r := range s.table {
 		chain := []gin.HandlerFunc{}
 		if strings.HasPrefix(r.Path, "/api/") {
@@ -84,7 +87,7 @@ func New(d Deps) *Server {
 		}
 		chain = append(chain, authorize(r.Access))
 		if r.Idempotent {
-			chain = append(chain, idempotency(d.Redis))
+			chain = append(chain, idempotency(idem))
 		}
 		chain = append(chain, setSuccessStatus(r.successStatus()), r.Handler)
 		e.Handle(r.Method, r.Path, chain...)

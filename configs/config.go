@@ -53,6 +53,13 @@ type Server struct {
 	SecureCookies    bool          `yaml:"secure_cookies"`
 	TrustedProxies   []string      `yaml:"trusted_proxies"`
 	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
+	// ---- security: where Prometheus scrapes ----
+	// MetricsAddr serves /metrics on its own listener (e.g. 127.0.0.1:9464,
+	// reachable only from the monitoring network); the app listener then
+	// answers 404 there. Empty: /metrics is on the app listener and needs
+	// MetricsToken as a bearer token (no token: not served at all).
+	MetricsAddr  string `yaml:"metrics_addr"`
+	MetricsToken string `yaml:"-" secret:"true" env:"EXAMD_SERVER_METRICS_TOKEN"`
 }
 
 type Database struct {

@@ -276,6 +276,12 @@ func TestImages(t *testing.T) {
 			t.Errorf("%s: %v", want, err)
 		}
 	}
+	// a small file declaring a huge canvas is refused from its header
+	var bomb bytes.Buffer
+	_ = png.Encode(&bomb, image.NewGray(image.Rect(0, 0, 4096, 4096)))
+	if _, err := e.svc.UploadImage(e.ctx, bomb.Bytes()); code(err) != "image_too_large" {
+		t.Errorf("%d-byte PNG of 4096 x 4096: %v", bomb.Len(), err)
+	}
 	// a truncated PNG has a valid header but does not decode
 	if _, err := e.svc.UploadImage(e.ctx, buf.Bytes()[:len(buf.Bytes())-20]); code(err) != "not_an_image" {
 		t.Errorf("truncated: %v", err)
@@ -286,5 +292,34 @@ func TestImages(t *testing.T) {
 	q, err := e.svc.CreateQuestion(e.ctx, in)
 	if err != nil || q.ImageURL != questionbank.ImageURL(got.ID) {
 		t.Fatalf("question with image: %+v %v", q, err)
+	}
+}
+
+// TestImportAtTheStatedMaximum: 20,000 rows of long questions (tens of MB
+// as one value, more than MariaDB's max_allowed_packet) preview and
+// confirm; the service stores them in chunks.
+func TestImportAtTheStatedMaximum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("20,000-row import")
+	}
+	e := newEnv(t)
+	e.chapter(t, questionbank.SubjectNational, "n01")
+	var b strings.Builder
+	b.WriteString(header)
+	long := strings.Repeat("出租汽车驾驶员应当遵守道路交通安全法律法规", 10) // 200 characters
+	for i := 0; i < 20_000; i++ {
+		fmt.Fprintf(&b, "national,n01,single,第%d题：%s？,%s甲,%s乙,%s丙,%s丁,B,%s%s,2,标签,both\n", i, long, long[:150], long[:150], long[:150], long[:150], long, long)
+	}
+	batch, err := e.svc.PreviewImport(e.ctx, "bank.csv", []byte(b.String()))
+	if err != nil || len(batch.Errors) != 0 || len(batch.Rows) != 20_000 {
+		t.Fatalf("preview of %d MB: %d rows, errors %v, %v", b.Len()>>20, len(batch.Rows), len(batch.Errors), err)
+	}
+	again, err := e.svc.Import(e.ctx, batch.ID)
+	if err != nil || len(again.Rows) != 20_000 || again.Rows[19_999].Row != batch.Rows[19_999].Row {
+		t.Fatalf("read back: %d rows, %v", len(again.Rows), err)
+	}
+	n, err := e.svc.ConfirmImport(e.ctx, batch.ID)
+	if err != nil || n != 20_000 {
+		t.Fatalf("confirm: %d %v", n, err)
 	}
 }

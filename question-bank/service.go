@@ -11,6 +11,7 @@ import (
 	"taxiexam/internal/audit"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 )
 
 // Store persists the bank. Implemented by bankdb. Every method joins the
@@ -88,6 +89,9 @@ type Config struct {
 	MaxImageBytes int
 	// MaxImportRows caps one import file; default 20,000.
 	MaxImportRows int
+	// Images bounds concurrent image decodes (shared with other uploads
+	// of this process); default: two at a time.
+	Images *imagecheck.Decoder
 }
 
 // Service is the question bank.
@@ -123,6 +127,9 @@ func NewService(store Store, auditor Auditor, tx Transactor, clk clock.Clock, cf
 	}
 	if cfg.MaxImportRows <= 0 {
 		cfg.MaxImportRows = 20_000
+	}
+	if cfg.Images == nil {
+		cfg.Images = imagecheck.NewDecoder(2)
 	}
 	return &Service{store: store, audit: auditor, tx: tx, clock: clk, cfg: cfg, vers: map[VersionRef]Question{}}
 }

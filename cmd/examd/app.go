@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,6 +29,7 @@ import (
 	"taxiexam/internal/auth/authkv"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/signing"
@@ -72,6 +74,9 @@ type app struct {
 
 	// registration and police background check
 	registration *registration.Service
+
+	// uploads: one bound on concurrent image decodes for the whole process
+	images *imagecheck.Decoder
 
 	workers []worker
 	// group-commit writers, drained at shutdown after HTTP has stopped
@@ -118,6 +123,7 @@ func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, err
 // call it with a fresh test database instead of going through open.
 func (a *app) assemble(ctx context.Context) error {
 	cfg, log := a.cfg, a.log
+	a.images = imagecheck.NewDecoder(2)
 	a.audit = audit.NewService(auditdb.New(a.db), a.clock.Now)
 	if err := a.assembleNotify(); err != nil {
 		return err
@@ -126,7 +132,7 @@ func (a *app) assemble(ctx context.Context) error {
 	// revocations reach every node through Redis pub/sub.
 	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(a.redis), a.redis, 10*time.Second)
 	a.workers = append(a.workers, worker{name: "session-invalidation", run: sessions.Run})
-	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), sessions, a.outbox, a.audit, a.db, a.clock, auth.Config{
+	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), a.pii, sessions, a.outbox, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
@@ -136,7 +142,7 @@ func (a *app) assemble(ctx context.Context) error {
 
 	// question bank (its own section owner may extend this)
 	if a.bank == nil {
-		a.bank = questionbank.NewService(bankdb.New(a.db), a.audit, a.db, a.clock, questionbank.Config{})
+		a.bank = questionbank.NewService(bankdb.New(a.db), a.audit, a.db, a.clock, questionbank.Config{Images: a.images})
 	}
 
 	// practice and mock exams: the attempt engine submits overdue attempts
@@ -196,13 +202,14 @@ func (a *app) handler() *api.Server {
 		Config: a.cfg,
 		Logger: a.log,
 		Redis:  a.redis,
+		PII:    a.pii,
 		Auth:   a.auth,
 		Audit:  a.audit,
 		Ready: []api.Check{
 			{Name: "database", Ping: a.db.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }},
 		},
-		Metrics: promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{}),
+		Metrics: a.metricsHandler(),
 		Web:     web,
 
 		Practice: a.practice,
@@ -214,6 +221,11 @@ func (a *app) handler() *api.Server {
 
 		Registration: a.registration,
 	})
+}
+
+// metricsHandler is the Prometheus exposition of this process.
+func (a *app) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
 }
 
 func createAdmin(ctx context.Context, a *app, username, name, password string, out io.Writer) error {

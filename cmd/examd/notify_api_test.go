@@ -16,7 +16,7 @@ import (
 // code is delivered by the queue; the bureau admin sees it (masked, code
 // hidden), retries a dead message (audited), and Prometheus sees the counters.
 func TestNotifyQueueThroughTheAPI(t *testing.T) {
-	ta := newTestApp(t, nil)
+	ta := newTestApp(t, map[string]string{"EXAMD_SERVER_METRICS_TOKEN": "scrape-token-1"})
 	cand := ta.client()
 	ta.loginCandidate(t, cand, "13812340001") // the code reaches the log only through the queue's worker
 
@@ -103,7 +103,7 @@ func TestNotifyQueueThroughTheAPI(t *testing.T) {
 		t.Fatalf("candidate reading the queue: %d", res.status)
 	}
 
-	metrics := ta.call(t, admin, "GET", "/metrics", "")
+	metrics := ta.scrape(t, "scrape-token-1")
 	for _, want := range []string{`examd_notify_sent_total{topic="sms"}`, `examd_notify_enqueued_total{topic="sms"}`, `examd_notify_dead_total{topic="postal"} 0`,
 		`examd_notify_oldest_due_seconds{topic="sms"}`, `examd_notify_messages{status="sent",topic="sms"} 1`} {
 		if !strings.Contains(metrics.body, want) {

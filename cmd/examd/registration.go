@@ -28,7 +28,7 @@ func (a *app) assembleRegistration() error {
 	})
 	maxPhoto := int(min(cfg.Server.UploadLimitBytes-4096, 2<<20))
 	a.registration = registration.NewService(registrationdb.New(a.db, a.pii), a.outbox, phones, photos, a.audit, a.db, a.clock,
-		registration.Config{PublicURL: cfg.Server.PublicURL, City: cfg.City, Location: cfg.Location, PhotoMaxBytes: maxPhoto}).
+		registration.Config{PublicURL: cfg.Server.PublicURL, City: cfg.City, Location: cfg.Location, PhotoMaxBytes: maxPhoto, Images: a.images}).
 		WithMessages(a.notify)
 	return nil
 }

@@ -45,6 +45,19 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 
+	// Prometheus on its own listener (server.metrics_addr), away from users.
+	var metricsSrv *http.Server
+	var mln net.Listener
+	if cfg.Server.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.Server.MetricsAddr); err != nil {
+			ln.Close()
+			return fmt.Errorf("setting server.metrics_addr: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", a.metricsHandler())
+		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	}
+
 	workCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	for _, w := range a.workers {
@@ -59,6 +72,10 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
+	if metricsSrv != nil {
+		go func() { httpErr <- metricsSrv.Serve(mln) }()
+		fmt.Fprintf(stdout, "  metrics: http://%s/metrics\n", mln.Addr())
+	}
 
 	mode := "MySQL + Redis"
 	if cfg.Embedded() {
@@ -87,6 +104,9 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	defer cancel()
 	err = srv.Shutdown(sctx)
 	a.drain(sctx) // after HTTP: handlers still waiting on a commit have been answered
+	if metricsSrv != nil {
+		_ = metricsSrv.Shutdown(sctx)
+	}
 	stopWorkers()
 	wg.Wait()
 	log.Info("stopped")

@@ -171,7 +171,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	codes := &codeBox{codes: map[string]string{}}
 	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck // ends with ctx
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), sessions, codes, au, db, clk, auth.Config{
+	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
 	bank := questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{})
 	if _, err := bank.LoadSample(ctx); err != nil {
@@ -190,7 +190,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		pracOpts = append(pracOpts, practice.WithCache(practicekv.New(rdb, practicekv.DefaultTTL), log))
 	}
 	prac := practice.NewService(practicedb.New(db), bank, attempts, clk, cfg.Location, pracOpts...)
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
+	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, PII: prot, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
 
 	apiURL, stopAPI, err := listen(srv)
 	if err != nil {

@@ -1,25 +1,29 @@
 package registration
 
 import (
-	"bytes"
-	"image"
-	_ "image/jpeg" // decoders for CheckPhoto
-	_ "image/png"
+	"context"
+	"errors"
 	"net/http"
+
+	"taxiexam/internal/platform/imagecheck"
 )
 
-// Photo limits: a recent ID photo (1-inch is 295x413 px at 300 dpi).
+// Photo limits: a recent ID photo (1-inch is 295x413 px at 300 dpi); the
+// upper bounds admit a 12-megapixel phone photo and nothing bigger, so one
+// decode costs at most ~50 MB however small the file claiming it is.
 const (
 	PhotoMinWidth  = 260
 	PhotoMinHeight = 320
-	PhotoMaxSide   = 6000
+	PhotoMaxSide   = 4096
+	PhotoMaxPixels = 4096 * 3072
 )
 
 // CheckPhoto accepts a JPEG or PNG of sane size and dimensions and returns
 // its media type and file extension. The type is read from the content,
-// never from a client's name or header; the whole image is decoded so a
-// truncated or disguised file is refused.
-func CheckPhoto(data []byte, maxBytes int) (ctype, ext string, err error) {
+// never from a client's name or header; the dimensions from the header
+// before anything is decoded; then the whole image is decoded (a few at a
+// time, through images) so a truncated or disguised file is refused.
+func CheckPhoto(ctx context.Context, images *imagecheck.Decoder, data []byte, maxBytes int) (ctype, ext string, err error) {
 	if len(data) > maxBytes {
 		return "", "", ErrPhotoTooLarge.WithMessage("the photo is larger than %d KB", maxBytes/1024)
 	}
@@ -31,21 +35,24 @@ func CheckPhoto(data []byte, maxBytes int) (ctype, ext string, err error) {
 	default:
 		return "", "", ErrPhotoInvalid.WithField("photo", "not a JPEG or PNG image")
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil || "image/"+format != ctype {
+	h, err := imagecheck.ReadHeader(data)
+	if err != nil || "image/"+h.Format != ctype {
 		return "", "", ErrPhotoInvalid.WithField("photo", "the image cannot be read")
 	}
-	if cfg.Width > PhotoMaxSide || cfg.Height > PhotoMaxSide {
-		return "", "", ErrPhotoInvalid.WithField("photo", "the image is larger than 6000 px on a side")
-	}
-	if cfg.Width < PhotoMinWidth || cfg.Height < PhotoMinHeight {
+	if h.Width < PhotoMinWidth || h.Height < PhotoMinHeight {
 		return "", "", ErrPhotoInvalid.WithMessage("the photo is too small").WithField("photo", "at least 260 x 320 pixels")
 	}
-	if cfg.Height < cfg.Width {
+	if h.Height < h.Width {
 		return "", "", ErrPhotoInvalid.WithMessage("the photo must be upright").WithField("photo", "must be taller than it is wide (portrait)")
 	}
-	if _, _, err := image.Decode(bytes.NewReader(data)); err != nil {
+	_, err = images.Check(ctx, data, imagecheck.Limits{MaxSide: PhotoMaxSide, MaxPixels: PhotoMaxPixels})
+	switch {
+	case errors.Is(err, imagecheck.ErrTooLarge):
+		return "", "", ErrPhotoInvalid.WithMessage("the photo has too many pixels").WithField("photo", "at most 3072 x 4096 pixels (12 megapixels)")
+	case errors.Is(err, imagecheck.ErrDamaged), errors.Is(err, imagecheck.ErrNotImage):
 		return "", "", ErrPhotoInvalid.WithField("photo", "the image is damaged")
+	case err != nil:
+		return "", "", err
 	}
 	return ctype, ext, nil
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"taxiexam/internal/notify/notifydb"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
@@ -239,7 +241,14 @@ func TestApplicationFromChannelToApproval(t *testing.T) {
 	if err != nil || total != 1 || q[0].ID != a.ID {
 		t.Fatalf("queue: %v %d %v", q, total, err)
 	}
-	view, _, err := f.svc.ReviewView(f.staff, a.ID)
+	// The read-only view changes nothing and audits nothing.
+	if pre, _, err := f.svc.ReviewPreview(f.staff, a.ID); err != nil || pre.Status != registration.StatusSubmitted || pre.Version != a.Version {
+		t.Fatalf("preview: %+v %v", pre, err)
+	}
+	if recs, _, _ := f.audit.List(context.Background(), audit.Filter{Action: "application.view_id_number", TargetID: itoa(a.ID)}); len(recs) != 0 {
+		t.Fatalf("the read-only view wrote %d audit entries", len(recs))
+	}
+	view, _, err := f.svc.TakeCase(f.staff, a.ID)
 	if err != nil || view.Form.IDNumber != idA || view.Status != registration.StatusUnderCheck {
 		t.Fatalf("review view: %+v %v", view, err)
 	}
@@ -416,7 +425,7 @@ func TestOneActiveApplicationPerIDNumberAcrossPhones(t *testing.T) {
 		t.Fatalf("second changed: %+v", got)
 	}
 	// Once the first is rejected, the number is free again.
-	view, _, _ := f.svc.ReviewView(f.staff, a1.ID)
+	view, _, _ := f.svc.TakeCase(f.staff, a1.ID)
 	if _, err := f.svc.Decide(f.staff, a1.ID, registration.Decision{Version: view.Version, Outcome: registration.OutcomeReject, ReasonCode: "identity_mismatch", Reason: "身份信息不一致"}); err != nil {
 		t.Fatal(err)
 	}
@@ -476,7 +485,7 @@ func TestReviewerRules(t *testing.T) {
 	if _, err := f.svc.Decide(f.staff, a.ID, registration.Decision{Checks: clear, Outcome: registration.OutcomeApprove}); !errors.Is(err, registration.ErrNotInQueue) {
 		t.Fatalf("draft decided: %v", err)
 	}
-	if _, _, err := f.svc.ReviewView(f.staff, a.ID); !errors.Is(err, apperr.ErrNotFound) {
+	if _, _, err := f.svc.TakeCase(f.staff, a.ID); !errors.Is(err, apperr.ErrNotFound) {
 		t.Fatalf("draft viewed: %v", err)
 	}
 	if _, err := f.svc.Decide(f.staff, 424242, registration.Decision{Checks: clear, Outcome: registration.OutcomeApprove}); !errors.Is(err, apperr.ErrNotFound) {
@@ -573,7 +582,7 @@ func TestPhotoChecks(t *testing.T) {
 		{"truncated", good[:len(good)/2], "photo_invalid"},
 	}
 	for _, tt := range tests {
-		_, _, err := registration.CheckPhoto(tt.data, 2<<20)
+		_, _, err := registration.CheckPhoto(context.Background(), imagecheck.NewDecoder(1), tt.data, 2<<20)
 		if errCode(err) != tt.code {
 			t.Errorf("%s: got %v, want %q", tt.name, err, tt.code)
 		}
@@ -630,5 +639,36 @@ func TestChannelQRDecodesToTheRegistrationURL(t *testing.T) {
 	poster, err := f.svc.ChannelPoster(f.admin, ch.ID)
 	if err != nil || !bytes.Contains(poster, []byte(want)) || !bytes.Contains(poster, []byte("<svg")) || !bytes.Contains(poster, []byte("市交通运输局官网")) {
 		t.Fatalf("poster: %v", err)
+	}
+}
+
+// TestPhotoDecompressionBomb: a small PNG declaring a 6000 x 6000 canvas is
+// refused from its header, before its pixels cost any memory, and nothing
+// is stored. (Not parallel: it measures the process's allocations.)
+func TestPhotoDecompressionBomb(t *testing.T) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 6000, 6000))); err != nil {
+		t.Fatal(err)
+	}
+	bomb := buf.Bytes()
+	f := newFixture(t)
+	cand := f.candidate(t, "13900139077")
+	a, _, err := f.svc.StartApplication(cand, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = f.svc.UploadPhoto(cand, a.ID, bomb)
+	runtime.ReadMemStats(&after)
+	if errCode(err) != "photo_invalid" {
+		t.Fatalf("%d-byte bomb: %v", len(bomb), err)
+	}
+	if cost := after.TotalAlloc - before.TotalAlloc; cost > 8<<20 {
+		t.Fatalf("refusing a %d-byte bomb allocated %d MB", len(bomb), cost>>20)
+	}
+	if got, _, _ := f.svc.MyApplication(cand, a.ID); got.PhotoKey != "" {
+		t.Fatal("the bomb was stored")
 	}
 }

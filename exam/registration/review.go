@@ -91,10 +91,27 @@ func (s *Service) WaitingDays(a Application) int {
 	return int(s.clock.Now().Sub(a.QueuedAt).Hours() / 24)
 }
 
-// ReviewView opens an application on the review screen: the full ID number
-// is shown, so the view is audited; a submitted application is now under
-// background check (the candidate's timeline shows it).
-func (s *Service) ReviewView(ctx context.Context, id int64) (Application, []Event, error) {
+// ReviewPreview reads an application for the review screen and changes
+// nothing (the API masks the ID number on it): taking the case is TakeCase.
+func (s *Service) ReviewPreview(ctx context.Context, id int64) (Application, []Event, error) {
+	if _, err := staff(ctx); err != nil {
+		return Application{}, nil, err
+	}
+	a, err := s.store.ApplicationByID(ctx, id)
+	if err != nil {
+		return Application{}, nil, err
+	}
+	if a.Status == StatusDraft {
+		return Application{}, nil, apperr.ErrNotFound // not yet the police's business
+	}
+	ev, err := s.store.Events(ctx, id)
+	return a, ev, err
+}
+
+// TakeCase is the reviewer's explicit act of opening a case: the full ID
+// number is shown, so the view is audited; a submitted application is now
+// under background check (the candidate's timeline shows it).
+func (s *Service) TakeCase(ctx context.Context, id int64) (Application, []Event, error) {
 	actor, err := staff(ctx)
 	if err != nil {
 		return Application{}, nil, err

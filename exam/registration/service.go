@@ -22,6 +22,7 @@ import (
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/imagecheck"
 	"taxiexam/internal/platform/reqctx"
 )
 
@@ -106,6 +107,9 @@ type Config struct {
 	City          string         // shown on posters
 	Location      *time.Location // the bureau's zone: "today" and shown times
 	PhotoMaxBytes int            // upload limit for the ID photo
+	// Images bounds concurrent photo decodes (shared with other uploads
+	// of this process); default: two at a time.
+	Images *imagecheck.Decoder
 }
 
 // RegisterPath is the web app's public registration route; a channel's QR
@@ -138,6 +142,9 @@ func NewService(store Store, n Notifier, phones Phones, photos Photos, a Auditor
 	}
 	if cfg.PhotoMaxBytes <= 0 {
 		cfg.PhotoMaxBytes = 2 << 20
+	}
+	if cfg.Images == nil {
+		cfg.Images = imagecheck.NewDecoder(2)
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	return &Service{store: store, notify: n, phones: phones, photos: photos, audit: a, tx: tx, clock: clk, cfg: cfg}
@@ -305,7 +312,7 @@ func (s *Service) UploadPhoto(ctx context.Context, id int64, data []byte) (Appli
 	if !cur.Status.Editable() {
 		return Application{}, ErrNotEditable
 	}
-	ctype, ext, err := CheckPhoto(data, s.cfg.PhotoMaxBytes)
+	ctype, ext, err := CheckPhoto(ctx, s.cfg.Images, data, s.cfg.PhotoMaxBytes)
 	if err != nil {
 		return Application{}, err
 	}

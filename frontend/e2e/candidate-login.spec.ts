@@ -29,6 +29,9 @@ test('candidate: bad phone, SMS code login, home, logout', async ({ page, server
 
   await expect(page).toHaveURL(/\/m$/)
   await expect(page.getByTestId('phone-masked')).toContainText(maskPhone(phone))
+  // The candidate sees where they are logged in (this device, no "log out" on it).
+  await expect(page.getByTestId('my-sessions')).toContainText('本机')
+  await expect(page.getByTestId('my-sessions').getByTestId('end-session')).toHaveCount(0)
   await expectNoHorizontalScroll(page)
   await shot(page, 'candidate-home')
 

@@ -160,6 +160,11 @@ test('registration: QR code -> phone form -> police approval -> SMS at each step
   await expect(row).toBeVisible()
   await shot(staff, 'review-queue')
   await row.getByRole('button', { name: '审查' }).click()
+  // Opening the screen changes nothing: the ID number stays masked until the
+  // reviewer takes the case (an explicit POST, audited).
+  await expect(staff.getByTestId('review-id-number')).toHaveText('3505**********123X')
+  await expect(staff.getByTestId('decide')).toHaveCount(0)
+  await staff.getByTestId('take-case').click()
   await expect(staff.getByTestId('review-id-number')).toHaveText('35050219900101123X')
   await expect(staff.getByTestId('review-photo')).toBeVisible()
   for (const item of ['traffic_accident_crime', 'dangerous_driving', 'drug_use', 'drink_driving', 'full_12_points', 'violent_crime']) {

@@ -2,6 +2,8 @@ package auth_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"sync"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"taxiexam/internal/auth/authkv"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/testenv"
 	"taxiexam/internal/schema"
 )
@@ -21,11 +24,15 @@ import (
 type codeBox struct {
 	mu    sync.Mutex
 	codes map[string]string
+	fail  error // returned instead of sending, when set
 }
 
 func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.fail != nil {
+		return b.fail
+	}
 	b.codes[phone] = code
 	return nil
 }
@@ -41,6 +48,7 @@ type fixture struct {
 	codes *codeBox
 	clock *clock.Fake
 	audit *audit.Service
+	redis *kv.Redis
 }
 
 func newFixture(t *testing.T) fixture {
@@ -50,10 +58,10 @@ func newFixture(t *testing.T) fixture {
 	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	codes := &codeBox{codes: map[string]string{}}
 	au := audit.NewService(auditdb.New(db), clk.Now)
-	svc := auth.NewService(authdb.New(db, testenv.Protector(t)), authkv.New(rdb), authkv.NewSessionCache(rdb), codes, au, db, clk, auth.Config{
+	svc := auth.NewService(authdb.New(db, testenv.Protector(t)), authkv.New(rdb), testenv.Protector(t), authkv.NewSessionCache(rdb), codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 3, Lockout: time.Minute,
 	})
-	return fixture{svc: svc, codes: codes, clock: clk, audit: au}
+	return fixture{svc: svc, codes: codes, clock: clk, audit: au, redis: rdb}
 }
 
 func code(t *testing.T, err error) string {
@@ -207,5 +215,50 @@ func TestStaffLoginLockoutAndAdminActions(t *testing.T) {
 	recs, _, err := f.audit.List(ctx, audit.Filter{TargetType: "staff_user"})
 	if err != nil || len(recs) != 3 { // admin create, proc1 create, proc1 disable
 		t.Fatalf("audit entries: %d %v", len(recs), err)
+	}
+}
+
+// TestRedisHoldsOnlyKeyedHashes: what a code request leaves in Redis (rate
+// limit keys, the code hash) cannot be matched by hashing phone numbers,
+// addresses or codes without the secret key.
+func TestRedisHoldsOnlyKeyedHashes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	const phone, ip = "13800138077", "203.0.113.7"
+	if _, err := f.svc.RequestCode(context.Background(), phone, ip); err != nil {
+		t.Fatal(err)
+	}
+	unkeyed := func(s string) string { h := sha256.Sum256([]byte(s)); return hex.EncodeToString(h[:]) }
+	needles := []string{phone, ip,
+		unkeyed("phone:" + phone)[:24],             // an unkeyed rate-limit key
+		unkeyed(phone + ":" + f.codes.last(phone)), // an unkeyed code hash
+	}
+	if found := testenv.PlaintextInRedis(t, f.redis, needles...); len(found) > 0 {
+		t.Fatalf("reversible values in Redis: %v", found)
+	}
+}
+
+// TestFailedCodeRequestCostsNoQuota: when the code cannot be queued the
+// request fails, and the rate-limit counters it took are given back, so
+// the person can ask again at once.
+func TestFailedCodeRequestCostsNoQuota(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	const phone = "13800138066"
+	f.codes.mu.Lock()
+	f.codes.fail = errors.New("outbox down")
+	f.codes.mu.Unlock()
+	if _, err := f.svc.RequestCode(ctx, phone, "4.4.4.4"); err == nil {
+		t.Fatal("a failed send reported success")
+	}
+	f.codes.mu.Lock()
+	f.codes.fail = nil
+	f.codes.mu.Unlock()
+	if _, err := f.svc.RequestCode(ctx, phone, "4.4.4.4"); err != nil {
+		t.Fatalf("retry after our failure: %v", err)
+	}
+	if f.codes.last(phone) == "" {
+		t.Fatal("no code sent on the retry")
 	}
 }

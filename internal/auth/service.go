@@ -42,6 +42,9 @@ type Store interface {
 	RevokeSession(ctx context.Context, id string, at time.Time) error
 	RevokeUserSessions(ctx context.Context, kind string, userID int64, at time.Time) error
 	ListSessions(ctx context.Context, kind string, userID int64) ([]Session, error)
+	// UnexpiredSessionIDs lists every session of the user that has not
+	// expired (revoked or not), with no page limit: what a cache may hold.
+	UnexpiredSessionIDs(ctx context.Context, kind string, userID int64, now time.Time) ([]string, error)
 }
 
 // Limiter is the cross-node rate limiter and one-time-code store (Redis).
@@ -49,11 +52,26 @@ type Limiter interface {
 	// Allow counts one event against every rule, atomically: either all
 	// counters move or none does. retryAfter is set when refused.
 	Allow(ctx context.Context, rules []Rule) (ok bool, retryAfter time.Duration, err error)
+	// GiveBack undoes one counted event on every rule (the request that
+	// was counted then failed on our side, so it must not cost the user).
+	GiveBack(ctx context.Context, rules []Rule) error
+	// TakeAttempt atomically counts one attempt against r when r has room
+	// and returns the new count, or 0 when the budget is spent.
+	TakeAttempt(ctx context.Context, r Rule) (n int, err error)
+	// Forget deletes a counter (a successful login restores the budget).
+	Forget(ctx context.Context, key string) error
 	// PutCode stores a code hash for key, replacing any older code.
 	PutCode(ctx context.Context, key, codeHash string, ttl time.Duration) error
 	// TakeCode consumes the code when it matches; after maxTries wrong tries
 	// the code is destroyed.
 	TakeCode(ctx context.Context, key, codeHash string, maxTries int) (bool, error)
+}
+
+// Indexer is a keyed hash (the pii blind index, HMAC-SHA256 with a secret
+// key): rate-limit keys and stored code hashes use it, so neither phone
+// numbers nor codes can be recovered from Redis by trying every value.
+type Indexer interface {
+	BlindIndex(kind, value string) string
 }
 
 // Rule is "at most Limit events per Window for Key".
@@ -106,6 +124,7 @@ type Config struct {
 type Service struct {
 	store   Store
 	limiter Limiter
+	index   Indexer
 	cache   SessionCache
 	sender  CodeSender
 	audit   Auditor
@@ -115,8 +134,8 @@ type Service struct {
 }
 
 // NewService wires the service.
-func NewService(store Store, limiter Limiter, cache SessionCache, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
-	return &Service{store: store, limiter: limiter, cache: cache, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
+func NewService(store Store, limiter Limiter, index Indexer, cache SessionCache, sender CodeSender, auditor Auditor, tx Transactor, clk clock.Clock, cfg Config) *Service {
+	return &Service{store: store, limiter: limiter, index: index, cache: cache, sender: sender, audit: auditor, tx: tx, clock: clk, cfg: cfg}
 }
 
 // SMS code policy (DESIGN.md §2).
@@ -129,21 +148,28 @@ const (
 	codesPerIPPerHour = 30
 )
 
+// Staff login limit per client address, on top of each account's budget.
+const (
+	loginsPerIP   = 60
+	loginIPWindow = 10 * time.Minute
+)
+
 var phoneRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
 // ValidPhone reports a mainland mobile number.
 func ValidPhone(p string) bool { return phoneRE.MatchString(p) }
 
-func hashCode(phone, code string) string {
-	s := sha256.Sum256([]byte(phone + ":" + code))
-	return hex.EncodeToString(s[:])
+// codeHash is what Redis keeps of a login code: keyed, so the code cannot
+// be found by hashing the million candidates.
+func (s *Service) codeHash(phone, code string) string {
+	return s.index.BlindIndex("login_code", phone+":"+code)
 }
 
 // limiterKey names a rate-limit or code key without putting the phone
-// number or username itself into Redis.
-func limiterKey(kind, value string) string {
-	s := sha256.Sum256([]byte(kind + ":" + value))
-	return hex.EncodeToString(s[:12])
+// number, username or address itself into Redis (keyed, so the 11-digit
+// space cannot be enumerated back).
+func (s *Service) limiterKey(kind, value string) string {
+	return s.index.BlindIndex("limit_"+kind, value)[:24]
 }
 
 // RequestCode sends a 6-digit login code to phone, within the per-number
@@ -153,13 +179,14 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 	if !ValidPhone(phone) {
 		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
 	}
-	pk := limiterKey("phone", phone)
-	ok, retry, err := s.limiter.Allow(ctx, []Rule{
+	pk := s.limiterKey("phone", phone)
+	rules := []Rule{
 		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
 		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
 		{Key: "sms:day:" + pk, Limit: codesPerDay, Window: 24 * time.Hour},
-		{Key: "sms:ip:" + ip, Limit: codesPerIPPerHour, Window: time.Hour},
-	})
+		{Key: "sms:ip:" + s.limiterKey("ip", ip), Limit: codesPerIPPerHour, Window: time.Hour},
+	}
+	ok, retry, err := s.limiter.Allow(ctx, rules)
 	if err != nil {
 		return 0, err
 	}
@@ -167,17 +194,29 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 		secs := int(retry.Round(time.Second) / time.Second)
 		return 0, ErrRateLimited.WithMessage("too many codes requested; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
-	code, err := randomDigits(6)
-	if err != nil {
+	if err := s.sendCode(ctx, pk, phone); err != nil {
+		// No code went out: the request must not cost the user their quota.
+		_ = s.limiter.GiveBack(context.WithoutCancel(ctx), rules)
 		return 0, err
-	}
-	if err := s.limiter.PutCode(ctx, "code:"+pk, hashCode(phone, code), CodeTTL); err != nil {
-		return 0, err
-	}
-	if err := s.sender.SendVerificationCode(ctx, phone, code); err != nil {
-		return 0, fmt.Errorf("send code: %w", err)
 	}
 	return CodeResendAfter, nil
+}
+
+// sendCode stores a fresh code and queues its SMS; the outbox insert runs
+// in the retrying transaction helper, so a deadlock in a burst is retried
+// instead of failing the request.
+func (s *Service) sendCode(ctx context.Context, pk, phone string) error {
+	code, err := randomDigits(6)
+	if err != nil {
+		return err
+	}
+	if err := s.limiter.PutCode(ctx, "code:"+pk, s.codeHash(phone, code), CodeTTL); err != nil {
+		return err
+	}
+	if err := s.tx.InTx(ctx, func(ctx context.Context) error { return s.sender.SendVerificationCode(ctx, phone, code) }); err != nil {
+		return fmt.Errorf("send code: %w", err)
+	}
+	return nil
 }
 
 // CandidateLogin checks the code and opens a candidate session. The code is
@@ -190,7 +229,7 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	ok, err := s.limiter.TakeCode(ctx, "code:"+limiterKey("phone", phone), hashCode(phone, code), codeMaxTries)
+	ok, err := s.limiter.TakeCode(ctx, "code:"+s.limiterKey("phone", phone), s.codeHash(phone, code), codeMaxTries)
 	if err != nil {
 		return "", Principal{}, err
 	}
@@ -211,8 +250,14 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	return token, candidatePrincipal(cand, sess.ID), nil
 }
 
-// StaffLogin checks the password, counting failures and locking the account
-// for a doubling period after MaxLoginFailures in a row.
+// StaffLogin checks the password. Each account (and each unknown name,
+// so the lock does not reveal which names exist) has a budget of
+// MaxLoginFailures attempts per Lockout window, taken atomically in Redis
+// BEFORE the password is verified: a parallel burst gets no more guesses
+// than a sequence would (at most twice the budget across a window's edge).
+// The account locks when its failures reach the limit, so at most once per
+// window however many requests a burst holds, for a period that doubles
+// with each lock since the last success.
 func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAgent string) (string, Principal, error) {
 	username = strings.TrimSpace(username)
 	f := apperr.Fields{}
@@ -221,37 +266,47 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
-	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + ip, Limit: 60, Window: 10 * time.Minute}}); err != nil {
+	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: loginsPerIP, Window: loginIPWindow}}); err != nil {
 		return "", Principal{}, err
 	} else if !ok {
 		secs := int(retry / time.Second)
 		return "", Principal{}, ErrRateLimited.WithMessage("too many login attempts from this address; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
 	u, err := s.store.StaffByUsername(ctx, username)
-	if err != nil {
-		if errors.Is(err, apperr.ErrNotFound) {
-			CheckPassword(dummyHash, password)
-			// Unknown names "lock" after as many failures as real ones, so
-			// the lock does not reveal which usernames exist.
-			ok, retry, lerr := s.limiter.Allow(ctx, []Rule{{Key: "login:unknown:" + limiterKey("user", strings.ToLower(username)), Limit: s.cfg.MaxLoginFailures - 1, Window: s.cfg.Lockout}})
-			if lerr != nil {
-				return "", Principal{}, lerr
-			}
-			if !ok {
-				now := s.clock.Now()
-				return "", Principal{}, s.lockedError(now.Add(retry), now)
-			}
-			return "", Principal{}, ErrInvalidCredentials
-		}
+	known := err == nil
+	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
 		return "", Principal{}, err
 	}
 	now := s.clock.Now()
-	if u.LockedUntil.After(now) {
+	if known && u.LockedUntil.After(now) {
 		return "", Principal{}, s.lockedError(u.LockedUntil, now)
+	}
+	// Fixed windows on the service clock (so tests can move time): the
+	// budget of this name in this window.
+	window := now.Truncate(s.cfg.Lockout)
+	left := window.Add(s.cfg.Lockout).Sub(now)
+	budget := fmt.Sprintf("login:acct:%s:%d", s.limiterKey("user", strings.ToLower(username)), window.Unix())
+	n, err := s.limiter.TakeAttempt(ctx, Rule{Key: budget, Limit: s.cfg.MaxLoginFailures, Window: s.cfg.Lockout + time.Minute})
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if n == 0 {
+		return "", Principal{}, s.lockedError(now.Add(left), now)
+	}
+	if !known {
+		CheckPassword(dummyHash, password)
+		if n >= s.cfg.MaxLoginFailures {
+			return "", Principal{}, s.lockedError(now.Add(left), now)
+		}
+		return "", Principal{}, ErrInvalidCredentials
 	}
 	if !CheckPassword(u.PasswordHash, password) {
 		var locked time.Time
 		_, err := s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
+			if x.LockedUntil.After(now) { // locked by a parallel failure meanwhile
+				locked = x.LockedUntil
+				return nil
+			}
 			x.FailedLogins++
 			if x.FailedLogins >= s.cfg.MaxLoginFailures {
 				x.LockedUntil = now.Add(s.cfg.Lockout << min(x.Lockouts, 6))
@@ -279,6 +334,9 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 		}); err != nil {
 			return "", Principal{}, err
 		}
+	}
+	if err := s.limiter.Forget(ctx, budget); err != nil {
+		return "", Principal{}, err
 	}
 	token, sess, err := s.newSession(KindStaff, u.ID, u.Role, s.cfg.StaffSessionTTL, ip, userAgent)
 	if err != nil {
@@ -368,18 +426,22 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 	return s.cache.Delete(ctx, id)
 }
 
-// forgetUserSessions drops a user's cached sessions after a change to the
-// user or their sessions has committed.
+// forgetUserSessions drops every cached session of a user (however many
+// there are) after a change to the user or their sessions has committed.
 func (s *Service) forgetUserSessions(ctx context.Context, kind string, userID int64) error {
-	list, err := s.store.ListSessions(ctx, kind, userID)
+	ids, err := s.store.UnexpiredSessionIDs(ctx, kind, userID, s.clock.Now())
 	if err != nil {
 		return err
 	}
-	ids := make([]string, len(list))
-	for i, x := range list {
-		ids[i] = x.ID
+	const chunk = 500 // keys per DEL and per invalidation message
+	for len(ids) > 0 {
+		n := min(chunk, len(ids))
+		if err := s.cache.Delete(ctx, ids[:n]...); err != nil {
+			return err
+		}
+		ids = ids[n:]
 	}
-	return s.cache.Delete(ctx, ids...)
+	return nil
 }
 
 // TokenID is the stored identity of a session token.

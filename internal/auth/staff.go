@@ -209,3 +209,79 @@ func staffView(u StaffUser) map[string]any {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// ---- sessions of candidates: their own, and the bureau's ----
+
+// SessionHandleLen is how much of a session id lists show: enough to pick
+// one of a user's sessions, never the whole stored hash.
+const SessionHandleLen = 12
+
+// MySessions lists the caller's sessions that can still be used, newest first.
+func (s *Service) MySessions(ctx context.Context, kind string, userID int64) ([]Session, error) {
+	list, err := s.store.ListSessions(ctx, kind, userID)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	out := list[:0]
+	for _, x := range list {
+		if x.Active(now) {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+// EndMySession ends one of the caller's own sessions, named by its handle.
+func (s *Service) EndMySession(ctx context.Context, kind string, userID int64, handle string) error {
+	if len(handle) != SessionHandleLen {
+		return apperr.ErrNotFound
+	}
+	list, err := s.MySessions(ctx, kind, userID)
+	if err != nil {
+		return err
+	}
+	for _, x := range list {
+		if x.ID[:SessionHandleLen] == handle {
+			if err := s.store.RevokeSession(ctx, x.ID, s.clock.Now()); err != nil {
+				return err
+			}
+			return s.cache.Delete(ctx, x.ID)
+		}
+	}
+	return apperr.ErrNotFound
+}
+
+// EndAllMySessions logs the caller out everywhere, this device included.
+func (s *Service) EndAllMySessions(ctx context.Context, kind string, userID int64) error {
+	if err := s.store.RevokeUserSessions(ctx, kind, userID, s.clock.Now()); err != nil {
+		return err
+	}
+	return s.forgetUserSessions(ctx, kind, userID)
+}
+
+// CandidateSessions lists a candidate's sessions for the bureau.
+func (s *Service) CandidateSessions(ctx context.Context, candidateID int64) ([]Session, error) {
+	if _, err := s.store.CandidateByID(ctx, candidateID); err != nil {
+		return nil, err
+	}
+	return s.store.ListSessions(ctx, KindCandidate, candidateID)
+}
+
+// RevokeCandidateSessions logs a candidate out everywhere (a lost phone);
+// audited.
+func (s *Service) RevokeCandidateSessions(ctx context.Context, candidateID int64) error {
+	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.CandidateByID(ctx, candidateID); err != nil {
+			return err
+		}
+		if err := s.store.RevokeUserSessions(ctx, KindCandidate, candidateID, s.clock.Now()); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "candidate.revoke_sessions", TargetType: "candidate", TargetID: itoa(candidateID)})
+	})
+	if err != nil {
+		return err
+	}
+	return s.forgetUserSessions(ctx, KindCandidate, candidateID)
+}

@@ -112,6 +112,20 @@ type importRow struct {
 
 func (importRow) TableName() string { return "qb_imports" }
 
+// importChunkRow holds part of an import's rows: one INSERT per chunk, each
+// far below MariaDB's max_allowed_packet (16 MB by default), whereas all of
+// a 20,000-row import as one value is tens of MB.
+type importChunkRow struct {
+	ImportID int64  `gorm:"primaryKey;autoIncrement:false"`
+	Seq      int    `gorm:"primaryKey;autoIncrement:false"`
+	Rows     string `gorm:"type:longtext;not null"`
+}
+
+func (importChunkRow) TableName() string { return "qb_import_chunks" }
+
+// importChunkBytes bounds one chunk's JSON.
+const importChunkBytes = 1 << 20
+
 type stateRow struct {
 	ID         int   `gorm:"primaryKey;autoIncrement:false"`
 	Generation int64 `gorm:"not null"`
@@ -670,18 +684,44 @@ func (s *Store) SaveImport(ctx context.Context, b *questionbank.ImportBatch) err
 		rows[i] = importRowJSON{Row: r.Row, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem, Options: opts,
 			Answer: q.Answer, Explanation: q.Explanation, Difficulty: q.Difficulty, Tags: q.Tags, Context: q.Context}
 	}
-	rj, _ := json.Marshal(rows)
 	errs := b.Errors
 	if errs == nil {
 		errs = []questionbank.RowError{}
 	}
 	ej, _ := json.Marshal(errs)
-	r := importRow{FileName: b.FileName, Status: b.Status, Rows: string(rj), Errors: string(ej), CreatedBy: b.CreatedBy, CreatedAt: b.CreatedAt}
-	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
-		return err
-	}
-	b.ID = r.ID
-	return nil
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		r := importRow{FileName: b.FileName, Status: b.Status, Rows: "[]", Errors: string(ej), CreatedBy: b.CreatedBy, CreatedAt: b.CreatedAt}
+		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+			return err
+		}
+		b.ID = r.ID
+		// Rows go in chunks of about importChunkBytes of JSON each.
+		seq, start, size := 0, 0, 0
+		flush := func(end int) error {
+			if end == start {
+				return nil
+			}
+			cj, err := json.Marshal(rows[start:end])
+			if err != nil {
+				return err
+			}
+			seq++
+			start, size = end, 0
+			return s.db.Conn(ctx).Create(&importChunkRow{ImportID: r.ID, Seq: seq, Rows: string(cj)}).Error
+		}
+		for i := range rows {
+			size += len(rows[i].Stem) + len(rows[i].Explanation) + len(rows[i].Context) + 200
+			for _, o := range rows[i].Options {
+				size += len(o) + 8
+			}
+			if size >= importChunkBytes {
+				if err := flush(i + 1); err != nil {
+					return err
+				}
+			}
+		}
+		return flush(len(rows))
+	})
 }
 
 func (s *Store) ImportByID(ctx context.Context, id int64) (questionbank.ImportBatch, error) {
@@ -690,8 +730,19 @@ func (s *Store) ImportByID(ctx context.Context, id int64) (questionbank.ImportBa
 		return questionbank.ImportBatch{}, notFound(err)
 	}
 	var rows []importRowJSON
-	if err := json.Unmarshal([]byte(r.Rows), &rows); err != nil {
+	if err := json.Unmarshal([]byte(r.Rows), &rows); err != nil { // imports saved before migration 301
 		return questionbank.ImportBatch{}, err
+	}
+	var chunks []importChunkRow
+	if err := s.db.Conn(ctx).Where("import_id = ?", id).Order("seq").Find(&chunks).Error; err != nil {
+		return questionbank.ImportBatch{}, err
+	}
+	for _, c := range chunks {
+		var part []importRowJSON
+		if err := json.Unmarshal([]byte(c.Rows), &part); err != nil {
+			return questionbank.ImportBatch{}, err
+		}
+		rows = append(rows, part...)
 	}
 	b := questionbank.ImportBatch{ID: r.ID, FileName: r.FileName, Status: r.Status, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, DoneAt: r.DoneAt}
 	if err := json.Unmarshal([]byte(r.Errors), &b.Errors); err != nil {
@@ -721,5 +772,5 @@ func (s *Store) FinishImport(ctx context.Context, id int64, at time.Time) error 
 	if res.RowsAffected == 0 {
 		return questionbank.ErrImportDone
 	}
-	return nil
+	return s.db.Conn(ctx).Where("import_id = ?", id).Delete(&importChunkRow{}).Error
 }

@@ -11,7 +11,19 @@ import (
 // Migrations of the question bank (IDs 300-399). Each declares the rows
 // as they were at that point, never the live structs.
 func Migrations() []sqldb.Migration {
-	return []sqldb.Migration{{ID: 300, Name: "question bank: chapters, questions, versions, images, blueprints, imports, state", Up: up300}}
+	return []sqldb.Migration{
+		{ID: 300, Name: "question bank: chapters, questions, versions, images, blueprints, imports, state", Up: up300},
+		{ID: 301, Name: "question bank: import rows stored in chunks (one value per chunk stays under max_allowed_packet)", Up: up301},
+	}
+}
+
+func up301(tx *gorm.DB) error {
+	type qbImportChunk struct {
+		ImportID int64  `gorm:"primaryKey;autoIncrement:false"`
+		Seq      int    `gorm:"primaryKey;autoIncrement:false"`
+		Rows     string `gorm:"type:longtext;not null"`
+	}
+	return tx.Table("qb_import_chunks").Migrator().CreateTable(&qbImportChunk{})
 }
 
 func up300(tx *gorm.DB) error {

@@ -56,3 +56,20 @@ export function logout(opts?: RequestOptions): Promise<void> {
 export function fetchMe(opts?: RequestOptions): Promise<Me> {
   return api.get<Me>('/auth/me', opts)
 }
+
+/** One of the candidate's own logins (GET /me/sessions). */
+export interface MySession {
+  /** 12-character handle. */
+  id: string
+  created_at: string
+  expires_at: string
+  ip: string
+  user_agent: string
+  current: boolean
+}
+
+export const sessionsApi = {
+  mine: () => api.get<{ items: MySession[] }>('/me/sessions'),
+  end: (id: string) => api.delete<void>(`/me/sessions/${encodeURIComponent(id)}`),
+  endAll: () => api.post<void>('/me/sessions/revoke-all'),
+}

@@ -8,6 +8,10 @@
 //   shape: {"error":{"code","message","fields":{field: reason}}}.
 // - A 401 calls the handler set with setUnauthorizedHandler (the router sends
 //   the user to the right login page if the current page needs a login).
+// - Writes marked idempotent carry one Idempotency-Key per user intent (the
+//   same method, path and body): every retry of that intent, automatic or a
+//   second tap, reuses it until the server has given a final answer, so a
+//   retry after a lost response is replayed instead of acting twice.
 
 export const API_BASE = '/api/v1'
 export const CSRF_HEADER = 'X-Requested-With'
@@ -86,7 +90,38 @@ export interface RequestOptions {
   /** Don't call the unauthorized handler on 401 (the router's own session check uses this). */
   skipAuthRedirect?: boolean
   signal?: AbortSignal
+  /** Send an Idempotency-Key for this intent and retry lost or in-progress calls with it. */
+  idempotent?: boolean
 }
+
+/** Keys of intents that have no final answer yet, by method, path and body. */
+const pendingIntents = new Map<string, string>()
+
+function newIdempotencyKey(): string {
+  const b = new Uint8Array(16)
+  crypto.getRandomValues(b)
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
+
+/** The Idempotency-Key of an intent: the same until forgetIntent. Exported for the unit tests. */
+export function intentKey(intent: string): string {
+  let k = pendingIntents.get(intent)
+  if (!k) {
+    k = newIdempotencyKey()
+    pendingIntents.set(intent, k)
+  }
+  return k
+}
+
+/** Errors after which the same intent is worth sending again with the same key. */
+function retryable(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 503 || e.status === 504 || e.code === 'request_in_progress')
+}
+
+/** Pauses between automatic retries of an idempotent write. */
+export const idempotentRetryDelaysMs = [500, 1500, 3000]
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 type UnauthorizedHandler = (err: ApiError) => void
 let onUnauthorized: UnauthorizedHandler | undefined
@@ -97,9 +132,31 @@ export function setUnauthorizedHandler(fn: UnauthorizedHandler | undefined): voi
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  if (!opts.idempotent) return send<T>(method, path, body, opts)
+  const intent = `${method} ${path} ${body === undefined ? '' : JSON.stringify(body)}`
+  const key = intentKey(intent)
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const out = await send<T>(method, path, body, opts, key)
+      pendingIntents.delete(intent)
+      return out
+    } catch (e) {
+      if (!retryable(e)) {
+        pendingIntents.delete(intent)
+        throw e
+      }
+      // The key stays: a later tap on the same intent still reuses it.
+      if (attempt >= idempotentRetryDelaysMs.length || opts.signal?.aborted) throw e
+      await sleep(idempotentRetryDelaysMs[attempt])
+    }
+  }
+}
+
+async function send<T>(method: string, path: string, body: unknown, opts: RequestOptions, idempotencyKey?: string): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' }
   if (method !== 'GET' && method !== 'HEAD') headers[CSRF_HEADER] = CSRF_VALUE
   if (body !== undefined) headers['Content-Type'] = 'application/json'
+  if (idempotencyKey) headers['Idempotency-Key'] = idempotencyKey
 
   let res: Response
   try {

@@ -174,8 +174,8 @@ export const practiceApi = {
   card: (chapterId: number) => api.get<{ items: CardCell[] }>(`/practice/chapters/${chapterId}/card`).then((r) => r.items),
   next: (q: NextQuery) => api.get<PracticeShown>(`/practice/next${qs({ ...q })}`),
   answer: (body: { question_id: number; version: number; given: string[]; mode: PracticeMode; chapter_id?: number; position?: number }) =>
-    api.post<PracticeChecked>('/practice/answers', body),
-  startSession: (mode: PracticeMode, chapterId?: number) => api.post<{ id: number; seed: number }>('/practice/sessions', { mode, chapter_id: chapterId ?? 0 }),
+    api.post<PracticeChecked>('/practice/answers', body, { idempotent: true }),
+  startSession: (mode: PracticeMode, chapterId?: number) => api.post<{ id: number; seed: number }>('/practice/sessions', { mode, chapter_id: chapterId ?? 0 }, { idempotent: true }),
   wrongBook: (page: number) => api.get<Page<PracticeEntry>>(`/practice/wrong-book${qs({ page, page_size: 20 })}`),
   favourites: (page: number) => api.get<Page<PracticeEntry>>(`/practice/favourites${qs({ page, page_size: 20 })}`),
   setFavourite: (questionId: number, on: boolean) =>
@@ -184,7 +184,7 @@ export const practiceApi = {
 }
 
 export const mockApi = {
-  start: () => api.post<AttemptView>('/mock-exams'),
+  start: () => api.post<AttemptView>('/mock-exams', undefined, { idempotent: true }),
   list: (page = 1) => api.get<Page<AttemptSummary>>(`/mock-exams${qs({ page })}`),
   get: (id: number) => api.get<AttemptView>(`/mock-exams/${id}`),
   answer: (id: number, questionId: number, body: { given: string[]; seq: number; marked: boolean }) =>

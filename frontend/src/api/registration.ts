@@ -117,7 +117,10 @@ export interface ReviewApplication {
   status: AppStatus
   version: number
   name: string
+  /** Masked until the case is taken (takeCase). */
   id_number: string
+  /** True when answered by takeCase: full ID number, audited. */
+  identity_shown: boolean
   derived: { birth_date: string; sex: 'male' | 'female' } | null
   licence_class: string
   licence_first_issued: string
@@ -181,6 +184,7 @@ export interface DossierMessage {
 
 export interface Dossier {
   application: ReviewApplication
+  candidate_id: number
   phone: string
   channel: Channel | null
   form: ApplicationForm
@@ -206,11 +210,6 @@ export function emptyForm(): ApplicationForm {
   }
 }
 
-/** A key for Idempotency-Key headers (a phone may resend a request). */
-function idemKey(): string {
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`
-}
-
 async function upload<T>(path: string, file: Blob, filename: string): Promise<T> {
   const body = new FormData()
   body.append('file', file, filename)
@@ -225,23 +224,6 @@ async function upload<T>(path: string, file: Blob, filename: string): Promise<T>
   return JSON.parse(text) as T
 }
 
-async function postIdem<T>(path: string, bodyValue: unknown): Promise<T> {
-  const res = await fetch(API_BASE + path, {
-    method: 'POST',
-    body: JSON.stringify(bodyValue),
-    credentials: 'same-origin',
-    headers: {
-      Accept: 'application/json',
-      'Content-Type': 'application/json',
-      [CSRF_HEADER]: CSRF_VALUE,
-      'Idempotency-Key': idemKey(),
-    },
-  })
-  const text = await res.text()
-  if (!res.ok) throw parseApiError(res.status, text, res.statusText, res.headers.get('Retry-After'))
-  return JSON.parse(text) as T
-}
-
 export const registrationApi = {
   options: () => api.get<RegistrationOptions>('/registration/options'),
   channel: (code: string) => api.get<ChannelLanding>(`/registration/channels/${encodeURIComponent(code)}`),
@@ -249,16 +231,17 @@ export const registrationApi = {
   offices: () => api.get<{ items: Office[] }>('/registration/offices'),
 
   mine: () => api.get<{ items: MyApplication[] }>('/me/applications'),
-  start: (channel: string) => postIdem<MyApplication>('/me/applications', { channel }),
+  start: (channel: string) => api.post<MyApplication>('/me/applications', { channel }, { idempotent: true }),
   get: (id: number) => api.get<MyApplication>(`/me/applications/${id}`),
   save: (id: number, version: number, form: ApplicationForm) => api.put<MyApplication>(`/me/applications/${id}`, { version, form }),
-  submit: (id: number, version: number) => postIdem<MyApplication>(`/me/applications/${id}/submit`, { version }),
+  submit: (id: number, version: number) => api.post<MyApplication>(`/me/applications/${id}/submit`, { version }, { idempotent: true }),
   uploadPhoto: (id: number, file: Blob, name: string) => upload<MyApplication>(`/me/applications/${id}/photo`, file, name),
   photoURL: (id: number) => `${API_BASE}/me/applications/${id}/photo`,
 
   queue: (page: number, overdue: boolean) =>
     api.get<Page<ApplicationSummary>>(`/review/queue?page=${page}&page_size=20${overdue ? '&overdue=true' : ''}`),
   review: (id: number) => api.get<ReviewApplication>(`/review/applications/${id}`),
+  takeCase: (id: number) => api.post<ReviewApplication>(`/review/applications/${id}/take`),
   reviewPhotoURL: (id: number) => `${API_BASE}/review/applications/${id}/photo`,
   decide: (id: number, d: Decision) => api.post<ApplicationSummary>(`/review/applications/${id}/decision`, d),
   exportURL: () => `${API_BASE}/review/export.xlsx`,
@@ -282,6 +265,7 @@ export const registrationApi = {
     return api.get<Page<ApplicationSummary>>(`/admin/applications?${p}`)
   },
   dossier: (id: number) => api.get<Dossier>(`/admin/applications/${id}`),
+  revokeCandidateSessions: (candidateId: number) => api.post<void>(`/admin/candidates/${candidateId}/revoke-sessions`),
   allPlatforms: () => api.get<{ items: Platform[] }>('/admin/platforms'),
   createPlatform: (p: Omit<Platform, 'id' | 'version'>) => api.post<Platform>('/admin/platforms', { ...p, version: 0 }),
   updatePlatform: (p: Platform) => {

@@ -104,7 +104,21 @@ const en: MessageSchema = {
     write_queue_full: 'The server is busy saving answers; please retry in a moment',
     shutting_down: 'The server is restarting; please retry in a moment',
     not_found: 'Not found',
+    // ---- security ----
+    request_in_progress: 'Still being processed; please wait a moment',
+    bad_idempotency_key: 'The request could not be sent safely; please reload the page',
+    idempotency_key_reused: 'This request was already sent with different content; please reload the page',
     withDetail: '{text}: {detail}',
+  },
+  // ---- security: the candidate's logins ----
+  sessions: {
+    title: 'Where you are logged in',
+    current: 'This device',
+    since: 'since {time}',
+    unknownDevice: 'Unknown device',
+    end: 'Log out',
+    ended: 'That device is logged out',
+    endAll: 'Log out everywhere',
   },
 }
 

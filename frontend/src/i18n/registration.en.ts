@@ -100,6 +100,10 @@ const registrationEn = {
     'at least 5 characters': 'at least 5 characters',
     'must be an 11-digit mainland mobile number': 'must be an 11-digit mobile number',
     '2 to 30 characters': '2 to 30 characters',
+    // ---- security: text and upload checks ----
+    'must not contain control characters': 'must not contain control characters',
+    'must be valid UTF-8 text': 'contains characters that cannot be read',
+    'at most 3072 x 4096 pixels (12 megapixels)': 'at most 3072 x 4096 pixels (12 megapixels)',
   },
   licenceTooShort: 'Licence held under {n} years (first issued on {date} or earlier required)',
   pledgeMissing: 'Confirm every pledge item',
@@ -124,6 +128,8 @@ const registrationEn = {
     empty: 'Nothing waiting',
     screenTitle: 'Background check #{id}',
     auditNote: 'The full ID number is shown only here; every view is audited.',
+    takeNote: 'Opening the screen changes nothing. Take the case to see the full ID number (audited) and record the check.',
+    takeCase: 'Take the case',
     identity: 'Applicant',
     idNumber: 'ID number',
     birthSex: 'Birth date / sex',
@@ -149,6 +155,8 @@ const registrationEn = {
     notReviewable: 'This application is "{status}"; it cannot be decided now.',
   },
   admin: {
+    revokeSessions: 'Log the candidate out everywhere',
+    sessionsRevoked: 'The candidate is logged out on every device',
     nav: 'Registration',
     channels: 'Channels',
     stats: 'Statistics',

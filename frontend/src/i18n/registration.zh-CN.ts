@@ -102,6 +102,10 @@ const registrationZhCN = {
     'at least 5 characters': '至少 5 个字',
     'must be an 11-digit mainland mobile number': '请输入 11 位手机号',
     '2 to 30 characters': '2 到 30 个字',
+    // ---- security: text and upload checks ----
+    'must not contain control characters': '不能包含控制字符',
+    'must be valid UTF-8 text': '含有无法识别的字符',
+    'at most 3072 x 4096 pixels (12 megapixels)': '像素不能超过 3072 x 4096（1200 万像素）',
   },
   licenceTooShort: '驾龄不足 {n} 年（须在 {date} 或之前初次领证）',
   pledgeMissing: '请逐项确认全部承诺事项',
@@ -126,6 +130,8 @@ const registrationZhCN = {
     empty: '没有待审查的报名',
     screenTitle: '背景审查 #{id}',
     auditNote: '完整身份证号仅在本页显示，每次查看均记入审计日志。',
+    takeNote: '打开本页不会改变任何状态。受理后显示完整身份证号（记入审计日志）并可录入审查结果。',
+    takeCase: '受理并查看',
     identity: '申请人',
     idNumber: '身份证号',
     birthSex: '出生日期 / 性别',
@@ -151,6 +157,8 @@ const registrationZhCN = {
     notReviewable: '该报名当前状态为“{status}”，不能再作结论。',
   },
   admin: {
+    revokeSessions: '让该考生在所有设备下线',
+    sessionsRevoked: '该考生已在所有设备下线',
     nav: '报名管理',
     channels: '报名渠道',
     stats: '渠道统计',

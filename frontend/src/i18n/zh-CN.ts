@@ -107,8 +107,22 @@ const zhCN = {
     write_queue_full: '服务器正忙于保存答案，请稍后重试',
     shutting_down: '服务器正在重启，请稍后重试',
     not_found: '要找的内容不存在',
+    // ---- security ----
+    request_in_progress: '请求正在处理中，请稍候',
+    bad_idempotency_key: '请求无法安全发送，请刷新页面',
+    idempotency_key_reused: '该请求已以不同内容提交过，请刷新页面',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
+  },
+  // ---- security: the candidate's logins ----
+  sessions: {
+    title: '登录设备',
+    current: '本机',
+    since: '登录于 {time}',
+    unknownDevice: '未知设备',
+    end: '下线',
+    ended: '该设备已下线',
+    endAll: '退出所有设备',
   },
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { ApiError, api, parseApiError, setUnauthorizedHandler } from '../../src/api/client'
+import { ApiError, api, idempotentRetryDelaysMs, parseApiError, setUnauthorizedHandler } from '../../src/api/client'
 
 describe('parseApiError', () => {
   it('reads the server error shape', () => {
@@ -118,5 +118,47 @@ describe('request', () => {
     expect(handler).toHaveBeenCalledTimes(1)
     await expect(api.get('/auth/me', { skipAuthRedirect: true })).rejects.toBeInstanceOf(ApiError)
     expect(handler).toHaveBeenCalledTimes(1)
+  })
+
+  function keyOf(call: unknown): string | undefined {
+    return ((call as [string, RequestInit])[1].headers as Record<string, string>)['Idempotency-Key']
+  }
+
+  it('retries a lost idempotent write with the same key, and uses a new key for the next intent', async () => {
+    idempotentRetryDelaysMs.splice(0, idempotentRetryDelaysMs.length, 1, 1, 1)
+    let calls = 0
+    const fetchMock = vi.fn(async () => {
+      calls++
+      if (calls === 1) throw new TypeError('Failed to fetch') // response lost
+      if (calls === 2) return new Response('{"error":{"code":"request_in_progress","message":"m"}}', { status: 409 })
+      return new Response('{"id":7}', { status: 200 })
+    })
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(api.post('/me/applications/7/submit', { version: 3 }, { idempotent: true })).resolves.toEqual({ id: 7 })
+    expect(fetchMock).toHaveBeenCalledTimes(3)
+    const keys = fetchMock.mock.calls.map(keyOf)
+    expect(keys[0]).toMatch(/^[0-9a-f]{32}$/)
+    expect(new Set(keys).size).toBe(1)
+    await api.post('/me/applications/7/submit', { version: 3 }, { idempotent: true })
+    expect(keyOf(fetchMock.mock.calls[3])).not.toBe(keys[0])
+  })
+
+  it('keeps the key of an intent that never got an answer for the next tap', async () => {
+    idempotentRetryDelaysMs.splice(0, idempotentRetryDelaysMs.length, 1)
+    const fetchMock = vi.fn(async () => Promise.reject(new TypeError('Failed to fetch')))
+    vi.stubGlobal('fetch', fetchMock)
+    await expect(api.post('/mock-exams', undefined, { idempotent: true })).rejects.toMatchObject({ code: 'network_error' })
+    await expect(api.post('/mock-exams', undefined, { idempotent: true })).rejects.toMatchObject({ code: 'network_error' })
+    const keys = fetchMock.mock.calls.map(keyOf)
+    expect(keys).toHaveLength(4)
+    expect(new Set(keys).size).toBe(1)
+  })
+
+  it('sends no Idempotency-Key unless asked and does not retry a 4xx', async () => {
+    const fetchMock = stubFetch(422, '{"error":{"code":"validation_failed","message":"bad"}}')
+    await expect(api.post('/x', {}, { idempotent: true })).rejects.toMatchObject({ status: 422 })
+    expect(fetchMock).toHaveBeenCalledTimes(1)
+    await expect(api.post('/x', {})).rejects.toMatchObject({ status: 422 })
+    expect(keyOf(fetchMock.mock.calls[1])).toBeUndefined()
   })
 })

@@ -274,6 +274,12 @@ func (s *Store) RevokeUserSessions(ctx context.Context, kind string, userID int6
 	return s.db.Conn(ctx).Model(&sessionRow{}).Where("kind = ? AND user_id = ? AND revoked_at IS NULL", kind, userID).Update("revoked_at", at.UTC()).Error
 }
 
+func (s *Store) UnexpiredSessionIDs(ctx context.Context, kind string, userID int64, now time.Time) ([]string, error) {
+	var ids []string
+	err := s.db.Conn(ctx).Model(&sessionRow{}).Where("kind = ? AND user_id = ? AND expires_at > ?", kind, userID, now.UTC()).Pluck("id", &ids).Error
+	return ids, err
+}
+
 func (s *Store) ListSessions(ctx context.Context, kind string, userID int64) ([]auth.Session, error) {
 	var rows []sessionRow
 	if err := s.db.Conn(ctx).Where("kind = ? AND user_id = ?", kind, userID).Order("created_at DESC").Limit(100).Find(&rows).Error; err != nil {

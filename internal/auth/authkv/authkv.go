@@ -56,6 +56,42 @@ func (l *Limiter) Allow(ctx context.Context, rules []auth.Rule) (bool, time.Dura
 	return res[0] == 1, time.Duration(res[1]) * time.Millisecond, nil
 }
 
+// giveBackScript undoes one Allow on each counter that still exists (a
+// request that was counted and then failed on our side).
+var giveBackScript = redis.NewScript(`
+for _, key in ipairs(KEYS) do
+  local n = tonumber(redis.call('GET', key) or '0')
+  if n > 0 then redis.call('DECR', key) end
+end
+return 1
+`)
+
+func (l *Limiter) GiveBack(ctx context.Context, rules []auth.Rule) error {
+	keys := make([]string, len(rules))
+	for i, r := range rules {
+		keys[i] = l.r.Key("rl", r.Key)
+	}
+	return giveBackScript.Run(ctx, l.r, keys).Err()
+}
+
+// takeAttemptScript counts one attempt when the budget has room and
+// answers the new count, or 0 when refused.
+var takeAttemptScript = redis.NewScript(`
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return n
+`)
+
+func (l *Limiter) TakeAttempt(ctx context.Context, r auth.Rule) (int, error) {
+	return takeAttemptScript.Run(ctx, l.r, []string{l.r.Key("rl", r.Key)}, r.Limit, r.Window.Milliseconds()).Int()
+}
+
+func (l *Limiter) Forget(ctx context.Context, key string) error {
+	return l.r.Del(ctx, l.r.Key("rl", key)).Err()
+}
+
 func (l *Limiter) PutCode(ctx context.Context, key, codeHash string, ttl time.Duration) error {
 	k := l.r.Key("otp", key)
 	_, err := l.r.TxPipelined(ctx, func(p redis.Pipeliner) error {

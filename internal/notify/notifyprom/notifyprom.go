@@ -1,11 +1,13 @@
 // Package notifyprom exposes the queue to Prometheus: counters of what this
 // node enqueued (relayed for the first time), sent, failed and gave up on,
-// per topic, and, read from the database at scrape time, the depth of each
-// topic's queue and the age of its oldest due message.
+// per topic, and, read from the database at most every StatsTTL however
+// often it is scraped, the depth of each topic's queue and the age of its
+// oldest due message.
 package notifyprom
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,12 +20,41 @@ type Metrics struct {
 	enqueued, sent, failed, dead *prometheus.CounterVec
 
 	stats     func(ctx context.Context) ([]notify.TopicStats, error)
+	cache     statsCache
 	oldestDue *prometheus.Desc
 	depth     *prometheus.Desc
 	up        *prometheus.Desc
 }
 
-// New builds the metrics; stats (notify.Service.Stats) is read at scrape time.
+// StatsTTL is how long one database read of the queue gauges serves
+// scrapes: a scraper hammering /metrics costs the database nothing more.
+const StatsTTL = 10 * time.Second
+
+type statsCache struct {
+	mu    sync.Mutex
+	at    time.Time
+	stats []notify.TopicStats
+}
+
+// read returns the cached stats, reading them again when older than StatsTTL.
+func (c *statsCache) read(fetch func(ctx context.Context) ([]notify.TopicStats, error)) ([]notify.TopicStats, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < StatsTTL {
+		return c.stats, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	stats, err := fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.stats, c.at = stats, time.Now()
+	return stats, nil
+}
+
+// New builds the metrics; stats (notify.Service.Stats) is read at scrape
+// time, at most once per StatsTTL.
 func New(stats func(ctx context.Context) ([]notify.TopicStats, error)) *Metrics {
 	c := func(name, help string) *prometheus.CounterVec {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "examd", Subsystem: "notify", Name: name, Help: help}, []string{"topic"})
@@ -72,9 +103,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	if m.stats == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	stats, err := m.stats(ctx)
+	stats, err := m.cache.read(m.stats)
 	if err != nil {
 		ch <- prometheus.MustNewConstMetric(m.up, prometheus.GaugeValue, 0)
 		return

@@ -16,12 +16,24 @@ import (
 // default). The line is the contract the browser tests read codes from:
 //
 //	msg="sms sent" provider=log to=138****8000 template=verification_code code=123456 text="..."
+//
+// Phones and names are masked as on staff screens; the login code is the
+// one value logged in full (the embedded default has no real SMS).
 type LogSMS struct{ Log *slog.Logger }
 
 func (p LogSMS) SendSMS(ctx context.Context, r notify.SMSRequest) (string, error) {
 	attrs := []any{"provider", "log", "to", pii.MaskPhone(r.Phone), "template", r.Template.Code}
-	keys := make([]string, 0, len(r.Params))
-	for k := range r.Params {
+	params := make(map[string]string, len(r.Params))
+	for k, v := range r.Params {
+		params[k] = v
+	}
+	for _, v := range r.Template.Vars {
+		if v.Kind == notify.VarName {
+			params[v.Name] = pii.MaskName(params[v.Name])
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
@@ -29,9 +41,9 @@ func (p LogSMS) SendSMS(ctx context.Context, r notify.SMSRequest) (string, error
 		if k == "provider" || k == "to" || k == "template" || k == "text" || k == "id" {
 			continue
 		}
-		attrs = append(attrs, k, r.Params[k])
+		attrs = append(attrs, k, params[k])
 	}
-	text := r.Template.Render(r.Params)
+	text := r.Template.Render(params)
 	if r.Signature != "" {
 		text = "【" + r.Signature + "】" + text
 	}

@@ -264,3 +264,15 @@ func TestLogSMSWritesTheLineTheBrowserTestsRead(t *testing.T) {
 		t.Fatal("full phone number in the log")
 	}
 }
+
+func TestLogSMSMasksNames(t *testing.T) {
+	var buf bytes.Buffer
+	p := providers.LogSMS{Log: slog.New(slog.NewTextHandler(&buf, nil))}
+	tpl, _ := notify.TemplateByCode(notify.TplBackgroundPassed)
+	if _, err := p.SendSMS(context.Background(), notify.SMSRequest{IdempotencyKey: "examd-2", Phone: "13800138000", Template: tpl, Params: map[string]string{"name": "欧阳明"}}); err != nil {
+		t.Fatal(err)
+	}
+	if line := buf.String(); strings.Contains(line, "欧阳明") || !strings.Contains(line, "欧**") {
+		t.Fatalf("name not masked: %s", line)
+	}
+}

@@ -16,10 +16,14 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,4 +188,66 @@ func Signer(t testing.TB) *signing.Keyring {
 		t.Fatal(err)
 	}
 	return k
+}
+
+// PlaintextInRedis scans every key under r's prefix (names and values of
+// strings, hashes, lists, sets and streams) for any of the needles, also
+// inside base64 runs, and returns one line per finding.
+func PlaintextInRedis(t testing.TB, r *kv.Redis, needles ...string) []string {
+	t.Helper()
+	ctx := context.Background()
+	var found []string
+	iter := r.Scan(ctx, 0, r.Prefix()+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		var texts []string
+		switch typ, _ := r.Type(ctx, k).Result(); typ {
+		case "string":
+			v, _ := r.Get(ctx, k).Result()
+			texts = append(texts, v)
+		case "hash":
+			m, _ := r.HGetAll(ctx, k).Result()
+			for f, v := range m {
+				texts = append(texts, f, v)
+			}
+		case "list":
+			texts, _ = r.LRange(ctx, k, 0, -1).Result()
+		case "set":
+			texts, _ = r.SMembers(ctx, k).Result()
+		case "zset":
+			texts, _ = r.ZRange(ctx, k, 0, -1).Result()
+		case "stream":
+			msgs, _ := r.XRange(ctx, k, "-", "+").Result()
+			for _, m := range msgs {
+				for f, v := range m.Values {
+					texts = append(texts, f, fmt.Sprint(v))
+				}
+			}
+		}
+		texts = append(texts, k)
+		for _, s := range texts {
+			for _, n := range needles {
+				if strings.Contains(s, n) || strings.Contains(decodeBase64Runs(s), n) {
+					found = append(found, fmt.Sprintf("%s holds %q", k, n))
+				}
+			}
+		}
+	}
+	return found
+}
+
+var base64Run = regexp.MustCompile(`[A-Za-z0-9+/_-]{12,}={0,2}`)
+
+func decodeBase64Runs(s string) string {
+	var out strings.Builder
+	for _, run := range base64Run.FindAllString(s, -1) {
+		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+			if b, err := enc.DecodeString(run); err == nil {
+				out.Write(b)
+				out.WriteByte('\n')
+				break
+			}
+		}
+	}
+	return out.String()
 }

@@ -1,0 +1,197 @@
+package api
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"taxiexam/internal/platform/reqctx"
+	"taxiexam/internal/platform/testenv"
+)
+
+// idemServer serves POST /things through the idempotency middleware the way
+// New does, with short leases; the caller is the X-User header.
+func idemServer(t *testing.T, h gin.HandlerFunc) (*httptest.Server, *idemStore) {
+	t.Helper()
+	gin.SetMode(gin.ReleaseMode)
+	s := &idemStore{r: testenv.Redis(t), pii: testenv.Protector(t),
+		policy: idemPolicy{Outcome: time.Hour, Lease: 400 * time.Millisecond, Renew: 100 * time.Millisecond, Wait: 3 * time.Second, Deadline: 10 * time.Second}}
+	e := gin.New()
+	asUser := func(c *gin.Context) {
+		if u := c.GetHeader("X-User"); u != "" {
+			c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), reqctx.Request{Actor: &reqctx.Actor{Kind: "candidate", UserID: int64(len(u))}}))
+		}
+	}
+	e.POST("/things", asUser, idempotency(s), h)
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+type idemResult struct {
+	status   int
+	body     string
+	replayed bool
+	err      error
+}
+
+func idemPost(ctx context.Context, url, key, user, body string) idemResult {
+	req, _ := http.NewRequestWithContext(ctx, "POST", url+"/things", strings.NewReader(body))
+	req.Header.Set("Idempotency-Key", key)
+	req.Header.Set("Content-Type", "application/json")
+	if user != "" {
+		req.Header.Set("X-User", user)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return idemResult{err: err}
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return idemResult{status: res.StatusCode, body: string(b), replayed: res.Header.Get("Idempotent-Replayed") == "true"}
+}
+
+// counted answers 201 {"n":<execution number>} and counts executions.
+func counted(n *atomic.Int32, before func(run int32)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		_, _ = io.ReadAll(c.Request.Body) // as bindJSON does (net/http then watches the connection)
+		run := n.Add(1)
+		if before != nil {
+			before(run)
+		}
+		c.Data(http.StatusCreated, "application/json", []byte(`{"n":`+string(rune('0'+run))+`,"name":"张三"}`))
+	}
+}
+
+// TestIdempotencyResponseLost: the client gives up while the server works;
+// the outcome is still stored and the retry gets it, executed once.
+func TestIdempotencyResponseLost(t *testing.T) {
+	var runs atomic.Int32
+	release := make(chan struct{})
+	srv, _ := idemServer(t, counted(&runs, func(int32) { <-release }))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan idemResult)
+	go func() { done <- idemPost(ctx, srv.URL, "lost-response-1", "a", `{"x":1}`) }()
+	for runs.Load() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel() // the phone lost its connection
+	if r := <-done; r.err == nil {
+		t.Fatalf("the first call should have lost its response: %+v", r)
+	}
+	time.Sleep(200 * time.Millisecond) // the server has seen the client go
+	close(release)
+	r := idemPost(context.Background(), srv.URL, "lost-response-1", "a", `{"x":1}`)
+	if r.status != http.StatusCreated || !r.replayed || !strings.Contains(r.body, `"n":1`) || runs.Load() != 1 {
+		t.Fatalf("retry after a lost response: %+v, runs %d", r, runs.Load())
+	}
+}
+
+// TestIdempotencyServerDiedMidRequest: the node handling the first call dies
+// (no response, no outcome, its lease stops being renewed); the retry
+// executes once the lease has run out instead of being refused for a day.
+func TestIdempotencyServerDiedMidRequest(t *testing.T) {
+	var runs atomic.Int32
+	srv, _ := idemServer(t, counted(&runs, func(run int32) {
+		if run == 1 {
+			runtime.Goexit() // the goroutine dies mid-request, as with kill -9
+		}
+	}))
+	if r := idemPost(context.Background(), srv.URL, "crash-key-1", "a", `{"x":1}`); r.err == nil {
+		t.Fatalf("the first call should have died: %+v", r)
+	}
+	r := idemPost(context.Background(), srv.URL, "crash-key-1", "a", `{"x":1}`)
+	if r.status != http.StatusCreated || r.replayed || !strings.Contains(r.body, `"n":2`) {
+		t.Fatalf("retry after the crash: %+v", r)
+	}
+	r = idemPost(context.Background(), srv.URL, "crash-key-1", "a", `{"x":1}`)
+	if r.status != http.StatusCreated || !r.replayed || !strings.Contains(r.body, `"n":2`) || runs.Load() != 2 {
+		t.Fatalf("second retry should replay the re-executed outcome: %+v, runs %d", r, runs.Load())
+	}
+}
+
+// TestIdempotencyParallelDuplicates: two calls with one key at once execute
+// once; both get the same status and body.
+func TestIdempotencyParallelDuplicates(t *testing.T) {
+	var runs atomic.Int32
+	srv, _ := idemServer(t, counted(&runs, func(int32) { time.Sleep(300 * time.Millisecond) }))
+	var wg sync.WaitGroup
+	res := make([]idemResult, 2)
+	for i := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res[i] = idemPost(context.Background(), srv.URL, "parallel-key-1", "a", `{"x":1}`)
+		}()
+	}
+	wg.Wait()
+	for i, r := range res {
+		if r.status != http.StatusCreated || r.body != res[0].body {
+			t.Fatalf("call %d: %+v (first %+v)", i, r, res[0])
+		}
+	}
+	if runs.Load() != 1 || res[0].replayed == res[1].replayed {
+		t.Fatalf("executed %d times; replayed %v %v", runs.Load(), res[0].replayed, res[1].replayed)
+	}
+}
+
+// TestIdempotencyRules: replays give the original status; keys belong to
+// their caller; a reused key with another body is refused; our own failures
+// and refused keys leave nothing behind; nothing readable is stored.
+func TestIdempotencyRules(t *testing.T) {
+	var runs atomic.Int32
+	fail500 := atomic.Bool{}
+	srv, s := idemServer(t, func(c *gin.Context) {
+		_, _ = io.ReadAll(c.Request.Body)
+		run := runs.Add(1)
+		if fail500.Load() {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		if strings.Contains(c.GetHeader("Idempotency-Key"), "conflict") {
+			c.Data(http.StatusConflict, "application/json", []byte(`{"error":{"code":"x"}}`))
+			return
+		}
+		c.Data(http.StatusCreated, "application/json", []byte(`{"n":`+string(rune('0'+run))+`,"id_number":"35050219900101123X"}`))
+	})
+	bg := context.Background()
+	cases := []struct {
+		name, key, user, body string
+		wantStatus            int
+		wantReplayed          bool
+	}{
+		{"first call", "rules-key-01", "a", `{"x":1}`, 201, false},
+		{"replay", "rules-key-01", "a", `{"x":1}`, 201, true},
+		{"other caller, same key", "rules-key-01", "bb", `{"x":1}`, 201, false},
+		{"same key, other body", "rules-key-01", "a", `{"x":2}`, 422, false},
+		{"4xx is an outcome too", "rules-conflict", "a", `{}`, 409, false},
+		{"4xx replayed", "rules-conflict", "a", `{}`, 409, true},
+		{"key too short", "short", "a", `{}`, 400, false},
+		{"key with a space", "has a space in it", "a", `{}`, 400, false},
+	}
+	for _, tc := range cases {
+		r := idemPost(bg, srv.URL, tc.key, tc.user, tc.body)
+		if r.status != tc.wantStatus || r.replayed != tc.wantReplayed {
+			t.Errorf("%s: %d replayed=%v %s", tc.name, r.status, r.replayed, r.body)
+		}
+	}
+	fail500.Store(true)
+	before := runs.Load()
+	idemPost(bg, srv.URL, "rules-500-key", "a", `{}`)
+	idemPost(bg, srv.URL, "rules-500-key", "a", `{}`)
+	if runs.Load() != before+2 {
+		t.Errorf("a 5xx must not be replayed: %d runs", runs.Load()-before)
+	}
+	if found := testenv.PlaintextInRedis(t, s.r, "35050219900101123X", "rules-key"); len(found) > 0 {
+		t.Errorf("plaintext in Redis: %v", found)
+	}
+}

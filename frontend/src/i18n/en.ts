@@ -1,4 +1,5 @@
 import notifyEn from './notify.en'
+import bookingEn from './booking.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
@@ -72,6 +73,7 @@ const en: MessageSchema = {
   admin: adminEn,
   notify: notifyEn,
   registration: registrationEn,
+  booking: bookingEn,
   practice: practiceEn,
   bank: bankEn,
   roles: {
@@ -102,6 +104,8 @@ const en: MessageSchema = {
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
     not_found: 'Not found',
     withDetail: '{text}: {detail}',
+    // exam/booking error codes
+    ...bookingEn.errors,
   },
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"taxiexam/exam/booking"
 	"taxiexam/exam/booking/bookingdb"
-	"taxiexam/exam/registration"
+	"taxiexam/exam/booking/bookingreg"
 	"taxiexam/exam/registration/registrationdb"
 	"taxiexam/internal/auth"
 	"taxiexam/internal/auth/authdb"
@@ -26,7 +26,8 @@ import (
 func (a *app) assembleBooking() error {
 	cfg := a.cfg.Booking
 	reminder, _ := time.Parse("15:04", cfg.ReminderAt) // validated by configs
-	apps := registrationApplications{store: registrationdb.New(a.db, a.pii), candidates: authdb.New(a.db, a.pii)}
+	offices := registrationdb.New(a.db, a.pii)
+	apps := bookingreg.New(offices, authdb.New(a.db, a.pii))
 	store := bookingdb.New(a.db)
 	a.booking = booking.NewService(booking.Deps{
 		Store: store, Eligibility: apps, People: apps, Notifier: a.outbox,
@@ -37,56 +38,11 @@ func (a *app) assembleBooking() error {
 		CoolingOff: cfg.CoolingOff, OfferHold: cfg.OfferHold, ReminderAt: time.Duration(reminder.Hour())*time.Hour + time.Duration(reminder.Minute())*time.Minute,
 		PerCandidatePerMinute: cfg.PerCandidatePerMinute, PerIPPerMinute: cfg.PerIPPerMinute, Bring: cfg.Bring, PublicURL: a.cfg.Server.PublicURL,
 	})
-	a.auth.WithReferences(staffReferences{centres: a.booking, offices: apps.store})
+	a.auth.WithReferences(staffReferences{centres: a.booking, offices: offices})
 	a.workers = append(a.workers, worker{name: "booking-sweep", run: func(ctx context.Context) error {
 		return a.booking.RunSweeper(ctx, cfg.SweepInterval, a.log)
 	}})
 	return nil
-}
-
-// registrationApplications answers booking's eligibility and person
-// questions from the registration package's own store: an approved
-// application may book both subjects.
-type registrationApplications struct {
-	store      *registrationdb.Store
-	candidates *authdb.Store
-}
-
-func (r registrationApplications) approved(ctx context.Context, cid int64) (registration.Application, bool, error) {
-	apps, err := r.store.ApplicationsOf(ctx, cid)
-	if err != nil {
-		return registration.Application{}, false, err
-	}
-	for _, a := range apps {
-		if a.Status == registration.StatusApproved {
-			return a, true, nil
-		}
-	}
-	return registration.Application{}, false, nil
-}
-
-func (r registrationApplications) Eligibility(ctx context.Context, cid int64) (booking.Eligibility, error) {
-	a, ok, err := r.approved(ctx, cid)
-	if err != nil || !ok {
-		return booking.Eligibility{Reason: booking.ErrNotApproved.Code}, err
-	}
-	return booking.Eligibility{MayBook: true, ApprovedAt: a.DecidedAt,
-		Subjects: []string{string(questionbank.SubjectNational), string(questionbank.SubjectRegional)}}, nil
-}
-
-func (r registrationApplications) Person(ctx context.Context, cid int64) (booking.Person, error) {
-	c, err := r.candidates.CandidateByID(ctx, cid)
-	if err != nil {
-		return booking.Person{}, err
-	}
-	a, ok, err := r.approved(ctx, cid)
-	if err != nil {
-		return booking.Person{}, err
-	}
-	if !ok {
-		return booking.Person{}, booking.ErrNotApproved
-	}
-	return booking.Person{Name: a.Form.Name, IDNumber: a.Form.IDNumber, Phone: c.Phone, ApplicationID: a.ID, HasPhoto: a.PhotoKey != ""}, nil
 }
 
 // formalBlueprint times a sitting: the sections of the default formal

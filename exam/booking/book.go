@@ -77,6 +77,16 @@ func (s *Service) Book(ctx context.Context, sessionID int64) (MyBooking, error) 
 	if err := s.rateLimit(ctx, cid); err != nil {
 		return MyBooking{}, err
 	}
+	// A session that is full or closed by this read is refused without
+	// taking its row lock: in a stampede most requests end here once the
+	// seats are gone. The conditional UPDATE still decides every seat.
+	v, err := s.store.SessionByID(ctx, sessionID)
+	if err != nil {
+		return MyBooking{}, err
+	}
+	if !s.Bookable(v.Session) || v.Free() == 0 {
+		return MyBooking{}, s.classify(v.Session)
+	}
 	if _, err := s.eligible(ctx, cid); err != nil {
 		return MyBooking{}, err
 	}
@@ -90,10 +100,6 @@ func (s *Service) Book(ctx context.Context, sessionID int64) (MyBooking, error) 
 	} else if !apperr.ErrNotFound.Is(err) {
 		return MyBooking{}, err
 	}
-	v, err := s.store.SessionByID(ctx, sessionID)
-	if err != nil {
-		return MyBooking{}, err
-	}
 	p, err := s.people.Person(ctx, cid)
 	if err != nil {
 		return MyBooking{}, err
@@ -101,11 +107,8 @@ func (s *Service) Book(ctx context.Context, sessionID int64) (MyBooking, error) 
 	var b Booking
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		var err error
-		b, err = s.take(ctx, cid, v, false, 0)
-		if err != nil {
-			return err
-		}
-		return s.confirm(ctx, b, v, p, notify.TplBookingConfirmed)
+		b, err = s.take(ctx, cid, v, p, seatFromPool, notify.TplBookingConfirmed, nil)
+		return err
 	})
 	if err != nil {
 		return MyBooking{}, err
@@ -113,12 +116,27 @@ func (s *Service) Book(ctx context.Context, sessionID int64) (MyBooking, error) 
 	return s.myBooking(b, v), nil
 }
 
-// take books a seat for cid in the caller's transaction: the conditional
-// UPDATE (or the seat held for their waitlist offer), the lowest free seat
-// number, the booking row.
-func (s *Service) take(ctx context.Context, cid int64, v SessionView, held bool, replaces int64) (Booking, error) {
+// Where take finds the seat.
+const (
+	seatFromPool = false // the conditional UPDATE on the free seats
+	seatHeld     = true  // the seat held for the candidate's waitlist offer
+)
+
+// take books a seat for cid in the caller's transaction. The SMS go into
+// the outbox first (keyed by the new ticket number), so the session's row
+// lock, taken by the seat statement, is held only for the seat number pick
+// and the booking insert: every booker of the session waits on that lock.
+// release, if set, ends the candidate's old booking once the new seat is
+// taken (a reschedule or an accepted offer) and returns its id.
+func (s *Service) take(ctx context.Context, cid int64, v SessionView, p Person, held bool, tpl string, release func(ctx context.Context) (int64, error)) (Booking, error) {
+	ticket, err := newTicketNo(v.StartsAt.In(s.cfg.Location))
+	if err != nil {
+		return Booking{}, err
+	}
+	if err := s.confirm(ctx, ticket, cid, v, p, tpl); err != nil {
+		return Booking{}, err
+	}
 	var ok bool
-	var err error
 	if held {
 		ok, err = s.store.TakeHeldSeat(ctx, v.ID)
 	} else {
@@ -133,11 +151,13 @@ func (s *Service) take(ctx context.Context, cid int64, v SessionView, held bool,
 		}
 		return Booking{}, s.classify(v.Session)
 	}
-	seat, err := s.store.FreeSeatNumber(ctx, v.ID, v.RoomID)
-	if err != nil {
-		return Booking{}, err
+	var replaces int64
+	if release != nil {
+		if replaces, err = release(ctx); err != nil {
+			return Booking{}, err
+		}
 	}
-	ticket, err := newTicketNo(v.StartsAt.In(s.cfg.Location))
+	seat, err := s.store.FreeSeatNumber(ctx, v.ID, v.RoomID)
 	if err != nil {
 		return Booking{}, err
 	}
@@ -150,25 +170,25 @@ func (s *Service) take(ctx context.Context, cid int64, v SessionView, held bool,
 }
 
 // confirm queues the confirmation (or reschedule) SMS and the exam-eve
-// reminder for a new booking.
-func (s *Service) confirm(ctx context.Context, b Booking, v SessionView, p Person, tpl string) error {
+// reminder of a new booking, named by its ticket number.
+func (s *Service) confirm(ctx context.Context, ticket string, cid int64, v SessionView, p Person, tpl string) error {
 	params := map[string]string{"name": p.Name, "date": s.day(v.StartsAt), "session": s.hm(v.StartsAt) + "-" + s.hm(v.EndsAt()), "centre": v.CentreName, "address": v.CentreAddress}
 	if tpl == notify.TplBookingRescheduled {
 		params = map[string]string{"name": p.Name, "date": s.day(v.StartsAt), "session": s.hm(v.StartsAt), "centre": v.CentreName}
 	}
-	if _, err := s.notify.EnqueueSMS(ctx, notify.SMS{Phone: p.Phone, CandidateID: b.CandidateID, Template: tpl, Params: params,
-		DedupeKey: "booking:" + itoa(b.ID) + ":confirmed", Urgent: true}); err != nil {
+	if _, err := s.notify.EnqueueSMS(ctx, notify.SMS{Phone: p.Phone, CandidateID: cid, Template: tpl, Params: params,
+		DedupeKey: "ticket:" + ticket + ":confirmed", Urgent: true}); err != nil {
 		return err
 	}
-	_, err := s.notify.EnqueueSMS(ctx, notify.SMS{Phone: p.Phone, CandidateID: b.CandidateID, Template: notify.TplExamReminder,
+	_, err := s.notify.EnqueueSMS(ctx, notify.SMS{Phone: p.Phone, CandidateID: cid, Template: notify.TplExamReminder,
 		Params:    map[string]string{"name": p.Name, "date": s.day(v.StartsAt), "time": s.hm(v.StartsAt), "centre": v.CentreName, "address": v.CentreAddress},
-		DedupeKey: reminderKey(b.ID), NotBefore: s.reminderTime(v.StartsAt)})
+		DedupeKey: reminderKey(ticket), NotBefore: s.reminderTime(v.StartsAt)})
 	return err
 }
 
 // reminderKey names a booking's exam-eve reminder; a cancelled or replaced
 // booking withdraws it by this key.
-func reminderKey(bookingID int64) string { return "booking:" + itoa(bookingID) + ":reminder" }
+func reminderKey(ticketNo string) string { return "ticket:" + ticketNo + ":reminder" }
 
 // reminderTime is ReminderAt on the local day before the session.
 func (s *Service) reminderTime(start time.Time) time.Time {
@@ -189,7 +209,7 @@ func (s *Service) release(ctx context.Context, b Booking, to BookingStatus) erro
 	if !ok {
 		return ErrNoBooking
 	}
-	if err := s.notify.Withdraw(ctx, reminderKey(b.ID)); err != nil {
+	if err := s.notify.Withdraw(ctx, reminderKey(b.TicketNo)); err != nil {
 		return err
 	}
 	return s.freeSeat(ctx, b.SessionID, false)
@@ -330,30 +350,13 @@ func (s *Service) Reschedule(ctx context.Context, toSessionID int64) (MyBooking,
 	}
 	var b Booking
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		// Take the new seat first: a full target fails before anything
-		// else changed.
-		if ok, err := s.store.TakeSeat(ctx, v.ID, s.clock.Now().Add(s.cfg.Cutoff)); err != nil {
-			return err
-		} else if !ok {
-			return s.classify(v.Session)
-		}
-		if err := s.release(ctx, old, BookingRescheduled); err != nil {
-			return err
-		}
-		seat, err := s.store.FreeSeatNumber(ctx, v.ID, v.RoomID)
-		if err != nil {
-			return err
-		}
-		ticket, err := newTicketNo(v.StartsAt.In(s.cfg.Location))
-		if err != nil {
-			return err
-		}
-		now := s.clock.Now()
-		b = Booking{SessionID: v.ID, CandidateID: cid, SeatNumber: seat, TicketNo: ticket, Status: BookingActive, ReplacesID: old.ID, CreatedAt: now, ChangedAt: now}
-		if err := s.store.InsertBooking(ctx, &b); err != nil {
-			return err
-		}
-		return s.confirm(ctx, b, v, p, notify.TplBookingRescheduled)
+		// The new seat first: a full target fails before the old booking
+		// changed.
+		var err error
+		b, err = s.take(ctx, cid, v, p, seatFromPool, notify.TplBookingRescheduled, func(ctx context.Context) (int64, error) {
+			return old.ID, s.release(ctx, old, BookingRescheduled)
+		})
+		return err
 	})
 	if err != nil {
 		return MyBooking{}, err

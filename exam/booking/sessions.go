@@ -231,7 +231,7 @@ func (s *Service) CancelSession(ctx context.Context, id int64, version int, reas
 			return err
 		}
 		for _, b := range cancelled {
-			if err := s.notify.Withdraw(ctx, reminderKey(b.ID)); err != nil {
+			if err := s.notify.Withdraw(ctx, reminderKey(b.TicketNo)); err != nil {
 				return err
 			}
 			p, err := s.people.Person(ctx, b.CandidateID)

@@ -143,19 +143,15 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64) (MyBooking, error) 
 		} else if !ok {
 			return ErrNoOffer
 		}
-		var replaces int64
 		tpl := notify.TplBookingConfirmed
+		var release func(ctx context.Context) (int64, error)
 		if hasOld {
-			if err := s.release(ctx, old, BookingRescheduled); err != nil {
-				return err
-			}
-			replaces, tpl = old.ID, notify.TplBookingRescheduled
+			tpl = notify.TplBookingRescheduled
+			release = func(ctx context.Context) (int64, error) { return old.ID, s.release(ctx, old, BookingRescheduled) }
 		}
 		var err error
-		if b, err = s.take(ctx, cid, v, true, replaces); err != nil {
-			return err
-		}
-		return s.confirm(ctx, b, v, p, tpl)
+		b, err = s.take(ctx, cid, v, p, seatHeld, tpl, release)
+		return err
 	})
 	if err != nil {
 		return MyBooking{}, err

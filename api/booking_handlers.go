@@ -614,3 +614,101 @@ func (s *Server) advanceClock(c *gin.Context, req ClockRequest) (ClockJSON, erro
 	}
 	return ClockJSON{Now: s.at(s.deps.Clock.Advance(time.Duration(req.AdvanceMinutes) * time.Minute))}, nil
 }
+
+// ---- preference rounds ----
+
+// RoundJSON is a preference round with its published seed.
+type RoundJSON struct {
+	ID          int64      `json:"id"`
+	Name        string     `json:"name"`
+	ClosesAt    time.Time  `json:"closes_at"`
+	Seed        string     `json:"seed" doc:"published: anyone can re-run the allocation with it"`
+	Status      string     `json:"status" doc:"open | allocated"`
+	SessionIDs  []int64    `json:"session_ids"`
+	AllocatedAt *time.Time `json:"allocated_at"`
+	Assigned    int        `json:"assigned"`
+	Unassigned  int        `json:"unassigned"`
+}
+
+// RoundRequest opens a round over preference-mode sessions.
+type RoundRequest struct {
+	Name       string    `json:"name"`
+	ClosesAt   time.Time `json:"closes_at" doc:"RFC 3339; the window ends then and the allocation runs"`
+	SessionIDs []int64   `json:"session_ids"`
+}
+
+// AssignmentJSON is one line of an allocation, in pass order.
+type AssignmentJSON struct {
+	CandidateID int64 `json:"candidate_id"`
+	SessionID   int64 `json:"session_id" doc:"0 = none of the choices had a seat"`
+	Rank        int   `json:"rank"`
+}
+
+// RoundResultJSON is a round with its allocation.
+type RoundResultJSON struct {
+	Round       RoundJSON        `json:"round"`
+	Assignments []AssignmentJSON `json:"assignments"`
+}
+
+// OpenRoundJSON is an open round as a candidate sees it.
+type OpenRoundJSON struct {
+	Round    RoundJSON     `json:"round"`
+	Sessions []SessionJSON `json:"sessions"`
+	Mine     []int64       `json:"mine" doc:"my ranking, best first (empty: none yet)"`
+}
+
+// ChoicesRequest ranks sessions, best first.
+type ChoicesRequest struct {
+	SessionIDs []int64 `json:"session_ids" doc:"1 to 5 sessions of the round, best first"`
+}
+
+func (s *Server) roundJSON(r booking.Round) RoundJSON {
+	return RoundJSON{ID: r.ID, Name: r.Name, ClosesAt: s.at(r.ClosesAt), Seed: r.Seed, Status: string(r.Status), SessionIDs: nonNil(r.SessionIDs),
+		AllocatedAt: s.atPtr(r.AllocatedAt), Assigned: r.Assigned, Unassigned: r.Unassigned}
+}
+
+func (s *Server) adminRounds(c *gin.Context) (itemList[RoundJSON], error) {
+	list, err := s.deps.Booking.Rounds(c.Request.Context())
+	return itemList[RoundJSON]{Items: mapSlice(list, s.roundJSON)}, err
+}
+
+func (s *Server) createRound(c *gin.Context, req RoundRequest) (RoundJSON, error) {
+	r, err := s.deps.Booking.CreateRound(c.Request.Context(), booking.RoundInput{Name: req.Name, ClosesAt: req.ClosesAt, SessionIDs: req.SessionIDs})
+	return s.roundJSON(r), err
+}
+
+func (s *Server) roundResult(c *gin.Context, id int64) (RoundResultJSON, error) {
+	r, as, err := s.deps.Booking.RoundResult(c.Request.Context(), id)
+	return RoundResultJSON{Round: s.roundJSON(r), Assignments: mapSlice(as, func(a booking.Assignment) AssignmentJSON { return AssignmentJSON(a) })}, err
+}
+
+func (s *Server) openRounds(c *gin.Context) (itemList[OpenRoundJSON], error) {
+	ctx := c.Request.Context()
+	list, err := s.deps.Booking.OpenRounds(ctx)
+	if err != nil {
+		return itemList[OpenRoundJSON]{}, err
+	}
+	out := []OpenRoundJSON{}
+	for _, r := range list {
+		o := OpenRoundJSON{Round: s.roundJSON(r), Sessions: []SessionJSON{}}
+		for _, id := range r.SessionIDs {
+			v, err := s.deps.Booking.Session(ctx, id)
+			if err != nil {
+				return itemList[OpenRoundJSON]{}, err
+			}
+			o.Sessions = append(o.Sessions, s.sessionJSON(v))
+		}
+		mine, err := s.deps.Booking.MyChoice(ctx, r.ID)
+		if err != nil {
+			return itemList[OpenRoundJSON]{}, err
+		}
+		o.Mine = nonNil(mine.SessionIDs)
+		out = append(out, o)
+	}
+	return itemList[OpenRoundJSON]{Items: out}, nil
+}
+
+func (s *Server) submitChoices(c *gin.Context, id int64, req ChoicesRequest) (ChoicesRequest, error) {
+	ch, err := s.deps.Booking.SubmitChoices(c.Request.Context(), id, req.SessionIDs)
+	return ChoicesRequest{SessionIDs: nonNil(ch.SessionIDs)}, err
+}

@@ -116,6 +116,8 @@ type Store interface {
 
 	// DayStats counts sessions and bookings per centre and local day.
 	DayStats(ctx context.Context, from, to time.Time, loc *time.Location) ([]DayStat, error)
+
+	RoundStore
 }
 
 // EligibilityChecker answers "may this candidate book, and for which

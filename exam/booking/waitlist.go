@@ -241,7 +241,8 @@ func (s *Service) CloseDueSessions(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RunSweeper expires waitlist offers and closes ended sessions every
+// RunSweeper expires waitlist offers, closes ended sessions and allocates
+// preference rounds whose window ended, every
 // interval until ctx ends (one on every node).
 func (s *Service) RunSweeper(ctx context.Context, every time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(every)
@@ -257,6 +258,9 @@ func (s *Service) RunSweeper(ctx context.Context, every time.Duration, log *slog
 		}
 		if _, err := s.CloseDueSessions(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("booking: closing sessions", "err", err)
+		}
+		if _, err := s.CloseRounds(ctx); err != nil && ctx.Err() == nil {
+			log.Warn("booking: allocating preference rounds", "err", err)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{
 		{ID: 650, Name: "create exam centres, rooms, seats, sessions, bookings, waitlist", Up: m650},
+		{ID: 651, Name: "create preference rounds, their choices and allocations", Up: m651},
 	}
 }
 
@@ -96,4 +97,40 @@ func (m650Waiter) TableName() string  { return "exam_waitlist" }
 
 func m650(tx *gorm.DB) error {
 	return sqldb.CreateTables(tx, &m650Centre{}, &m650Room{}, &m650Seat{}, &m650Session{}, &m650Booking{}, &m650Waiter{})
+}
+
+type m651Round struct {
+	ID          int64     `gorm:"primaryKey"`
+	Name        string    `gorm:"size:100;not null"`
+	ClosesAt    time.Time `gorm:"not null;index:idx_booking_rounds_due,priority:2"`
+	Seed        string    `gorm:"size:64;not null"`
+	Status      string    `gorm:"size:16;not null;index:idx_booking_rounds_due,priority:1"`
+	AllocatedAt *time.Time
+	Assigned    int `gorm:"not null;default:0"`
+	Unassigned  int `gorm:"not null;default:0"`
+	CreatedAt   time.Time
+}
+type m651Choice struct {
+	ID          int64 `gorm:"primaryKey"`
+	RoundID     int64 `gorm:"not null;uniqueIndex:uq_booking_round_choices,priority:1"`
+	CandidateID int64 `gorm:"not null;uniqueIndex:uq_booking_round_choices,priority:2"`
+	Rank        int   `gorm:"not null;uniqueIndex:uq_booking_round_choices,priority:3"`
+	SessionID   int64 `gorm:"not null"`
+	SubmittedAt time.Time
+}
+type m651Assignment struct {
+	ID          int64 `gorm:"primaryKey"`
+	RoundID     int64 `gorm:"not null;uniqueIndex:uq_booking_round_results,priority:1"`
+	CandidateID int64 `gorm:"not null;uniqueIndex:uq_booking_round_results,priority:2"`
+	SessionID   int64 `gorm:"not null;default:0"`
+	Rank        int   `gorm:"not null;default:0"`
+	Position    int   `gorm:"not null"` // order in the allocation pass
+}
+
+func (m651Round) TableName() string      { return "booking_rounds" }
+func (m651Choice) TableName() string     { return "booking_round_choices" }
+func (m651Assignment) TableName() string { return "booking_round_results" }
+
+func m651(tx *gorm.DB) error {
+	return sqldb.CreateTables(tx, &m651Round{}, &m651Choice{}, &m651Assignment{})
 }

@@ -82,6 +82,7 @@ type SessionJSON struct {
 	Waiting         int       `json:"waiting" doc:"candidates on the waitlist"`
 	Status          string    `json:"status" doc:"draft | published | checkin_open | in_progress | closed | cancelled"`
 	Mode            string    `json:"mode" doc:"first_come | preference"`
+	RoundID         int64     `json:"round_id" doc:"the preference round it is released in (0 = none)"`
 	Bookable        bool      `json:"bookable" doc:"open for first-come booking now (published, before the cutoff)"`
 	Version         int       `json:"version"`
 }
@@ -273,7 +274,7 @@ func roomJSON(r booking.Room) RoomJSON {
 func (s *Server) sessionJSON(v booking.SessionView) SessionJSON {
 	return SessionJSON{ID: v.ID, CentreID: v.CentreID, CentreName: v.CentreName, CentreAddress: v.CentreAddress, RoomID: v.RoomID, RoomName: v.RoomName,
 		StartsAt: s.at(v.StartsAt), EndsAt: s.at(v.EndsAt()), DurationMinutes: v.DurationMinutes, Capacity: v.Capacity, Booked: v.Booked, Held: v.Held,
-		Free: v.Free(), Waiting: v.Waiting, Status: string(v.Status), Mode: v.Mode, Bookable: s.deps.Booking.Bookable(v.Session), Version: v.Version}
+		Free: v.Free(), Waiting: v.Waiting, Status: string(v.Status), Mode: v.Mode, RoundID: v.RoundID, Bookable: s.deps.Booking.Bookable(v.Session), Version: v.Version}
 }
 
 func (s *Server) plainSessionJSON(v booking.Session) SessionJSON {

@@ -338,6 +338,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	startGun2 := make(chan struct{})
 	var ready2, wg2 sync.WaitGroup
 	var rawErrs atomic.Int64
+	var firstErr atomic.Value
 	var t1 time.Time
 	for i := 0; i < n; i++ {
 		ready2.Add(1)
@@ -351,6 +352,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 			o := outcome{took: time.Since(s), at: time.Since(t1)}
 			if err != nil {
 				rawErrs.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
 			} else if k, _ := res.RowsAffected(); k == 1 {
 				o.status = http.StatusCreated
 			}
@@ -380,6 +382,9 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	fmt.Printf("  %d statements in %s: %.0f statements/s; %d seats in %s: %.0f bookings/s; latency p50 %s p99 %s; counter %d, errors %d\n",
 		n, rawTotal.Round(time.Millisecond), float64(n)/rawTotal.Seconds(), rawWon, rawLast.Round(time.Millisecond), float64(rawWon)/rawLast.Seconds(),
 		pct(rawLat, 50), pct(rawLat, 99), rawBooked, rawErrs.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("  first error: %v\n", e)
+	}
 	fmt.Printf("\nAPI / floor: requests/s %.0f%%, bookings/s %.0f%%\n",
 		100*(float64(n)/apiTotal.Seconds())/(float64(n)/rawTotal.Seconds()), 100*(float64(created)/lastSeat.Seconds())/(float64(rawWon)/rawLast.Seconds()))
 	if !ok {

@@ -68,6 +68,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'platforms', name: 'registration-platforms', component: () => import('./candidate/pages/registration/PlatformsPage.vue'), meta: { titleKey: 'registration.platforms.title' } },
       // exam booking: my booking and ticket, the session calendar
       { path: 'booking', name: 'booking', component: () => import('./candidate/pages/booking/BookingPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.page.title' } },
+      { path: 'booking/round', name: 'booking-round', component: () => import('./candidate/pages/booking/RoundPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.round.title' } },
       { path: 'booking/sessions', name: 'booking-calendar', component: () => import('./candidate/pages/booking/CalendarPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.calendar.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],

@@ -48,6 +48,7 @@ export interface ExamSession {
   waiting: number
   status: SessionStatus
   mode: 'first_come' | 'preference'
+  round_id: number
   bookable: boolean
   version: number
 }
@@ -136,6 +137,30 @@ export interface RosterLine {
   status: BookingStatus
 }
 
+export interface Round {
+  id: number
+  name: string
+  closes_at: string
+  seed: string
+  status: 'open' | 'allocated'
+  session_ids: number[]
+  allocated_at: string | null
+  assigned: number
+  unassigned: number
+}
+
+export interface OpenRound {
+  round: Round
+  sessions: ExamSession[]
+  mine: number[]
+}
+
+export interface Assignment {
+  candidate_id: number
+  session_id: number
+  rank: number
+}
+
 export interface Page<T> {
   items: T[]
   total: number
@@ -178,6 +203,8 @@ export const bookingApi = {
   joinWaitlist: (sessionId: number, key: string) => api.post<BookingHome>('/me/waitlist', { session_id: sessionId }, idem(key)),
   leaveWaitlist: (id: number, key: string) => api.delete<void>(`/me/waitlist/${id}`, idem(key)),
   acceptOffer: (id: number, key: string) => api.post<BookingHome>(`/me/waitlist/${id}/accept`, undefined, idem(key)),
+  openRounds: () => api.get<Items<OpenRound>>('/booking/rounds'),
+  rank: (roundId: number, sessionIds: number[], key: string) => api.put<{ session_ids: number[] }>(`/me/rounds/${roundId}/choices`, { session_ids: sessionIds }, idem(key)),
 }
 
 export const bookingAdminApi = {
@@ -197,4 +224,7 @@ export const bookingAdminApi = {
   createBulk: (b: BulkRequest) => api.post<Items<ExamSession>>('/admin/sessions/bulk', b),
   roster: (id: number) => api.get<{ session: ExamSession; items: RosterLine[] }>(`/admin/sessions/${id}/roster`),
   rosterUrl: (id: number) => `/api/v1/admin/sessions/${id}/roster.xlsx`,
+  rounds: () => api.get<Items<Round>>('/admin/rounds'),
+  createRound: (r: { name: string; closes_at: string; session_ids: number[] }) => api.post<Round>('/admin/rounds', r),
+  roundResult: (id: number) => api.get<{ round: Round; assignments: Assignment[] }>(`/admin/rounds/${id}`),
 }

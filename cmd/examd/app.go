@@ -17,6 +17,7 @@ import (
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/booking"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/practice/practicekv"
@@ -77,6 +78,10 @@ type app struct {
 
 	// uploads: one bound on concurrent image decodes for the whole process
 	images *imagecheck.Decoder
+	// exam centres, sessions and booking (see booking.go)
+	booking *booking.Service
+	// testClock is set when testing.clock_control lets browser tests move time
+	testClock *clock.Offset
 
 	workers []worker
 	// group-commit writers, drained at shutdown after HTTP has stopped
@@ -86,6 +91,11 @@ type app struct {
 // open connects to the database and Redis, migrates, and builds services.
 func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, clock: clock.System{}, registry: prometheus.NewRegistry()}
+	if cfg.Testing.ClockControl {
+		a.testClock = &clock.Offset{}
+		a.clock = a.testClock
+		log.Warn("testing.clock_control is on: a bureau admin can move this node's clock (test configurations only)")
+	}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	var err error
@@ -168,6 +178,10 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}
+	// exam centres, sessions and booking (after registration: eligibility)
+	if err := a.assembleBooking(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -220,12 +234,24 @@ func (a *app) handler() *api.Server {
 		Notify: a.notify,
 
 		Registration: a.registration,
+
+		Booking: a.booking,
+		Clock:   testClock(a.testClock),
 	})
 }
 
 // metricsHandler is the Prometheus exposition of this process.
 func (a *app) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{})
+}
+
+// testClock hands the API the movable clock only when one is configured
+// (a nil *clock.Offset must not become a non-nil interface).
+func testClock(c *clock.Offset) api.TestClock {
+	if c == nil {
+		return nil
+	}
+	return c
 }
 
 func createAdmin(ctx context.Context, a *app, username, name, password string, out io.Writer) error {

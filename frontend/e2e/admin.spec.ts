@@ -1,7 +1,7 @@
 // The bureau admin's console: staff accounts (create with server field errors,
 // sessions, disable, version conflict, last admin) and the audit log.
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, shot, test, type ServerState } from './support'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, createCentre, expect, expectNoHorizontalScroll, shot, test, type ServerState } from './support'
 
 // Unique per run, so the spec also passes against a server it has used before.
 const RUN = Date.now().toString(36).slice(-6)
@@ -66,14 +66,20 @@ test.describe('desktop', () => {
     await expect(dialog.getByTestId('field-username').locator('.el-form-item__error')).toHaveCount(0)
     await shot(page, 'admin-staff-create-error')
 
+    // A centre that does not exist: said under the field, nothing written.
+    await dialog.locator('#staff-centre').fill('987654')
+    await dialog.getByTestId('staff-form-submit').click()
+    await expect(dialog.getByTestId('field-centre_id').locator('.el-form-item__error')).toHaveText('没有这个考点')
+
     // Fixed: created, and listed with its centre.
-    await dialog.locator('#staff-centre').fill('7')
+    const centre = await createCentre(server, `考点-${RUN}`)
+    await dialog.locator('#staff-centre').fill(String(centre))
     await dialog.getByTestId('staff-form-submit').click()
     await expect(dialog).toBeHidden()
     await expect(page.locator('.el-message--success', { hasText: `账号 ${PROCTOR.username} 已创建` })).toBeVisible()
     const row = staffRow(page, PROCTOR.username)
     await expect(row).toContainText('监考员')
-    await expect(row).toContainText('考点 7')
+    await expect(row).toContainText(`考点 ${centre}`)
     await expect(row.getByTestId('staff-status')).toContainText('正常')
 
     // The same username again: said under the username.
@@ -95,7 +101,7 @@ test.describe('desktop', () => {
       await staffLogin(proctor.page, PROCTOR.username, PROCTOR.password)
       await expect(proctor.page).toHaveURL(/\/staff$/)
       await expect(proctor.page.getByTestId('role')).toHaveText('监考员')
-      await expect(proctor.page.getByTestId('centre-id')).toHaveText('7')
+      await expect(proctor.page.getByTestId('centre-id')).toHaveText(String(centre))
       await expect(proctor.page.getByTestId('staff-nav')).toHaveCount(0)
       await shot(proctor.page, 'admin-proctor-home')
       // The admin pages are not for proctors.
@@ -119,12 +125,12 @@ test.describe('desktop', () => {
 
       // The proctor logs in again; the admin disables the account.
       await staffLogin(proctor.page, PROCTOR.username, PROCTOR.password)
-      await expect(proctor.page.getByTestId('centre-id')).toHaveText('7')
+      await expect(proctor.page.getByTestId('centre-id')).toHaveText(String(centre))
 
       await row.getByTestId(`edit-${PROCTOR.username}`).click()
       await expect(dialog.locator('#staff-username')).toHaveValue(PROCTOR.username)
       await expect(dialog.locator('#staff-username')).toBeDisabled()
-      await expect(dialog.locator('#staff-centre')).toHaveValue('7')
+      await expect(dialog.locator('#staff-centre')).toHaveValue(String(centre))
       await dialog.getByTestId('status-disabled').click()
       await dialog.getByTestId('staff-form-submit').click()
       await expect(dialog).toBeHidden()

@@ -118,3 +118,17 @@ export async function createStaff(server: ServerState, user: NewStaff): Promise<
     await ctx.dispose()
   }
 }
+
+/** Creates an exam centre through the API as the bootstrap admin; returns its id. */
+export async function createCentre(server: ServerState, name: string): Promise<number> {
+  const ctx = await request.newContext({ baseURL: server.baseURL, extraHTTPHeaders: { 'X-Requested-With': 'examd' } })
+  try {
+    const login = await ctx.post('/api/v1/auth/staff/login', { data: { username: ADMIN_USERNAME, password: ADMIN_PASSWORD } })
+    expect(login.status(), await login.text()).toBe(200)
+    const res = await ctx.post('/api/v1/admin/centres', { data: { name, address: `${name}地址` } })
+    expect(res.status(), await res.text()).toBe(201)
+    return ((await res.json()) as { id: number }).id
+  } finally {
+    await ctx.dispose()
+  }
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -606,5 +607,48 @@ func TestQuietHoursHoldNonUrgentSMSButNotCodes(t *testing.T) {
 	codes, _, _ := e.svc.List(ctx, notify.Filter{Phone: "13800000009"})
 	if len(codes) != 1 || !codes[0].NotBefore.Equal(night) {
 		t.Fatalf("code held: %+v", codes)
+	}
+}
+
+// TestWithdrawnMessagesNeverGoOut: a scheduled reminder withdrawn while
+// pending, and one withdrawn after the relay queued it (its stream entry
+// is delivered later), are never sent; a sent message cannot be withdrawn.
+func TestWithdrawnMessagesNeverGoOut(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	later := sms(1)
+	later.NotBefore = time.Now().Add(24 * time.Hour)
+	pending := e.enqueue(t, later)
+	queued := e.enqueue(t, sms(2))
+	if _, err := e.store.ClaimDue(ctx, time.Now(), 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if e.get(t, queued).Status != notify.StatusQueued {
+		t.Fatal("the relay did not queue the due message")
+	}
+	for _, key := range []string{later.DedupeKey, sms(2).DedupeKey} {
+		if err := e.outbox.Withdraw(ctx, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{pending, queued} {
+		if got := e.get(t, id).Status; got != notify.StatusWithdrawn {
+			t.Fatalf("message %d is %s", id, got)
+		}
+	}
+	if got, err := e.store.ClaimForSend(ctx, []int64{pending, queued}, time.Now(), time.Minute); err != nil || len(got) != 0 {
+		t.Fatalf("a worker claimed withdrawn messages: %v %v", got, err)
+	}
+	sent := e.enqueue(t, sms(3))
+	e.runAll(t)
+	e.waitStatus(t, 10*time.Second, notify.StatusSent, sent)
+	if err := e.outbox.Withdraw(ctx, sms(3).DedupeKey); err != nil {
+		t.Fatal(err)
+	}
+	if e.get(t, sent).Status != notify.StatusSent {
+		t.Fatal("withdrawing a sent message changed it")
+	}
+	if calls, _ := e.sms.counts("examd-" + strconv.FormatInt(queued, 10)); calls != 0 {
+		t.Fatalf("the withdrawn queued message was sent %d times", calls)
 	}
 }

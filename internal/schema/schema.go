@@ -4,6 +4,7 @@ package schema
 
 import (
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/booking/bookingdb"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/registration/registrationdb"
 	"taxiexam/internal/audit/auditdb"
@@ -24,6 +25,7 @@ func All() []sqldb.Migration {
 		attemptdb.Migrations(),      // 400-449 mock/formal attempts
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
+		bookingdb.Migrations(),      // 650-699 exam centres, sessions, bookings
 	} {
 		all = append(all, m...)
 	}

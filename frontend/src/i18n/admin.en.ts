@@ -115,6 +115,8 @@ const adminEn: MessageSchema['admin'] = {
     passwordLength: 'At least 10 characters',
     passwordClasses: 'Use at least three of: upper case, lower case, digits, symbols',
     mustBeNumber: 'Enter a number',
+    centreUnknown: 'No such exam centre',
+    officeUnknown: 'No such issuing office',
   },
 }
 

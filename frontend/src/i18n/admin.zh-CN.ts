@@ -114,6 +114,8 @@ const adminZhCN = {
     passwordLength: '密码至少 10 位',
     passwordClasses: '密码须含大写字母、小写字母、数字、符号中的至少三类',
     mustBeNumber: '请输入数字',
+    centreUnknown: '没有这个考点',
+    officeUnknown: '没有这个发证点',
   },
 }
 

@@ -1,4 +1,5 @@
 import notifyEn from './notify.en'
+import bookingEn from './booking.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
@@ -72,6 +73,7 @@ const en: MessageSchema = {
   admin: adminEn,
   notify: notifyEn,
   registration: registrationEn,
+  booking: bookingEn,
   practice: practiceEn,
   bank: bankEn,
   roles: {
@@ -109,6 +111,8 @@ const en: MessageSchema = {
     bad_idempotency_key: 'The request could not be sent safely; please reload the page',
     idempotency_key_reused: 'This request was already sent with different content; please reload the page',
     withDetail: '{text}: {detail}',
+    // exam/booking error codes
+    ...bookingEn.errors,
   },
   // ---- security: the candidate's logins ----
   sessions: {

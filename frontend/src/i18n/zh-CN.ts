@@ -1,4 +1,5 @@
 import notifyZhCN from './notify.zh-CN'
+import bookingZhCN from './booking.zh-CN'
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
@@ -72,6 +73,7 @@ const zhCN = {
   admin: adminZhCN,
   notify: notifyZhCN,
   registration: registrationZhCN,
+  booking: bookingZhCN,
   practice: practiceZhCN,
   bank: bankZhCN,
   roles: {
@@ -113,6 +115,8 @@ const zhCN = {
     idempotency_key_reused: '该请求已以不同内容提交过，请刷新页面',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
+    // exam/booking error codes
+    ...bookingZhCN.errors,
   },
   // ---- security: the candidate's logins ----
   sessions: {

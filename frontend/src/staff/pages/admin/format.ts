@@ -51,6 +51,8 @@ const STAFF_REASONS: Record<string, string> = {
   'at least 10 characters': 'passwordLength',
   'use at least three of: upper case, lower case, digits, symbols': 'passwordClasses',
   'must be a number': 'mustBeNumber',
+  'no such exam centre': 'centreUnknown',
+  'no such issuing office': 'officeUnknown',
 }
 
 /** A server field reason for a staff-account form field, in the current language. */

@@ -1,0 +1,414 @@
+// Command bookingbench is the booking stampede: -candidates approved
+// candidates, logged in, all book the same session of -seats seats at the
+// same instant through the real HTTP API (route table, middleware, session
+// auth, Idempotency-Key, Redis rate limits, the booking service and its
+// store with the outbox) on MariaDB + Redis. It then checks the database:
+// exactly -seats bookings, the session counter equal to them, every seat
+// once, no candidate twice, no 5xx.
+//
+// In the same run it races the floor: the same number of goroutines
+// running the bare conditional UPDATE (UPDATE ... SET booked = booked + 1
+// WHERE id = ? AND booked < capacity) with database/sql on a scratch table,
+// and prints both with requests/s, bookings/s and latency percentiles.
+// Figures and how to read them: docs/performance.md ("Booking stampede").
+//
+// Usage: go run ./cmd/bookingbench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
+//
+//	[-candidates 5000] [-seats 500] [-conns 1024] [-pool 64]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
+
+	"taxiexam/api"
+	"taxiexam/configs"
+	"taxiexam/exam/booking"
+	"taxiexam/exam/booking/bookingdb"
+	"taxiexam/exam/booking/bookingreg"
+	"taxiexam/exam/registration"
+	"taxiexam/exam/registration/registrationdb"
+	"taxiexam/internal/audit"
+	"taxiexam/internal/audit/auditdb"
+	"taxiexam/internal/auth"
+	"taxiexam/internal/auth/authdb"
+	"taxiexam/internal/auth/authkv"
+	"taxiexam/internal/notify"
+	"taxiexam/internal/notify/notifydb"
+	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/reqctx"
+	"taxiexam/internal/platform/signing"
+	"taxiexam/internal/platform/sqldb"
+	"taxiexam/internal/schema"
+)
+
+type codeBox struct {
+	mu    sync.Mutex
+	codes map[string]string
+}
+
+func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) error {
+	b.mu.Lock()
+	b.codes[phone] = code
+	b.mu.Unlock()
+	return nil
+}
+
+// fixedMinutes stands in for the question bank's formal blueprint (135
+// minutes in the sample bank): the bench does not load the bank.
+type fixedMinutes int
+
+func (m fixedMinutes) FormalMinutes(context.Context) (int, error) { return int(m), nil }
+
+type redisLimiter struct{ l *authkv.Limiter }
+
+func (r redisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	return r.l.Allow(ctx, []auth.Rule{{Key: key, Limit: limit, Window: window}})
+}
+
+func main() {
+	dsn := flag.String("dsn", "root@tcp(127.0.0.1:3306)/", "MariaDB/MySQL server (a scratch database is created and dropped)")
+	redisAddr := flag.String("redis", "127.0.0.1:6379", "Redis address")
+	candidates := flag.Int("candidates", 5000, "candidates booking at once (one goroutine each)")
+	seats := flag.Int("seats", 500, "seats of the one session")
+	conns := flag.Int("conns", 1024, "HTTP connections the load generator may open (the goroutines queue for them)")
+	pool := flag.Int("pool", 64, "SQL connections (examd's pool and the raw race alike)")
+	flag.Parse()
+	if err := run(*dsn, *redisAddr, *candidates, *seats, *conns, *pool); err != nil {
+		fmt.Fprintln(os.Stderr, "bookingbench:", err)
+		os.Exit(1)
+	}
+}
+
+type outcome struct {
+	status int
+	code   string
+	took   time.Duration
+	at     time.Duration // since the start, when the answer arrived
+}
+
+func run(dsn, redisAddr string, n, seats, conns, pool int) error {
+	ctx := context.Background()
+	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+	if err != nil {
+		return err
+	}
+	// Every candidate is its own phone (own IP) behind the load balancer.
+	cfg.Server.TrustedProxies = []string{"127.0.0.1"}
+
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "bookingbench_" + hex.EncodeToString(b)
+	admin, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		return fmt.Errorf("create database: %w", err)
+	}
+	defer admin.Exec("DROP DATABASE IF EXISTS " + name) //nolint:errcheck
+	mc, err := mysqldrv.ParseDSN(dsn)
+	if err != nil {
+		return err
+	}
+	mc.DBName = name
+	db, err := sqldb.Open(configs.Database{Driver: "mysql", DSN: mc.FormatDSN(), MaxOpenConns: pool, MaxIdleConns: pool, ConnMaxLifetime: time.Hour}, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx, schema.All()); err != nil {
+		return err
+	}
+	rdb, err := kv.Open(ctx, configs.Redis{Addr: redisAddr, Prefix: name + ":"})
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	prot, err := pii.New("b1:"+pii.NewKey(), pii.NewKey())
+	if err != nil {
+		return err
+	}
+	signer, err := signing.New("b1:" + signing.NewSeed())
+	if err != nil {
+		return err
+	}
+
+	// The services as examd wires them (cmd/examd/booking.go).
+	clk := clock.System{}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	au := audit.NewService(auditdb.New(db), clk.Now)
+	codes := &codeBox{codes: map[string]string{}}
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	go sessions.Run(ctx) //nolint:errcheck // ends with the process
+	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), sessions, codes, au, db, clk, auth.Config{
+		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
+	regStore := registrationdb.New(db, prot)
+	apps := bookingreg.New(regStore, authdb.New(db, prot))
+	bcfg := cfg.Booking
+	svc := booking.NewService(booking.Deps{Store: bookingdb.New(db), Eligibility: apps, People: apps,
+		Notifier: notify.NewOutbox(notifydb.New(db, prot), clk, notify.QuietHours{}), Limiter: redisLimiter{authkv.New(rdb)},
+		Durations: fixedMinutes(135), Signer: signer, Audit: au, Tx: db, Clock: clk},
+		booking.Config{Location: cfg.Location, Cutoff: bcfg.Cutoff, MaxReleases: bcfg.MaxCancellations, ReleaseWindow: bcfg.CancellationWindow,
+			CoolingOff: bcfg.CoolingOff, OfferHold: bcfg.OfferHold, ReminderAt: 18 * time.Hour,
+			PerCandidatePerMinute: bcfg.PerCandidatePerMinute, PerIPPerMinute: bcfg.PerIPPerMinute, Bring: bcfg.Bring})
+	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Booking: svc})
+	apiURL, stop, err := listen(srv)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	// One centre, one room of -seats seats, one published session in a week.
+	staff := reqctx.With(ctx, reqctx.Request{ID: "bench", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: string(auth.RoleBureauAdmin)}})
+	c, err := svc.CreateCentre(staff, booking.Centre{Name: "压测考点", Address: "压测路 1 号"})
+	if err != nil {
+		return err
+	}
+	room, err := svc.CreateRoom(staff, c.ID, booking.RoomInput{Name: "大厅", Seats: seats})
+	if err != nil {
+		return err
+	}
+	day := time.Now().In(cfg.Location).AddDate(0, 0, 7).Format("2006-01-02")
+	sess, err := svc.CreateSession(staff, booking.SessionInput{RoomID: room.ID, Date: day, Time: "09:00"})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.SetSessionStatus(staff, sess.ID, booking.SessionPublished, 0); err != nil {
+		return err
+	}
+
+	// Approved, logged-in candidates.
+	fmt.Printf("bookingbench: preparing %d approved candidates...\n", n)
+	cookies := make([]string, n)
+	for i := range cookies {
+		phone := fmt.Sprintf("1380000%04d", i)
+		ip := fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1)
+		if _, err := authSvc.RequestCode(ctx, phone, ip); err != nil {
+			return err
+		}
+		codes.mu.Lock()
+		code := codes.codes[phone]
+		codes.mu.Unlock()
+		token, p, err := authSvc.CandidateLogin(ctx, phone, code, ip, "bookingbench")
+		if err != nil {
+			return err
+		}
+		a := registration.Application{CandidateID: p.UserID, Status: registration.StatusApproved, Version: 1, DecidedAt: time.Now(), CreatedAt: time.Now(), UpdatedAt: time.Now(),
+			Form: registration.Form{Name: "考生" + strconv.Itoa(i), IDNumber: fmt.Sprintf("3506021990%08d", i)}}
+		if err := regStore.CreateApplication(ctx, &a); err != nil {
+			return err
+		}
+		cookies[i] = "examd_session=" + token
+	}
+
+	fmt.Printf("bookingbench: MariaDB %s + Redis %s, %d candidates x 1 session of %d seats, %d HTTP connections, SQL pool %d, GOMAXPROCS shared with MariaDB and Redis on this machine\n",
+		mc.Addr, redisAddr, n, seats, conns, pool)
+
+	// ---- the stampede through the API ----
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}, Timeout: 2 * time.Minute}
+	body := `{"session_id":` + strconv.FormatInt(sess.ID, 10) + `}`
+	out := make([]outcome, n)
+	var ready, wg sync.WaitGroup
+	startGun := make(chan struct{})
+	var t0 time.Time
+	for i := 0; i < n; i++ {
+		ready.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(http.MethodPost, apiURL+"/api/v1/me/booking", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("X-Requested-With", "examd")
+			req.Header.Set("Cookie", cookies[i])
+			req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", sess.ID, i))
+			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
+			ready.Done()
+			<-startGun
+			s := time.Now()
+			res, err := client.Do(req)
+			o := outcome{took: time.Since(s), at: time.Since(t0)}
+			if err != nil {
+				o.code = err.Error()
+			} else {
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				o.status = res.StatusCode
+				if res.StatusCode != http.StatusCreated {
+					if k := strings.Index(string(b), `"code":"`); k >= 0 {
+						rest := string(b)[k+8:]
+						o.code = rest[:strings.IndexByte(rest, '"')]
+					}
+				}
+			}
+			out[i] = o
+		}()
+	}
+	ready.Wait()
+	t0 = time.Now()
+	close(startGun)
+	wg.Wait()
+	apiTotal := time.Since(t0)
+
+	// ---- what the database says ----
+	var booked, active, seatsUsed, doubled int
+	q := func(dst *int, query string, args ...any) error { return admin.QueryRow(query, args...).Scan(dst) }
+	if err := q(&booked, "SELECT booked FROM "+name+".exam_sessions WHERE id = ?", sess.ID); err != nil {
+		return err
+	}
+	if err := q(&active, "SELECT COUNT(*) FROM "+name+".exam_bookings WHERE session_id = ? AND status = 'booked'", sess.ID); err != nil {
+		return err
+	}
+	if err := q(&seatsUsed, "SELECT COUNT(DISTINCT seat_number) FROM "+name+".exam_bookings WHERE session_id = ? AND status = 'booked'", sess.ID); err != nil {
+		return err
+	}
+	if err := q(&doubled, "SELECT COUNT(*) FROM (SELECT candidate_id FROM "+name+".exam_bookings WHERE status = 'booked' GROUP BY candidate_id HAVING COUNT(*) > 1) d"); err != nil {
+		return err
+	}
+	var created, full, fivexx, other int
+	others := map[string]int{}
+	var lastSeat time.Duration
+	lat := make([]time.Duration, 0, n)
+	for _, o := range out {
+		lat = append(lat, o.took)
+		switch {
+		case o.status == http.StatusCreated:
+			created++
+			lastSeat = max(lastSeat, o.at)
+		case o.code == "session_full":
+			full++
+		case o.status >= 500 || o.status == 0:
+			fivexx++
+			others[strconv.Itoa(o.status)+" "+o.code]++
+		default:
+			other++
+			others[strconv.Itoa(o.status)+" "+o.code]++
+		}
+	}
+	p50, p99 := pct(lat, 50), pct(lat, 99)
+	fmt.Printf("\nAPI stampede (POST /api/v1/me/booking):\n")
+	fmt.Printf("  %d requests in %s: %.0f requests/s; %d seats filled in %s: %.0f bookings/s; latency p50 %s p99 %s\n",
+		n, apiTotal.Round(time.Millisecond), float64(n)/apiTotal.Seconds(), created, lastSeat.Round(time.Millisecond), float64(created)/lastSeat.Seconds(), p50, p99)
+	fmt.Printf("  answers: %d booked (201), %d session_full (409), %d other 4xx, %d 5xx/transport %v\n", created, full, other, fivexx, others)
+	overbooked := max(0, active-seats)
+	fmt.Printf("  database: session counter %d, active bookings %d, distinct seats %d, overbooked %d, candidates holding two bookings %d\n",
+		booked, active, seatsUsed, overbooked, doubled)
+	ok := created == seats && booked == seats && active == seats && seatsUsed == seats && doubled == 0 && fivexx == 0
+
+	// ---- the floor: the bare conditional UPDATE with database/sql ----
+	raw, err := sql.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return err
+	}
+	defer raw.Close()
+	raw.SetMaxOpenConns(pool)
+	raw.SetMaxIdleConns(pool)
+	if _, err := raw.Exec("CREATE TABLE bench_sessions (id BIGINT PRIMARY KEY, capacity INT NOT NULL, booked INT NOT NULL)"); err != nil {
+		return err
+	}
+	if _, err := raw.Exec("INSERT INTO bench_sessions VALUES (1, ?, 0)", seats); err != nil {
+		return err
+	}
+	for i := 0; i < pool; i++ { // warm the pool as the API's was warmed by the logins
+		if err := raw.Ping(); err != nil {
+			return err
+		}
+	}
+	rawOut := make([]outcome, n)
+	startGun2 := make(chan struct{})
+	var ready2, wg2 sync.WaitGroup
+	var rawErrs atomic.Int64
+	var firstErr atomic.Value
+	var t1 time.Time
+	for i := 0; i < n; i++ {
+		ready2.Add(1)
+		wg2.Add(1)
+		go func() {
+			defer wg2.Done()
+			ready2.Done()
+			<-startGun2
+			s := time.Now()
+			res, err := raw.Exec("UPDATE bench_sessions SET booked = booked + 1 WHERE id = 1 AND booked < capacity")
+			o := outcome{took: time.Since(s), at: time.Since(t1)}
+			if err != nil {
+				rawErrs.Add(1)
+				firstErr.CompareAndSwap(nil, err.Error())
+			} else if k, _ := res.RowsAffected(); k == 1 {
+				o.status = http.StatusCreated
+			}
+			rawOut[i] = o
+		}()
+	}
+	ready2.Wait()
+	t1 = time.Now()
+	close(startGun2)
+	wg2.Wait()
+	rawTotal := time.Since(t1)
+	var rawWon int
+	var rawLast time.Duration
+	rawLat := make([]time.Duration, 0, n)
+	for _, o := range rawOut {
+		rawLat = append(rawLat, o.took)
+		if o.status == http.StatusCreated {
+			rawWon++
+			rawLast = max(rawLast, o.at)
+		}
+	}
+	var rawBooked int
+	if err := raw.QueryRow("SELECT booked FROM bench_sessions WHERE id = 1").Scan(&rawBooked); err != nil {
+		return err
+	}
+	fmt.Printf("\nFloor (raw conditional UPDATE, database/sql, autocommit):\n")
+	fmt.Printf("  %d statements in %s: %.0f statements/s; %d seats in %s: %.0f bookings/s; latency p50 %s p99 %s; counter %d, errors %d\n",
+		n, rawTotal.Round(time.Millisecond), float64(n)/rawTotal.Seconds(), rawWon, rawLast.Round(time.Millisecond), float64(rawWon)/rawLast.Seconds(),
+		pct(rawLat, 50), pct(rawLat, 99), rawBooked, rawErrs.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Printf("  first error: %v\n", e)
+	}
+	fmt.Printf("\nAPI / floor: requests/s %.0f%%, bookings/s %.0f%%\n",
+		100*(float64(n)/apiTotal.Seconds())/(float64(n)/rawTotal.Seconds()), 100*(float64(created)/lastSeat.Seconds())/(float64(rawWon)/rawLast.Seconds()))
+	if !ok {
+		return fmt.Errorf("the stampede broke a rule (see above)")
+	}
+	fmt.Println("result: exactly", seats, "bookings, 0 overbooked, 0 double, 0 5xx")
+	return nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[(len(s)-1)*p/100].Round(100 * time.Microsecond)
+}
+
+func listen(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}

@@ -1,0 +1,264 @@
+// Exam booking as a new user would do it (the issue's "Done when"): the
+// bureau creates a centre with a room of 30 seats and publishes a week of
+// sessions; an approved candidate on a 360 px phone books, sees the ticket
+// whose QR code zbarimg decodes, reschedules, cancels, rebooks; a second
+// candidate waits on the waitlist and gets the freed seat by SMS; the
+// exam-eve SMS reaches the log the day before (test clock); after the
+// session ends without check-in the booking shows as absent.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { request, type APIRequestContext, type Browser, type Page } from '@playwright/test'
+import { SCREENSHOT_DIR } from './paths'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, shot, test, type ServerState } from './support'
+
+const RUN = Date.now().toString(36)
+
+/** A valid 18-digit ID number (GB 11643 check character) ending in seq. */
+function idNumber(seq: number): string {
+  const body = `35060219880808${String(seq).padStart(3, '0')}`
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * w[i], 0)
+  return body + '10X98765432'[sum % 11]
+}
+
+async function api(baseURL: string): Promise<APIRequestContext> {
+  return request.newContext({ baseURL, extraHTTPHeaders: { 'X-Requested-With': 'examd' } })
+}
+
+async function adminAPI(server: ServerState): Promise<APIRequestContext> {
+  const ctx = await api(server.baseURL)
+  const login = await ctx.post('/api/v1/auth/staff/login', { data: { username: ADMIN_USERNAME, password: ADMIN_PASSWORD } })
+  expect(login.status(), await login.text()).toBe(200)
+  return ctx
+}
+
+/** SMS templates the log provider sent to phone past byte offset after. */
+function smsTo(server: ServerState, phone: string, after = 0): string[] {
+  const text = Buffer.from(fs.readFileSync(server.logPath)).subarray(after).toString('utf8')
+  return text
+    .split('\n')
+    .filter((l) => l.includes('msg="sms sent"') && l.includes(`to=${maskPhone(phone)}`))
+    .map((l) => /\btemplate=(\S+)/.exec(l)?.[1] ?? '')
+}
+
+async function waitForSms(server: ServerState, phone: string, template: string, after = 0): Promise<void> {
+  await expect.poll(() => smsTo(server, phone, after), { timeout: 20_000 }).toContain(template)
+}
+
+/**
+ * Registers a candidate through the API and has the police approve them:
+ * the registration journey itself is registration.spec.ts's subject.
+ */
+async function approvedCandidate(server: ServerState, browser: Browser, phone: string, name: string, seq: number, police: APIRequestContext) {
+  // The API login is also the phone's: its cookie goes into the browser
+  // (a second code within a minute would be refused by the SMS limits).
+  const c = await api(server.baseURL)
+  const from = logOffset(server.logPath)
+  expect((await c.post('/api/v1/auth/sms-code', { data: { phone } })).status()).toBe(202)
+  const code = await readSmsCode(server.logPath, maskPhone(phone), { after: from })
+  expect((await c.post('/api/v1/auth/candidate/login', { data: { phone, code } })).status()).toBe(200)
+  const app = (await (await c.post('/api/v1/me/applications', { data: { channel: '' } })).json()) as { id: number; version: number }
+  const studio = await browser.newPage({ viewport: { width: 300, height: 400 }, deviceScaleFactor: 1 })
+  await studio.setContent('<body style="margin:0;background:#dde8f0"><div style="margin:90px auto 0;width:140px;height:170px;border-radius:70px 70px 40px 40px;background:#556677"></div></body>')
+  const photo = await studio.screenshot({ type: 'jpeg', quality: 90 })
+  await studio.close()
+  const up = await c.post(`/api/v1/me/applications/${app.id}/photo`, { multipart: { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photo } } })
+  expect(up.status(), await up.text()).toBe(200)
+  const form = {
+    name, id_number: idNumber(seq), licence_class: 'C1', licence_first_issued: '2015-03-01', address: '福建省漳州市芗城区胜利西路1号',
+    pledge: ['traffic_accident_crime', 'dangerous_driving', 'drug_use', 'drink_driving', 'full_12_points', 'violent_crime'],
+    want_taxi: true, want_ride_hailing: true, delivery: 'post', office_id: 0,
+    receiver: { name, phone, province: '福建省', city: '漳州市', county: '芗城区', address: '胜利西路1号' },
+  }
+  const saved = await c.put(`/api/v1/me/applications/${app.id}`, { data: { version: (await up.json()).version, form } })
+  expect(saved.status(), await saved.text()).toBe(200)
+  const submitted = await c.post(`/api/v1/me/applications/${app.id}/submit`, { data: { version: (await saved.json()).version } })
+  expect(submitted.status(), await submitted.text()).toBe(200)
+  const review = (await (await police.get(`/api/v1/review/applications/${app.id}`)).json()) as { version: number }
+  const checks = Object.fromEntries(form.pledge.map((p) => [p, 'clear']))
+  const decided = await police.post(`/api/v1/review/applications/${app.id}/decision`, { data: { version: review.version, checks, outcome: 'approve' } })
+  expect(decided.status(), await decided.text()).toBe(200)
+  const state = await c.storageState()
+  await c.dispose()
+  return state
+}
+
+
+/** Books (or moves to, or waits for) the session with id from the calendar. */
+async function pickSession(page: Page, id: number, button: string) {
+  const row = page.locator(`[data-testid=session][data-session-id="${id}"]`)
+  await row.click()
+  const sheet = page.getByTestId('confirm-sheet')
+  await expect(sheet.getByTestId('booking-rules')).toContainText('开考前 24 小时停止预约')
+  await expect(sheet.getByTestId('confirm-booking')).toHaveText(button)
+  await sheet.getByTestId('confirm-booking').click()
+  await expect(page).toHaveURL(/\/m\/booking$/)
+}
+
+/** Decodes the ticket QR code the page shows, as a proctor's scanner would. */
+async function decodeTicketQR(page: Page, name: string): Promise<string> {
+  const src = await page.getByTestId('ticket-qr').getAttribute('src')
+  const png = await page.request.get(src!)
+  expect(png.headers()['content-type']).toBe('image/png')
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  const file = path.join(SCREENSHOT_DIR, `${name}.png`)
+  fs.writeFileSync(file, await png.body())
+  return execFileSync('zbarimg', ['--raw', '-q', file], { encoding: 'utf8' }).trim()
+}
+
+interface Sess {
+  id: number
+  starts_at: string
+  ends_at: string
+  version: number
+  capacity: number
+}
+
+test('booking: centre and week of sessions -> book, ticket QR, reschedule, cancel, rebook -> waitlist offer -> eve SMS -> absent', async ({ page, browser, server }) => {
+  test.setTimeout(240_000)
+  const admin = await adminAPI(server)
+
+  // ---- the bureau: a centre, a room of 30 seats, a week of sessions ----
+  const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+  const staff = await staffCtx.newPage()
+  await staff.goto(`${server.baseURL}/staff/login`)
+  await staff.locator('#username').fill(ADMIN_USERNAME)
+  await staff.locator('#password').fill(ADMIN_PASSWORD)
+  await staff.getByTestId('login').click()
+  await expect(staff).toHaveURL(/\/staff$/)
+  await staff.getByTestId('nav-booking-admin').click()
+  await staff.getByTestId('new-centre').click()
+  await staff.locator('#bk-centre-name').fill(`漳州市考试中心-${RUN}`)
+  await staff.locator('#bk-centre-address').fill('漳州市芗城区水仙大街1号')
+  await staff.getByTestId('save-centre').click()
+  await expect(staff.getByTestId('centres-table')).toContainText(`漳州市考试中心-${RUN}`)
+  await staff.getByTestId('new-room').click()
+  await staff.locator('#bk-room-name').fill('第一考场')
+  await staff.locator('#bk-room-seats').fill('30')
+  await staff.getByTestId('save-room').click()
+  await expect(staff.getByTestId('rooms-table')).toContainText('第一考场')
+  await expect(staff.getByTestId('rooms-table')).toContainText('30')
+  await staff.getByRole('tab', { name: '批量创建' }).click()
+  await staff.locator('#bk-bulk-times').fill('09:00')
+  await staff.getByTestId('bulk-preview').click()
+  await expect(staff.getByTestId('bulk-preview-table').locator('tbody tr')).toHaveCount(7)
+  await shot(staff, 'booking-admin-bulk-preview')
+  await staff.getByTestId('bulk-create').click()
+  await expect(staff.locator('.el-message--success', { hasText: '已创建 7 个场次' })).toBeVisible()
+  await expect(staff.getByTestId('sessions-table').getByTestId('session-fill').first()).toContainText('已约 0 / 30')
+  await shot(staff, 'booking-admin-sessions')
+
+  const centres = (await (await admin.get('/api/v1/admin/centres')).json()) as { items: { id: number; name: string }[] }
+  const centre = centres.items.find((c) => c.name === `漳州市考试中心-${RUN}`)!
+  const week = ((await (await admin.get(`/api/v1/admin/sessions?centre_id=${centre.id}`)).json()) as { items: Sess[] }).items
+  expect(week).toHaveLength(7)
+  const [s1, s2, s3] = [week[2], week[3], week[5]] // all beyond the 24 h cutoff
+  // The bureau limits one session to a single seat (a full session for the waitlist).
+  const one = await admin.patch(`/api/v1/admin/sessions/${s3.id}`, { data: { version: s3.version, capacity: 1 } })
+  expect(one.status(), await one.text()).toBe(200)
+
+  // ---- two approved candidates ----
+  await createStaff(server, { username: `police-${RUN}`, password: 'Police-pass-2026!', role: 'police_reviewer' })
+  const police = await api(server.baseURL)
+  expect((await police.post('/api/v1/auth/staff/login', { data: { username: `police-${RUN}`, password: 'Police-pass-2026!' } })).status()).toBe(200)
+  const phoneA = '13912340001'
+  const phoneB = '13912340002'
+  const stateA = await approvedCandidate(server, browser, phoneA, '陈一', 101, police)
+  const stateB = await approvedCandidate(server, browser, phoneB, '林二', 102, police)
+
+  // ---- A books on the phone ----
+  await page.context().addCookies(stateA.cookies)
+  await page.goto('/m')
+  await expect(page.getByTestId('go-booking')).toContainText('审查已通过，请预约考试日期和场次')
+  await page.getByTestId('go-booking').click()
+  await page.getByTestId('go-calendar').click()
+  await expect(page.locator(`[data-testid=session][data-session-id="${s1.id}"]`)).toContainText('余 30 座')
+  await expectNoHorizontalScroll(page)
+  await shot(page, 'booking-calendar')
+  await pickSession(page, s1.id, '确认预约')
+  const ticket = page.getByTestId('ticket')
+  await expect(ticket.getByTestId('ticket-name')).toHaveText('陈一')
+  await expect(ticket.getByTestId('ticket-seat')).toContainText('1')
+  await expect(ticket.getByTestId('ticket-time')).toContainText(s1.starts_at.slice(0, 10))
+  await expect(ticket).toContainText('3506**********')
+  await expectNoHorizontalScroll(page)
+  await shot(page, 'booking-ticket')
+  const ticketNo = (await ticket.getByTestId('ticket-no').textContent())!.trim()
+  const code = await decodeTicketQR(page, 'booking-ticket-qr')
+  expect(code.startsWith(`TK1.${ticketNo}.`)).toBe(true)
+  const verified = await admin.post('/api/v1/proctor/tickets/verify', { data: { code } })
+  expect(verified.status(), await verified.text()).toBe(200)
+  const forged = await admin.post('/api/v1/proctor/tickets/verify', { data: { code: code.replace(ticketNo, ticketNo.slice(0, -1) + ((Number(ticketNo.slice(-1)) + 1) % 10)) } })
+  expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('ticket_invalid')
+  await waitForSms(server, phoneA, 'booking_confirmed')
+
+  // Reschedule to another day, then cancel, then rebook the one-seat session.
+  await page.getByTestId('reschedule').click()
+  await pickSession(page, s2.id, '确认改约')
+  await expect(ticket.getByTestId('ticket-time')).toContainText(s2.starts_at.slice(0, 10))
+  await waitForSms(server, phoneA, 'booking_rescheduled')
+  await page.getByTestId('cancel-booking').click()
+  await page.locator('.van-dialog__confirm').click()
+  await expect(page.getByTestId('go-calendar')).toBeVisible()
+  await waitForSms(server, phoneA, 'booking_cancelled')
+  await page.getByTestId('go-calendar').click()
+  await pickSession(page, s3.id, '确认预约')
+  await expect(ticket.getByTestId('ticket-time')).toContainText(s3.starts_at.slice(0, 10))
+
+  // ---- B finds the session full and waits ----
+  const phoneCtx = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.baseURL, storageState: stateB })
+  const pageB = await phoneCtx.newPage()
+  await pageB.goto('/m')
+  await pageB.getByTestId('go-booking').click()
+  await pageB.getByTestId('go-calendar').click()
+  await expect(pageB.locator(`[data-testid=session][data-session-id="${s3.id}"]`).getByTestId('session-full')).toHaveText('已满')
+  await pickSession(pageB, s3.id, '加入候补')
+  await expect(pageB.getByTestId('waiter-ahead')).toHaveText('前面还有 0 人')
+  await shot(pageB, 'booking-waitlist')
+
+  // A cancels: the seat is held for B, who is told by SMS and takes it.
+  const beforeOffer = logOffset(server.logPath)
+  await page.getByTestId('cancel-booking').click()
+  await page.locator('.van-dialog__confirm').click()
+  await expect(page.getByTestId('go-calendar')).toBeVisible()
+  await waitForSms(server, phoneB, 'waitlist_offer', beforeOffer)
+  await pageB.reload()
+  await expect(pageB.getByTestId('offer')).toBeVisible()
+  await pageB.getByTestId('accept-offer').click()
+  await expect(pageB.getByTestId('ticket').getByTestId('ticket-name')).toHaveText('林二')
+  await expect(pageB.getByTestId('ticket').getByTestId('ticket-seat')).toContainText('1')
+  await shot(pageB, 'booking-offer-taken')
+
+  // ---- the eve of the exam (test clock): B's reminder, none of A's ----
+  const eve = new Date(Date.parse(s3.starts_at) - 15 * 3600_000 + 5 * 60_000) // 18:05 the day before a 09:00 start
+  const beforeEve = logOffset(server.logPath)
+  let moved = await admin.post('/api/v1/testing/clock', { data: { advance_minutes: Math.ceil((eve.getTime() - Date.now()) / 60_000) } })
+  expect(moved.status(), await moved.text()).toBe(200)
+  await waitForSms(server, phoneB, 'exam_reminder', beforeEve)
+  expect(smsTo(server, phoneA)).not.toContain('exam_reminder')
+
+  // ---- the session ends without check-in: absent ----
+  // (Five days later the admin's 12-hour staff session has expired: log in again.)
+  const after = Date.parse(s3.ends_at) + 10 * 60_000
+  const now = Date.parse(((await moved.json()) as { now: string }).now)
+  const admin2 = await adminAPI(server)
+  moved = await admin2.post('/api/v1/testing/clock', { data: { advance_minutes: Math.ceil((after - now) / 60_000) } })
+  expect(moved.status(), await moved.text()).toBe(200)
+  await expect
+    .poll(async () => {
+      await pageB.reload()
+      return pageB.getByTestId('booking-status').textContent({ timeout: 2_000 }).catch(() => '')
+    }, { timeout: 20_000 })
+    .toBe('缺考')
+  await expectNoHorizontalScroll(pageB)
+  await shot(pageB, 'booking-absent')
+  await pageB.goto('/m')
+  await expect(pageB.getByTestId('go-booking')).toContainText('您缺考了')
+
+  await phoneCtx.close()
+  await staffCtx.close()
+  await police.dispose()
+  await admin.dispose()
+  await admin2.dispose()
+})

@@ -66,8 +66,8 @@ func TestLicenceID(t *testing.T) {
 		t.Fatalf("ValidLicenceID(%q) = false", s)
 	}
 	for _, bad := range []string{
-		s[:len(s)-1],                             // no check character
-		s[:len(s)-5] + "002." + s[len(s)-1:],     // version changed, old check
+		s[:len(s)-1],                         // no check character
+		s[:len(s)-5] + "002." + s[len(s)-1:], // version changed, old check
 		"1.2.156.3005.2.11100000000019713D072" + s[len(TypeCodeTaxi):], // other type
 		"",
 	} {

@@ -19,9 +19,10 @@ const (
 	TplBookingConfirmed      = "booking_confirmed"       // name, date, session, centre, address
 	TplExamReminder          = "exam_reminder"           // name, date, time, centre, address
 	TplResult                = "exam_result"             // name, result, scores
-	TplCertificatesIssued    = "certificates_issued"     // name, taxi_no, ride_hailing_no
+	TplCertificatesIssued    = "certificates_issued"     // name, kinds, link
 	TplCertificateMailed     = "certificate_mailed"      // name, waybill
 	TplReadyForPickup        = "ready_for_pickup"        // name, office, address
+	TplCertificateReturned   = "certificate_returned"    // name, office, address
 )
 
 // SMS is one text message to send.

@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"taxiexam/cert/certdb"
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/registration/registrationdb"
@@ -24,6 +25,7 @@ func All() []sqldb.Migration {
 		attemptdb.Migrations(),      // 400-449 mock/formal attempts
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
+		certdb.Migrations(),         // 600-649 certificates and their delivery
 	} {
 		all = append(all, m...)
 	}

@@ -20,6 +20,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -82,11 +83,13 @@ func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
 	var err error
 	switch Driver(t) {
 	case "sqlite":
-		db, err = sqldb.OpenSQLiteFile(filepath.Join(t.TempDir(), "test.db"), dbcfg)
+		path := filepath.Join(t.TempDir(), "test.db")
+		db, err = sqldb.OpenSQLiteFile(path, dbcfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
+		reopeners.Store(db, func() (*sqldb.DB, error) { return sqldb.OpenSQLiteFile(path, dbcfg) })
 	default:
 		name := "t_" + randomSuffix()
 		admin, err := sql.Open("mysql", mysqlDSN())
@@ -105,6 +108,8 @@ func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
 		if err != nil {
 			t.Fatal(err)
 		}
+		mcfg := dbcfg
+		reopeners.Store(db, func() (*sqldb.DB, error) { return sqldb.Open(mcfg, "") })
 		t.Cleanup(func() {
 			db.Close()
 			if t.Failed() {
@@ -121,6 +126,25 @@ func DB(t testing.TB, migrations []sqldb.Migration) *sqldb.DB {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db
+}
+
+// reopeners remembers how each test database was opened, for SecondNode.
+var reopeners sync.Map // *sqldb.DB -> func() (*sqldb.DB, error)
+
+// SecondNode opens another connection pool on the test database db, as a
+// second application node would, for tests of races between nodes.
+func SecondNode(t testing.TB, db *sqldb.DB) *sqldb.DB {
+	t.Helper()
+	open, ok := reopeners.Load(db)
+	if !ok {
+		t.Fatal("SecondNode: not a testenv database")
+	}
+	other, err := open.(func() (*sqldb.DB, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
 
 // Redis returns a client with a random key prefix; its keys are deleted

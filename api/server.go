@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"taxiexam/cert"
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/practice"
@@ -20,6 +21,7 @@ import (
 	"taxiexam/internal/auth"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/signing"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -52,6 +54,10 @@ type Deps struct {
 
 	// Notification queue monitoring (internal/notify).
 	Notify *notify.Service
+
+	// Certificates: issuance, verification, delivery (cert).
+	Certs    *cert.Service
+	CertKeys interface{ Published() signing.PublishedKeys } // public keys for offline verifiers
 }
 
 // Server is the HTTP handler of examd.

@@ -274,3 +274,5 @@ func TestIssuanceRace(t *testing.T) {
 		t.Fatalf("%d SMS, %d postal orders; want %d and %d", sms, post, n, n/2)
 	}
 }
+
+func auditFilter(action string) audit.Filter { return audit.Filter{Action: action, Limit: 10} }

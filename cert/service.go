@@ -91,6 +91,12 @@ type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// Limiter counts events per key across nodes (Redis): at most limit per
+// window; retryAfter is set when refused.
+type Limiter interface {
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
+}
+
 // Config is what the package needs from the configuration.
 type Config struct {
 	PublicURL     string         // QR codes point at PublicURL + VerifyPath + token
@@ -102,6 +108,8 @@ type Config struct {
 	// returned ones) when the application named no office.
 	DispatchOfficeID int64
 	Sender           notify.Address // the sender of postal orders
+	// VerifyPerMinute bounds public verifications per client address.
+	VerifyPerMinute int
 }
 
 // Deps are the collaborators of the service.
@@ -114,6 +122,8 @@ type Deps struct {
 	Audit      Auditor
 	Tx         Transactor
 	Signer     Signer
+	Printer    Printer // PDF renderer (certpdf)
+	Limiter    Limiter // rate limit of the public verify routes
 	Clock      clock.Clock
 }
 
@@ -128,6 +138,9 @@ type Service struct {
 func NewService(d Deps, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
+	}
+	if cfg.VerifyPerMinute <= 0 {
+		cfg.VerifyPerMinute = 60
 	}
 	if cfg.ValidityYears <= 0 {
 		cfg.ValidityYears = 6
@@ -325,6 +338,9 @@ type Verification struct {
 // exists with the same fields, and the certificate's live status. A token
 // that fails any check is ErrNotGenuine (never a server error).
 func (s *Service) Verify(ctx context.Context, token string) (Verification, error) {
+	if err := s.limit(ctx); err != nil {
+		return Verification{}, err
+	}
 	cl, err := VerifyToken(s.Signer, token)
 	if err != nil {
 		return Verification{}, err
@@ -346,6 +362,9 @@ func (s *Service) Verify(ctx context.Context, token string) (Verification, error
 // VerifiedPhoto is the holder photo for a genuine token (the verify page
 // shows it so the person in front of you can be compared).
 func (s *Service) VerifiedPhoto(ctx context.Context, token string) ([]byte, string, error) {
+	if err := s.limit(ctx); err != nil {
+		return nil, "", err
+	}
 	cl, err := VerifyToken(s.Signer, token)
 	if err != nil {
 		return nil, "", err
@@ -355,4 +374,20 @@ func (s *Service) VerifiedPhoto(ctx context.Context, token string) ([]byte, stri
 		return nil, "", ErrNotGenuine
 	}
 	return s.Applicants.Photo(ctx, c.ApplicationID)
+}
+
+// limit applies the per-address verification limit (none without a Limiter).
+func (s *Service) limit(ctx context.Context) error {
+	if s.Limiter == nil {
+		return nil
+	}
+	ok, wait, err := s.Limiter.Allow(ctx, "cert-verify:"+reqctx.From(ctx).ClientIP, s.cfg.VerifyPerMinute, time.Minute)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		secs := int(wait/time.Second) + 1
+		return ErrRateLimited.WithMessage("too many verifications from this address; try again in %d seconds", secs).WithRetryAfter(secs)
+	}
+	return nil
 }

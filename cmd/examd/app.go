@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"taxiexam/api"
+	"taxiexam/cert"
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/attempt/attemptdb"
@@ -72,6 +73,9 @@ type app struct {
 
 	// registration and police background check
 	registration *registration.Service
+
+	// certificates: issuance, verification, delivery (see cert.go)
+	certs *cert.Service
 
 	workers []worker
 }
@@ -154,6 +158,12 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}
+
+	// certificates: issued inside the formal exam's submit transaction,
+	// delivered through the outbox's postal topic.
+	if err := a.assembleCert(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -195,6 +205,9 @@ func (a *app) handler() *api.Server {
 		Notify: a.notify,
 
 		Registration: a.registration,
+
+		Certs:    a.certs,
+		CertKeys: a.signer,
 	})
 }
 

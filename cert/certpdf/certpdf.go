@@ -1,11 +1,11 @@
 // Package certpdf renders a certificate as a one-page printable PDF: the
 // fields in Chinese, the holder photo and the QR code of the verify link.
 //
-// Chinese text uses an embedded subset of Droid Sans Fallback (Apache
+// Chinese text uses an embedded subset of WenQuanYi Micro Hei (Apache
 // License 2.0, font/LICENSE-Apache-2.0.txt): the GB 2312 repertoire (6,763
-// hanzi, symbols) plus ASCII, cut from Debian's fonts-droid-fallback with
-// fontTools (font/subset-chars.txt lists the characters; docs/certificates.md
-// says how to remake it). Each PDF embeds only the glyphs it uses.
+// hanzi, symbols) plus ASCII, cut from Debian's fonts-wqy-microhei with
+// fontTools (font/README.md: licence, characters kept, how to remake it).
+// Each PDF embeds only the glyphs it uses.
 package certpdf
 
 import (
@@ -20,7 +20,7 @@ import (
 	"taxiexam/cert"
 )
 
-//go:embed font/DroidSansFallback-GB2312.ttf
+//go:embed font/WenQuanYiMicroHei-GB2312.ttf
 var fontTTF []byte
 
 // Renderer implements cert.Printer.

@@ -66,8 +66,17 @@ const routes: RouteRecordRaw[] = [
       { path: 'r/:code', name: 'registration-landing', component: () => import('./candidate/pages/registration/ChannelLanding.vue'), meta: { titleKey: 'registration.landing.title' } },
       { path: 'application', name: 'registration-form', component: () => import('./candidate/pages/registration/ApplicationPage.vue'), meta: { requiresAuth: true, titleKey: 'registration.form.title' } },
       { path: 'platforms', name: 'registration-platforms', component: () => import('./candidate/pages/registration/PlatformsPage.vue'), meta: { titleKey: 'registration.platforms.title' } },
+      // certificates: the e-certificates, PDF download, delivery and its waybill
+      { path: 'certificates', name: 'my-certificates', component: () => import('./candidate/pages/cert/CertificatesPage.vue'), meta: { requiresAuth: true, titleKey: 'cert.mine.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],
+  },
+
+  // ------------------------------ public certificate verify page (QR codes open it)
+  {
+    path: '/v',
+    component: () => import('./candidate/CandidateLayout.vue'),
+    children: [{ path: ':token', name: 'cert-verify', component: () => import('./verify/VerifyPage.vue'), meta: { titleKey: 'cert.verify.title' } }],
   },
 
   // --------------------------------------------- staff (consoles, Element Plus)
@@ -115,6 +124,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'bank/chapters', name: 'bank-chapters', component: () => import('./staff/pages/bank/ChaptersPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.chapterNav', navKey: 'bank.chapterNav' } },
       // bureau admin: the notification queue (SMS and postal orders)
       { path: 'admin/notify', name: 'admin-notify', component: () => import('./staff/pages/notify/NotifyQueuePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'notify.title', navKey: 'notify.nav' } },
+      // certificates: window clerks post parcels and hand over at the desk; the bureau searches, revokes, replaces
+      { path: 'window/parcels', name: 'window-parcels', component: () => import('./staff/pages/window/ParcelsPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.window.title', navKey: 'cert.window.nav' } },
+      { path: 'window/desk', name: 'window-desk', component: () => import('./staff/pages/window/PickupDeskPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.desk.title', navKey: 'cert.desk.nav' } },
+      { path: 'certificates', name: 'admin-certificates', component: () => import('./staff/pages/cert/CertificatesAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'cert.admin.title', navKey: 'cert.admin.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

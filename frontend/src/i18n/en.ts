@@ -4,6 +4,7 @@ import adminEn from './admin.en'
 import registrationEn from './registration.en'
 import practiceEn from './practice.en'
 import bankEn from './bank.en'
+import certEn, { certErrorsEn } from './cert.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -74,6 +75,7 @@ const en: MessageSchema = {
   registration: registrationEn,
   practice: practiceEn,
   bank: bankEn,
+  cert: certEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -102,6 +104,8 @@ const en: MessageSchema = {
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
     not_found: 'Not found',
     withDetail: '{text}: {detail}',
+    // ---- certificates ----
+    ...certErrorsEn,
   },
 }
 

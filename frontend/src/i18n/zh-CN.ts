@@ -3,6 +3,7 @@ import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
 import bankZhCN from './bank.zh-CN'
+import certZhCN, { certErrorsZhCN } from './cert.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -74,6 +75,7 @@ const zhCN = {
   registration: registrationZhCN,
   practice: practiceZhCN,
   bank: bankZhCN,
+  cert: certZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',
@@ -106,6 +108,8 @@ const zhCN = {
     not_found: '要找的内容不存在',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
+    // ---- certificates ----
+    ...certErrorsZhCN,
   },
 }
 

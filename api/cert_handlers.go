@@ -72,7 +72,7 @@ type DeliveryChangeRequest struct {
 
 // VerifyQuery carries the QR token.
 type VerifyQuery struct {
-	Token string `form:"token" doc:"the token of the QR link (the part after /v/), or the whole link"`
+	Token string `form:"token" doc:"the token of the QR link (its t parameter), or the whole link"`
 }
 
 // VerifyResult is what the public verify page shows for a genuine code.

@@ -9,7 +9,8 @@ import (
 )
 
 // The QR code of a certificate carries a compact signed token inside a URL
-// to the public verify page: PublicURL + VerifyPath + token, where
+// to the public verify page: PublicURL + VerifyPath + token (a query
+// parameter, so the dots of the token never look like a file name), where
 //
 //	token   = base64url(message) "." keyID "." base64url(signature)
 //	message = "TXC1" | id | kind | holder | id number | issued | expires | version
@@ -20,8 +21,8 @@ import (
 // id says which key). Anyone holding the published public keys can check a
 // token offline; the verify page adds the live status.
 
-// VerifyPath is the web app's public verify route.
-const VerifyPath = "/v/"
+// VerifyPath is the web app's public verify route with its token parameter.
+const VerifyPath = "/v?t="
 
 const tokenMagic = "TXC1"
 

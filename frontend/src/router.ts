@@ -72,11 +72,11 @@ const routes: RouteRecordRaw[] = [
     ],
   },
 
-  // ------------------------------ public certificate verify page (QR codes open it)
+  // ------------------- public certificate verify page (QR codes open /v?t=<token>)
   {
     path: '/v',
     component: () => import('./candidate/CandidateLayout.vue'),
-    children: [{ path: ':token', name: 'cert-verify', component: () => import('./verify/VerifyPage.vue'), meta: { titleKey: 'cert.verify.title' } }],
+    children: [{ path: '', name: 'cert-verify', component: () => import('./verify/VerifyPage.vue'), meta: { titleKey: 'cert.verify.title' } }],
   },
 
   // --------------------------------------------- staff (consoles, Element Plus)

@@ -110,6 +110,9 @@ type Config struct {
 	Sender           notify.Address // the sender of postal orders
 	// VerifyPerMinute bounds public verifications per client address.
 	VerifyPerMinute int
+	// StatusTTL is how long a node may answer the verify page from memory
+	// (default 1 s; negative: never). This node's own changes show at once.
+	StatusTTL time.Duration
 }
 
 // Deps are the collaborators of the service.
@@ -131,7 +134,9 @@ type Deps struct {
 // certificate work.
 type Service struct {
 	Deps
-	cfg Config
+	cfg    Config
+	tokens tokenCache
+	certs  certCache
 }
 
 // NewService wires the service.
@@ -145,8 +150,11 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.ValidityYears <= 0 {
 		cfg.ValidityYears = 6
 	}
+	if cfg.StatusTTL == 0 {
+		cfg.StatusTTL = time.Second
+	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Service{Deps: d, cfg: cfg}
+	return &Service{Deps: d, cfg: cfg, certs: certCache{ttl: cfg.StatusTTL}}
 }
 
 // civilDate is t's date in the bureau's zone, at UTC midnight.
@@ -341,11 +349,11 @@ func (s *Service) Verify(ctx context.Context, token string) (Verification, error
 	if err := s.limit(ctx); err != nil {
 		return Verification{}, err
 	}
-	cl, err := VerifyToken(s.Signer, token)
+	cl, err := s.verifyToken(token)
 	if err != nil {
 		return Verification{}, err
 	}
-	c, err := s.Store.CertificateByID(ctx, cl.CertificateID)
+	c, err := s.certificate(ctx, cl.CertificateID)
 	if err != nil {
 		if apperr.ErrNotFound.Is(err) {
 			return Verification{}, ErrNotGenuine
@@ -365,11 +373,11 @@ func (s *Service) VerifiedPhoto(ctx context.Context, token string) ([]byte, stri
 	if err := s.limit(ctx); err != nil {
 		return nil, "", err
 	}
-	cl, err := VerifyToken(s.Signer, token)
+	cl, err := s.verifyToken(token)
 	if err != nil {
 		return nil, "", err
 	}
-	c, err := s.Store.CertificateByID(ctx, cl.CertificateID)
+	c, err := s.certificate(ctx, cl.CertificateID)
 	if err != nil {
 		return nil, "", ErrNotGenuine
 	}
@@ -390,4 +398,34 @@ func (s *Service) limit(ctx context.Context) error {
 		return ErrRateLimited.WithMessage("too many verifications from this address; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
 	return nil
+}
+
+// verifyToken is VerifyToken with this node's memory of genuine tokens.
+func (s *Service) verifyToken(token string) (Claims, error) {
+	if cl, ok := s.tokens.get(token); ok {
+		return cl, nil
+	}
+	cl, err := VerifyToken(s.Signer, token)
+	if err == nil {
+		s.tokens.put(token, cl)
+	}
+	return cl, err
+}
+
+// certificate reads a certificate for the verify page, from memory for up
+// to StatusTTL.
+func (s *Service) certificate(ctx context.Context, id int64) (Certificate, error) {
+	now := s.Clock.Now()
+	if c, ok := s.certs.get(id, now); ok {
+		return c, nil
+	}
+	c, err := s.Store.CertificateByID(ctx, id)
+	if err != nil {
+		return Certificate{}, err
+	}
+	// Memory keeps only what the verify page shows or compares: no name, and
+	// the ID number masked (masking it again in Verify gives the same string).
+	c.HolderName, c.IDNumber = "", pii.MaskIDNumber(c.IDNumber)
+	s.certs.put(c, now)
+	return c, nil
 }

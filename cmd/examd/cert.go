@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"taxiexam/cert"
 	"taxiexam/cert/certdb"
@@ -18,9 +17,7 @@ import (
 	"taxiexam/exam/registration"
 	"taxiexam/exam/registration/photofs"
 	"taxiexam/exam/registration/registrationdb"
-	"taxiexam/internal/auth"
 	"taxiexam/internal/auth/authdb"
-	"taxiexam/internal/auth/authkv"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/signing"
@@ -29,7 +26,7 @@ import (
 // assembleCert wires the certificates: issuance (IssueForQualified, which
 // the formal exam calls inside its submit transaction), signed QR tokens
 // (a.signer), PDFs, delivery through the outbox's postal topic, the
-// per-address limit of the public verify page (Redis), and registration
+// per-address limit of the public verify page, and registration
 // seen through the Applicants adapter below.
 func (a *app) assembleCert() error {
 	cfg := a.cfg
@@ -53,7 +50,7 @@ func (a *app) assembleCert() error {
 		Tx:      a.db,
 		Signer:  a.signer,
 		Printer: certpdf.Renderer{},
-		Limiter: limiter{authkv.New(a.redis)},
+		Limiter: cert.NewNodeLimiter(), // per node, in memory: see cert/cache.go
 		Clock:   a.clock,
 	}, cert.Config{PublicURL: cfg.Server.PublicURL, Location: cfg.Location, Authority: cfg.Cert.Authority, IssuerCode: cfg.Cert.IssuerCode,
 		ValidityYears: cfg.Cert.ValidityYears, DispatchOfficeID: cfg.Cert.DispatchOfficeID,
@@ -118,13 +115,6 @@ func (o offices) Office(ctx context.Context, id int64) (cert.Office, error) {
 		return cert.Office{}, apperr.ErrNotFound
 	}
 	return cert.Office{ID: x.ID, Name: x.Name, Address: x.Address}, nil
-}
-
-// limiter adapts auth's Redis limiter (one fixed window per key).
-type limiter struct{ l *authkv.Limiter }
-
-func (l limiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	return l.l.Allow(ctx, []auth.Rule{{Key: key, Limit: limit, Window: window}})
 }
 
 // verifyCert is `examd verify-cert -keys FILE TOKEN-OR-URL`: the offline

@@ -169,7 +169,7 @@ func (s *Service) change(ctx context.Context, id int64, action, reason string, f
 	if err != nil {
 		return Card{}, err
 	}
-	s.certs.forget(id, out.ID) // committed: this node's verify page shows it at once
+	s.index.forget(id, out.ID) // committed: this node's verify page shows it at once
 	return s.card(out), nil
 }
 

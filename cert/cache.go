@@ -2,27 +2,32 @@ package cert
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"time"
+
+	"taxiexam/internal/platform/pii"
 )
 
 // The public verify route is the one anybody can call at any rate, so a
-// node answers it from memory where it safely can:
+// node answers it from memory:
 //
 //   - verified tokens: a token that verified once verifies forever (old
 //     public keys are kept), so its claims are remembered, bounded in number;
-//   - certificates by id: the fields the verify page compares and shows,
-//     for statusTTL. This node forgets an entry as soon as its own change
-//     commits; another node's revocation shows here within statusTTL.
+//   - every certificate's verify fields (kind, version, dates, status,
+//     masked ID number, licence id; no name): an index each node loads at
+//     start and keeps current by reading the rows changed since its last
+//     read every second (RunVerifyIndex), like the question bank's snapshot.
+//     A node forgets an entry as soon as its own change commits; another
+//     node's revocation shows within about a second. A certificate the index
+//     has not seen yet is read from SQL. A city issues a few thousand
+//     certificates a year; ten years of them is ~20 MB per node.
 //
 // The per-address limit is counted in each node's memory (NodeLimiter), so
 // with N nodes an address gets at most N times the limit; the proxy in front
 // limits globally if that matters.
 
-const (
-	maxCachedTokens = 100_000
-	maxCachedCerts  = 100_000
-)
+const maxCachedTokens = 100_000
 
 type tokenCache struct {
 	mu sync.RWMutex
@@ -45,45 +50,98 @@ func (c *tokenCache) put(token string, cl Claims) {
 	c.mu.Unlock()
 }
 
-type cachedCert struct {
-	c  Certificate
-	at time.Time
+// certIndex maps certificate ids to their verify fields.
+type certIndex struct {
+	mu     sync.RWMutex
+	m      map[int64]Certificate
+	cursor time.Time // updated_at of the newest row read
 }
 
-type certCache struct {
-	mu  sync.RWMutex
-	m   map[int64]cachedCert
-	ttl time.Duration
+func (x *certIndex) get(id int64) (Certificate, bool) {
+	x.mu.RLock()
+	c, ok := x.m[id]
+	x.mu.RUnlock()
+	return c, ok
 }
 
-func (c *certCache) get(id int64, now time.Time) (Certificate, bool) {
-	c.mu.RLock()
-	e, ok := c.m[id]
-	c.mu.RUnlock()
-	if !ok || now.Sub(e.at) >= c.ttl || now.Before(e.at) {
-		return Certificate{}, false
+func (x *certIndex) put(list ...Certificate) {
+	x.mu.Lock()
+	if x.m == nil {
+		x.m = make(map[int64]Certificate, len(list))
 	}
-	return e.c, true
+	for _, c := range list {
+		// Keep only what the verify page shows or compares: no name, and
+		// the ID number masked (masking it again in Verify gives the same).
+		c.HolderName, c.IDNumber = "", pii.MaskIDNumber(c.IDNumber)
+		x.m[c.ID] = c
+	}
+	x.mu.Unlock()
 }
 
-func (c *certCache) put(x Certificate, now time.Time) {
-	if c.ttl <= 0 {
-		return
-	}
-	c.mu.Lock()
-	if c.m == nil || len(c.m) >= maxCachedCerts {
-		c.m = make(map[int64]cachedCert, 1024)
-	}
-	c.m[x.ID] = cachedCert{c: x, at: now}
-	c.mu.Unlock()
-}
-
-func (c *certCache) forget(ids ...int64) {
-	c.mu.Lock()
+func (x *certIndex) forget(ids ...int64) {
+	x.mu.Lock()
 	for _, id := range ids {
-		delete(c.m, id)
+		delete(x.m, id)
 	}
-	c.mu.Unlock()
+	x.mu.Unlock()
+}
+
+// indexOverlap re-reads rows changed this long before the newest one seen:
+// a transaction that stamped its rows earlier but committed later than
+// another is still picked up.
+const indexOverlap = 2 * time.Second
+
+const indexBatch = 1000
+
+// syncIndex reads the certificates changed since the last read.
+func (s *Service) syncIndex(ctx context.Context) error {
+	s.index.mu.RLock()
+	since := s.index.cursor
+	s.index.mu.RUnlock()
+	if !since.IsZero() {
+		since = since.Add(-indexOverlap)
+	}
+	var newest time.Time
+	var afterID int64
+	for {
+		page, err := s.Store.CertificatesChangedSince(ctx, since, afterID, indexBatch)
+		if err != nil {
+			return err
+		}
+		s.index.put(page...)
+		for _, c := range page {
+			if c.UpdatedAt.After(newest) {
+				newest = c.UpdatedAt
+			}
+		}
+		if len(page) < indexBatch {
+			break
+		}
+		afterID = page[len(page)-1].ID
+	}
+	s.index.mu.Lock()
+	if newest.After(s.index.cursor) {
+		s.index.cursor = newest
+	}
+	s.index.mu.Unlock()
+	return nil
+}
+
+// RunVerifyIndex loads the verify index and keeps it current until ctx
+// ends (a worker on every node).
+func (s *Service) RunVerifyIndex(ctx context.Context, every time.Duration) error {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := s.syncIndex(ctx); err != nil && ctx.Err() == nil {
+			slog.WarnContext(ctx, "certificate verify index", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
 }
 
 // NodeLimiter is an in-memory fixed-window counter per key (Limiter), for

@@ -29,18 +29,15 @@ func TestNodeLimiter(t *testing.T) {
 	}
 }
 
-func TestCertCacheTTL(t *testing.T) {
-	c := certCache{ttl: time.Second}
-	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
-	c.put(Certificate{ID: 1, Status: StatusValid}, at)
-	if _, ok := c.get(1, at.Add(999*time.Millisecond)); !ok {
-		t.Fatal("fresh entry missing")
+func TestCertIndexKeepsNoPersonalData(t *testing.T) {
+	var x certIndex
+	x.put(Certificate{ID: 1, HolderName: "王小明", IDNumber: "350602199001010016", Status: StatusValid})
+	c, ok := x.get(1)
+	if !ok || c.HolderName != "" || c.IDNumber != "3506**********0016" {
+		t.Fatalf("indexed %+v", c)
 	}
-	if _, ok := c.get(1, at.Add(time.Second)); ok {
-		t.Fatal("stale entry served")
-	}
-	c.forget(1)
-	if _, ok := c.get(1, at); ok {
+	x.forget(1)
+	if _, ok := x.get(1); ok {
 		t.Fatal("forgotten entry served")
 	}
 }

@@ -38,6 +38,9 @@ type Store interface {
 	// UpdateCertificate loads the row for update, lets fn change it and saves it.
 	UpdateCertificate(ctx context.Context, id int64, fn func(*Certificate) error) (Certificate, error)
 	SearchCertificates(ctx context.Context, f Filter) ([]Certificate, int64, error)
+	// CertificatesChangedSince lists certificates with updated_at >= since,
+	// by (updated_at, id), after the id afterID of a previous page.
+	CertificatesChangedSince(ctx context.Context, since time.Time, afterID int64, limit int) ([]Certificate, error)
 	AddEvent(ctx context.Context, e *Event) error
 	Events(ctx context.Context, certificateID int64) ([]Event, error)
 
@@ -110,9 +113,6 @@ type Config struct {
 	Sender           notify.Address // the sender of postal orders
 	// VerifyPerMinute bounds public verifications per client address.
 	VerifyPerMinute int
-	// StatusTTL is how long a node may answer the verify page from memory
-	// (default 1 s; negative: never). This node's own changes show at once.
-	StatusTTL time.Duration
 }
 
 // Deps are the collaborators of the service.
@@ -136,7 +136,7 @@ type Service struct {
 	Deps
 	cfg    Config
 	tokens tokenCache
-	certs  certCache
+	index  certIndex
 }
 
 // NewService wires the service.
@@ -150,11 +150,8 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.ValidityYears <= 0 {
 		cfg.ValidityYears = 6
 	}
-	if cfg.StatusTTL == 0 {
-		cfg.StatusTTL = time.Second
-	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
-	return &Service{Deps: d, cfg: cfg, certs: certCache{ttl: cfg.StatusTTL}}
+	return &Service{Deps: d, cfg: cfg}
 }
 
 // civilDate is t's date in the bureau's zone, at UTC midnight.
@@ -412,20 +409,16 @@ func (s *Service) verifyToken(token string) (Claims, error) {
 	return cl, err
 }
 
-// certificate reads a certificate for the verify page, from memory for up
-// to StatusTTL.
+// certificate reads a certificate's verify fields from the node's index,
+// or from SQL when the index has not seen it yet (cache.go).
 func (s *Service) certificate(ctx context.Context, id int64) (Certificate, error) {
-	now := s.Clock.Now()
-	if c, ok := s.certs.get(id, now); ok {
+	if c, ok := s.index.get(id); ok {
 		return c, nil
 	}
 	c, err := s.Store.CertificateByID(ctx, id)
 	if err != nil {
 		return Certificate{}, err
 	}
-	// Memory keeps only what the verify page shows or compares: no name, and
-	// the ID number masked (masking it again in Verify gives the same string).
-	c.HolderName, c.IDNumber = "", pii.MaskIDNumber(c.IDNumber)
-	s.certs.put(c, now)
+	s.index.put(c)
 	return c, nil
 }

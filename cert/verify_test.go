@@ -5,9 +5,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"taxiexam/cert"
 	"taxiexam/internal/platform/signing"
+	"taxiexam/internal/platform/testenv"
 )
 
 func tokenOf(t *testing.T, url string) string {
@@ -174,5 +176,35 @@ func TestRevokeReplaceReissue(t *testing.T) {
 	}
 	if list, _, _ := e.audit.List(ctx, auditFilter("cert.replaced")); len(list) != 1 {
 		t.Fatalf("%d audit entries for the replacement", len(list))
+	}
+}
+
+// TestVerifyIndexFollowsOtherNodes: node 2 answers from its index; node 1
+// revokes; node 2's next sync shows "revoked".
+func TestVerifyIndexFollowsOtherNodes(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	card := issueOne(t, e, 1)
+	token := tokenOf(t, card.VerifyURL)
+	second := node(testenv.SecondNode(t, e.db), e.pii, e.apps, e.signer, e.clock)
+	run, stop := context.WithCancel(ctx)
+	defer stop()
+	go second.RunVerifyIndex(run, 20*time.Millisecond) //nolint:errcheck
+	if v, err := second.Verify(ctx, token); err != nil || v.Status != cert.StatusValid {
+		t.Fatalf("node 2 before: %+v, %v", v.Status, err)
+	}
+	if _, err := e.svc.Revoke(as("bureau_admin", 0), card.ID, "以欺骗手段取得"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		v, err := second.Verify(ctx, token)
+		if err == nil && v.Status == cert.StatusRevoked {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node 2 still shows %v (%v) after the revocation", v.Status, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -282,6 +282,20 @@ func (s *Store) SearchCertificates(ctx context.Context, f cert.Filter) ([]cert.C
 	return out, total, err
 }
 
+// CertificatesChangedSince implements cert.Store. afterID pages through
+// rows of one instant; the caller's overlap makes re-reads harmless.
+func (s *Store) CertificatesChangedSince(ctx context.Context, since time.Time, afterID int64, n int) ([]cert.Certificate, error) {
+	var rows []certificateRow
+	q := s.db.Conn(ctx).Where("updated_at >= ?", since.UTC())
+	if afterID > 0 {
+		q = q.Where("id > ?", afterID)
+	}
+	if err := q.Order("id").Limit(n).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return s.fromRows(rows)
+}
+
 func limit(n int) int {
 	if n <= 0 || n > 200 {
 		return 50

@@ -40,7 +40,7 @@ type m600Certificate struct {
 	ReplacedBy    int64     `gorm:"not null;default:0"`
 	ValidKey      *string   `gorm:"size:64;uniqueIndex:uq_certificates_valid"`
 	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	UpdatedAt     time.Time `gorm:"index:idx_certificates_updated"` // the nodes' verify index reads changes by it
 }
 
 type m600Event struct {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"taxiexam/cert"
 	"taxiexam/cert/certdb"
@@ -55,6 +56,11 @@ func (a *app) assembleCert() error {
 	}, cert.Config{PublicURL: cfg.Server.PublicURL, Location: cfg.Location, Authority: cfg.Cert.Authority, IssuerCode: cfg.Cert.IssuerCode,
 		ValidityYears: cfg.Cert.ValidityYears, DispatchOfficeID: cfg.Cert.DispatchOfficeID,
 		Sender: notify.Address{Name: s.Name, Phone: s.Phone, Province: s.Province, City: s.City, County: s.County, Detail: s.Address}})
+	// Every node keeps the verify fields of every certificate in memory,
+	// current to about a second (cert/cache.go).
+	a.workers = append(a.workers, worker{name: "cert-verify-index", run: func(ctx context.Context) error {
+		return a.certs.RunVerifyIndex(ctx, time.Second)
+	}})
 	return nil
 }
 

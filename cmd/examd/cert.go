@@ -15,6 +15,7 @@ import (
 	"taxiexam/cert"
 	"taxiexam/cert/certdb"
 	"taxiexam/cert/certpdf"
+	"taxiexam/configs"
 	"taxiexam/exam/registration"
 	"taxiexam/exam/registration/photofs"
 	"taxiexam/exam/registration/registrationdb"
@@ -158,6 +159,15 @@ func verifyCert(args []string, stdout, stderr io.Writer) error {
 
 var errNotGenuine = errors.New("certificate not genuine")
 
+// testdataAllowed is the guard of `examd testdata`, checked before anything
+// is opened.
+func testdataAllowed(cfg *configs.Config) error {
+	if os.Getenv("EXAMD_TESTDATA") != "1" || cfg.Database.Driver != "sqlite" || !cfg.Security.GenerateMissingKeys || cfg.SMS.Provider != "log" {
+		return errors.New("testdata runs only against a throw-away embedded setup (sqlite, generated keys, log SMS) with EXAMD_TESTDATA=1")
+	}
+	return nil
+}
+
 // testdataQualify is `examd testdata qualify -application ID`: a
 // TEST-ONLY stand-in for the formal exam, which does not exist yet. It
 // reports the application's candidate as qualified through the same
@@ -166,8 +176,8 @@ var errNotGenuine = errors.New("certificate not genuine")
 // generated keys, log SMS) and EXAMD_TESTDATA=1 is set, so it cannot touch
 // a production database.
 func testdataQualify(ctx context.Context, a *app, args []string, stdout, stderr io.Writer) error {
-	if os.Getenv("EXAMD_TESTDATA") != "1" || a.cfg.Database.Driver != "sqlite" || !a.cfg.Security.GenerateMissingKeys || a.cfg.SMS.Provider != "log" {
-		return errors.New("testdata runs only against a throw-away embedded setup (sqlite, generated keys, log SMS) with EXAMD_TESTDATA=1")
+	if err := testdataAllowed(a.cfg); err != nil {
+		return err
 	}
 	if len(args) == 0 || args[0] != "qualify" {
 		return errors.New("usage: examd testdata qualify -application ID")

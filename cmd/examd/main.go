@@ -93,6 +93,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer app.close()
 		return createAdmin(ctx, app, *username, *displayName, pw, stdout)
 	case "testdata": // test-only stand-in for the formal exam (cert.go)
+		if err := testdataAllowed(cfg); err != nil {
+			return err
+		}
 		app, err := open(ctx, cfg, log)
 		if err != nil {
 			return err

@@ -276,3 +276,29 @@ func TestIssuanceRace(t *testing.T) {
 }
 
 func auditFilter(action string) audit.Filter { return audit.Filter{Action: action, Limit: 10} }
+
+// TestIssueJoinsTheCallersTransaction: the formal exam calls the hook in its
+// submit transaction; when that transaction rolls back, no certificate,
+// parcel or message remains.
+func TestIssueJoinsTheCallersTransaction(t *testing.T) {
+	e := newEnv(t)
+	ap := applicant(1, cert.MethodPost, true, true)
+	e.apps.add(ap)
+	boom := errors.New("the submit failed after grading")
+	err := e.db.InTx(context.Background(), func(ctx context.Context) error {
+		got, err := e.svc.IssueForQualified(ctx, qualify(ap, e.clock.Now()))
+		if err != nil || len(got) != 2 {
+			t.Fatalf("inside the transaction: %d, %v", len(got), err)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if cards, _ := e.svc.MyCertificates(asCandidate(1)); len(cards) != 0 {
+		t.Fatalf("%d certificates survived the rollback", len(cards))
+	}
+	if n := len(e.messages(t, "", 1)); n != 0 {
+		t.Fatalf("%d messages survived the rollback", n)
+	}
+}

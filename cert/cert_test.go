@@ -183,6 +183,9 @@ func TestIssueForQualified(t *testing.T) {
 	if err != nil || len(cards) != 2 {
 		t.Fatalf("MyCertificates: %v, %v", len(cards), err)
 	}
+	if n := e.count(t, "certificate_events"); n != 5 {
+		t.Fatalf("%d history lines, want one per certificate (5)", n)
+	}
 	if cards[0].MaskedIDNumber != pii.MaskIDNumber(both.IDNumber) || cards[0].MaskedName != "王**" {
 		t.Fatalf("card masks: %+v", cards[0])
 	}
@@ -268,6 +271,9 @@ func TestIssuanceRace(t *testing.T) {
 	if f.Issued != int64(wantCerts) || f.Candidates != n || parcels != n || f.Posted != n/2 {
 		t.Fatalf("figures %+v", f)
 	}
+	if n := e.count(t, "certificate_events"); n != int64(wantCerts) {
+		t.Fatalf("%d history lines, want %d", n, wantCerts)
+	}
 	_, sms, _ := e.outbox.List(context.Background(), notify.Filter{Topic: notify.TopicSMS, Limit: 1})
 	_, post, _ := e.outbox.List(context.Background(), notify.Filter{Topic: notify.TopicPostal, Limit: 1})
 	if sms != n || post != n/2 {
@@ -301,4 +307,13 @@ func TestIssueJoinsTheCallersTransaction(t *testing.T) {
 	if n := len(e.messages(t, "", 1)); n != 0 {
 		t.Fatalf("%d messages survived the rollback", n)
 	}
+}
+
+func (e *env) count(t *testing.T, table string) int64 {
+	t.Helper()
+	var n int64
+	if err := e.db.Conn(context.Background()).Table(table).Count(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

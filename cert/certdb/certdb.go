@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"taxiexam/cert"
 	"taxiexam/internal/platform/apperr"
@@ -184,8 +183,13 @@ func (s *Store) fromRows(rows []certificateRow) ([]cert.Certificate, error) {
 	return out, nil
 }
 
-// InsertCertificate implements cert.Store: one INSERT that does nothing
-// when either unique key (lineage or valid_key) already holds a row.
+// InsertCertificate implements cert.Store: one INSERT; a unique key (lineage,
+// valid_key, licence id) already holding a row means "already issued".
+//
+// Not INSERT ... ON DUPLICATE KEY UPDATE id=id: MariaDB reports that as one
+// affected row with the existing id, indistinguishable from an insert. A
+// duplicate-key error ends only its statement, on MySQL and SQLite, so the
+// caller's transaction goes on.
 func (s *Store) InsertCertificate(ctx context.Context, c *cert.Certificate) (bool, error) {
 	now := time.Now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
@@ -193,12 +197,11 @@ func (s *Store) InsertCertificate(ctx context.Context, c *cert.Certificate) (boo
 	if err != nil {
 		return false, err
 	}
-	res := s.db.Conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-	if res.Error != nil {
-		return false, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return false, nil
+	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if sqldb.IsDuplicate(err) {
+			return false, nil
+		}
+		return false, err
 	}
 	c.ID = r.ID
 	return true, nil
@@ -358,7 +361,8 @@ func (s *Store) fromDeliveryRow(r deliveryRow) (cert.Delivery, error) {
 	return d, e.err
 }
 
-// InsertDelivery implements cert.Store (one per application: DO NOTHING on the unique key).
+// InsertDelivery implements cert.Store (one per application, by its unique
+// key; see InsertCertificate).
 func (s *Store) InsertDelivery(ctx context.Context, d *cert.Delivery) (bool, error) {
 	now := time.Now().UTC()
 	d.CreatedAt, d.UpdatedAt = now, now
@@ -366,12 +370,11 @@ func (s *Store) InsertDelivery(ctx context.Context, d *cert.Delivery) (bool, err
 	if err != nil {
 		return false, err
 	}
-	res := s.db.Conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&r)
-	if res.Error != nil {
-		return false, res.Error
-	}
-	if res.RowsAffected == 0 {
-		return false, nil
+	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
+		if sqldb.IsDuplicate(err) {
+			return false, nil
+		}
+		return false, err
 	}
 	d.ID = r.ID
 	return true, nil

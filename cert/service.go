@@ -331,11 +331,10 @@ func (s *Service) MyPhoto(ctx context.Context, id int64) ([]byte, string, error)
 
 // Verification is what the public verify page shows.
 type Verification struct {
-	Genuine bool
-	Claims  Claims
-	Status  Status // live status of the certificate the token names
-	// Current is the licence id of the valid version when this one was replaced.
-	LicenceID string
+	Genuine   bool
+	Claims    Claims
+	Status    Status // live status of the certificate the token names
+	LicenceID string // its e-licence identifier
 	Authority string
 }
 

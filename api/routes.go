@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"taxiexam/cert"
 	"taxiexam/internal/auth"
 )
 
@@ -126,6 +127,31 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/admin/rounds/:id", Access: admin, Handler: withID(s.roundResult), Tag: "booking-admin", Summary: "A round with its allocation in pass order", Resp: RoundResultJSON{}},
 		{Method: http.MethodPost, Path: "/api/v1/proctor/tickets/verify", Access: roles(auth.RoleProctor, auth.RoleBureauAdmin), Handler: withBody(s.checkTicket), Tag: "booking-proctor", Summary: "Verify a scanned admission ticket QR code (signature, then the booking it names)", Body: TicketCheckRequest{}, Resp: TicketCheckJSON{}},
 		{Method: http.MethodPost, Path: "/api/v1/testing/clock", Access: admin, Handler: withBody(s.advanceClock), Tag: "testing", Summary: "Move this node's clock forward (only with testing.clock_control; 404 otherwise)", Body: ClockRequest{}, Resp: ClockJSON{}},
+		// ---- certificates (cert): e-certificates, public verification, delivery, window, bureau ----
+		{Method: http.MethodGet, Path: "/api/v1/me/certificates", Access: candidateOnly, Handler: noBody(s.myCertificates), Tag: "cert", Summary: "The candidate's certificates as cards, newest first (replaced and revoked versions too)", Resp: itemList[CertificateCard]{}},
+		{Method: http.MethodGet, Path: "/api/v1/me/certificates/:id/pdf", Access: candidateOnly, Handler: s.myCertificatePDF, Tag: "cert", Summary: "A certificate as a printable PDF with its QR code", Raw: "application/pdf"},
+		{Method: http.MethodGet, Path: "/api/v1/me/certificates/:id/qr.png", Access: candidateOnly, Handler: s.myCertificateQR, Tag: "cert", Summary: "The certificate's QR code (a link to the public verify page with the signed token)", Raw: "image/png"},
+		{Method: http.MethodGet, Path: "/api/v1/me/certificates/:id/photo", Access: candidateOnly, Handler: s.myCertificatePhoto, Tag: "cert", Summary: "The holder photo of the candidate's certificate", Raw: "image/jpeg"},
+		{Method: http.MethodGet, Path: "/api/v1/me/deliveries", Access: candidateOnly, Handler: noBody(s.myDeliveries), Tag: "cert", Summary: "Where the candidate's certificates are: post with the waybill, or pick-up", Resp: itemList[DeliveryJSON]{}},
+		{Method: http.MethodPut, Path: "/api/v1/me/deliveries/:id", Access: candidateOnly, Handler: withIDBody(s.changeDelivery), Tag: "cert", Summary: "Switch between post and pick-up until the parcel is dispatched", Body: DeliveryChangeRequest{}, Resp: DeliveryJSON{}, Idempotent: true},
+		{Method: http.MethodGet, Path: "/api/v1/cert/verify", Access: public, Handler: noBody(s.verifyCertificate), Tag: "cert-verify", Summary: "Check a certificate QR code: signature and live status (422 certificate_not_genuine; rate-limited per address)", Query: VerifyQuery{}, Resp: VerifyResult{}},
+		{Method: http.MethodGet, Path: "/api/v1/cert/verify/photo", Access: public, Handler: s.verifiedPhoto, Tag: "cert-verify", Summary: "The holder photo of a genuine QR code", Query: VerifyQuery{}, Raw: "image/jpeg"},
+		{Method: http.MethodGet, Path: "/api/v1/cert/public-keys", Access: public, Handler: noBody(s.certPublicKeys), Tag: "cert-verify", Summary: "The public keys that verify certificate QR codes offline (the active one first; old ones kept)", Resp: PublicKeysJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/window/parcels", Access: roles(auth.RoleWindowClerk), Handler: paged(s.windowParcels), Tag: "window", Summary: "Parcels of the clerk's office by status (to send, dispatched, at the window, returned)", Query: ParcelQuery{}, Resp: Page[ParcelJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/window/parcels/sheet", Access: roles(auth.RoleWindowClerk), Handler: s.parcelLabels, Tag: "window", Summary: "Printable list and address labels of the parcels to send", Raw: "text/html"},
+		{Method: http.MethodGet, Path: "/api/v1/window/parcels/:id", Access: roles(auth.RoleWindowClerk), Handler: withID(s.windowParcel), Tag: "window", Summary: "A parcel of the clerk's office with its certificates", Resp: ParcelDetail{}},
+		{Method: http.MethodGet, Path: "/api/v1/window/parcels/:id/photo", Access: roles(auth.RoleWindowClerk), Handler: s.windowParcelPhoto, Tag: "window", Summary: "The holder photo, to compare at the pick-up desk", Raw: "image/jpeg"},
+		{Method: http.MethodPost, Path: "/api/v1/window/parcels/:id/waybill", Access: roles(auth.RoleWindowClerk), Handler: withIDBody(s.enterWaybill), Tag: "window", Summary: "Enter the 13-digit waybill of a posted parcel (SMS with the tracking number; audited)", Body: WaybillRequest{}, Resp: ParcelJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/window/parcels/:id/delivered", Access: roles(auth.RoleWindowClerk), Handler: s.windowParcelStep(s.deps.Certs.MarkDelivered), Tag: "window", Summary: "The post delivered the parcel", Resp: ParcelJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/window/parcels/:id/returned", Access: roles(auth.RoleWindowClerk), Handler: s.windowParcelStep(s.deps.Certs.MarkReturned), Tag: "window", Summary: "The post returned the parcel: it waits at the window (SMS)", Resp: ParcelJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/window/parcels/:id/arrived", Access: roles(auth.RoleWindowClerk), Handler: s.windowParcelStep(s.deps.Certs.MarkArrived), Tag: "window", Summary: "Printed certificates reached the window (SMS ready for pick-up)", Resp: ParcelJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/window/parcels/:id/handover", Access: roles(auth.RoleWindowClerk), Handler: withIDBody(s.handOverParcel), Tag: "window", Summary: "Record the hand-over after the ID check (who, when, to whom, proxy with reason; audited)", Body: HandOverRequest{}, Resp: ParcelJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/certificates", Access: admin, Handler: paged(s.searchCertificates), Tag: "cert-admin", Summary: "Search certificates by holder ID number, kind and status (holder data masked)", Query: CertificateSearchQuery{}, Resp: Page[CertificateDetail]{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/certificates/figures", Access: admin, Handler: noBody(s.certificateFigures), Tag: "cert-admin", Summary: "Issuance and delivery figures for certificates issued in a date range", Query: CertFiguresQuery{}, Resp: CertificateFigures{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/certificates/:id", Access: admin, Handler: withID(s.getCertificate), Tag: "cert-admin", Summary: "A certificate with its history", Resp: CertificateDetail{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/certificates/:id/revoke", Access: admin, Handler: s.certificateAction(cert.ActionRevoked), Tag: "cert-admin", Summary: "Revoke a valid certificate with a reason (audited; the verify page shows revoked)", Body: CertificateActionRequest{}, Resp: CertificateDetail{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/certificates/:id/replace", Access: admin, Handler: s.certificateAction(cert.ActionReplaced), Tag: "cert-admin", Summary: "Replace after loss: a new version; the old one shows replaced (audited)", Body: CertificateActionRequest{}, Resp: CertificateDetail{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/certificates/:id/reissue", Access: admin, Handler: s.certificateAction(cert.ActionReissued), Tag: "cert-admin", Summary: "Reissue with corrected holder data: a new version (audited)", Body: CertificateActionRequest{}, Resp: CertificateDetail{}},
 
 		// ---- question bank (question-bank): chapters, questions & review, images, import/export, blueprints ----
 		{Method: http.MethodGet, Path: "/api/v1/bank/chapters", Access: bankEditors, Handler: noBody(s.bankChapters), Tag: "bank", Summary: "Chapters of both subjects with question counts", Resp: BankChapterList{}},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"taxiexam/cert"
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/booking"
@@ -23,6 +24,7 @@ import (
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
+	"taxiexam/internal/platform/signing"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -62,6 +64,10 @@ type Deps struct {
 	// Clock is the movable test clock (testing.clock_control); nil in
 	// every real deployment, and then /api/v1/testing/clock is a 404.
 	Clock TestClock
+
+	// Certificates: issuance, verification, delivery (cert).
+	Certs    *cert.Service
+	CertKeys interface{ Published() signing.PublishedKeys } // public keys for offline verifiers
 }
 
 // TestClock is a clock browser tests may move forward.

@@ -42,9 +42,32 @@ type Config struct {
 	Bootstrap Bootstrap `yaml:"bootstrap"`
 	Booking   Booking   `yaml:"booking"`
 	Testing   Testing   `yaml:"testing"`
+	Cert      Cert      `yaml:"cert"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
+}
+
+// Cert configures the certificates (cert): who issues them, for how long,
+// and where parcels are posted from.
+type Cert struct {
+	Authority     string `yaml:"authority"`      // printed on the certificate
+	IssuerCode    string `yaml:"issuer_code"`    // the authority's 18-character unified social credit code
+	ValidityYears int    `yaml:"validity_years"` // docs/certificates.md says where 6 comes from
+	// DispatchOfficeID is the issuing window that posts parcels and takes
+	// the returned ones.
+	DispatchOfficeID int64      `yaml:"dispatch_office_id"`
+	Sender           CertSender `yaml:"sender"`
+}
+
+// CertSender is the sender of postal orders.
+type CertSender struct {
+	Name     string `yaml:"name"`
+	Phone    string `yaml:"phone"`
+	Province string `yaml:"province"`
+	City     string `yaml:"city"`
+	County   string `yaml:"county"`
+	Address  string `yaml:"address"`
 }
 
 type Server struct {
@@ -88,8 +111,11 @@ type Security struct {
 	BlindIndexKeyFile string `yaml:"blind_index_key_file"`
 	// SigningKeys sign admission tickets and certificates (Ed25519,
 	// "id:base64(32-byte seed)", comma separated; the first signs).
-	SigningKeys         string        `yaml:"-" secret:"true" env:"EXAMD_SECURITY_SIGNING_KEYS"`
-	SigningKeysFile     string        `yaml:"signing_keys_file"`
+	SigningKeys     string `yaml:"-" secret:"true" env:"EXAMD_SECURITY_SIGNING_KEYS"`
+	SigningKeysFile string `yaml:"signing_keys_file"`
+	// SigningAlgorithm is the algorithm of a generated key: ed25519 or sm2
+	// (the 国密 option). Configured keys say their own ("id:sm2:base64").
+	SigningAlgorithm    string        `yaml:"signing_algorithm"`
 	GenerateMissingKeys bool          `yaml:"generate_missing_keys"`
 	StaffSessionTTL     time.Duration `yaml:"staff_session_ttl"`
 	CandidateSessionTTL time.Duration `yaml:"candidate_session_ttl"`
@@ -397,6 +423,15 @@ func (c *Config) validate() error {
 	}
 	if c.Security.MaxLoginFailures <= 0 {
 		bad("security.max_login_failures", "must be positive")
+	}
+	if len(c.Cert.IssuerCode) != 18 {
+		bad("cert.issuer_code", "want the issuing authority's 18-character unified social credit code")
+	}
+	if c.Cert.ValidityYears <= 0 || c.Cert.Authority == "" {
+		bad("cert.validity_years/authority", "required")
+	}
+	if a := c.Security.SigningAlgorithm; a != "" && a != "ed25519" && a != "sm2" {
+		bad("security.signing_algorithm", "want ed25519 or sm2, got %q", a)
 	}
 	switch c.SMS.Provider {
 	case "log":

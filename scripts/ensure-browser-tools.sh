@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the browser tests need from Debian: Chromium (driven by
 # Playwright through /usr/bin/chromium), zbarimg (decodes printed QR codes)
-# and CJK fonts (so screenshots show Chinese text).
+# CJK fonts (so screenshots show Chinese text) and poppler-utils (pdftoppm,
+# pdftotext: the certificate PDF tests read the printed page back).
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v zbarimg >/dev/null || missing+=(zbar-tools)
+command -v pdftoppm >/dev/null || missing+=(poppler-utils) # certificate PDFs: render, extract text
 fc-list 2>/dev/null | grep -qi "noto sans cjk" || missing+=(fonts-noto-cjk)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

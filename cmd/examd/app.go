@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"taxiexam/api"
+	"taxiexam/cert"
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/attempt/attemptdb"
@@ -82,6 +83,8 @@ type app struct {
 	booking *booking.Service
 	// testClock is set when testing.clock_control lets browser tests move time
 	testClock *clock.Offset
+	// certificates: issuance, verification, delivery (see cert.go)
+	certs *cert.Service
 
 	workers []worker
 	// group-commit writers, drained at shutdown after HTTP has stopped
@@ -182,6 +185,12 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleBooking(); err != nil {
 		return err
 	}
+
+	// certificates: issued inside the formal exam's submit transaction,
+	// delivered through the outbox's postal topic.
+	if err := a.assembleCert(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -235,8 +244,10 @@ func (a *app) handler() *api.Server {
 
 		Registration: a.registration,
 
-		Booking: a.booking,
-		Clock:   testClock(a.testClock),
+		Booking:  a.booking,
+		Clock:    testClock(a.testClock),
+		Certs:    a.certs,
+		CertKeys: a.signer,
 	})
 }
 

@@ -3,6 +3,8 @@
 //	examd serve     API + web app + background workers
 //	examd migrate   apply database migrations and exit
 //	examd admin     create a bureau admin non-interactively
+//	examd verify-cert  check a certificate QR code offline with the public keys
+//	examd testdata  test-only seeding (stands in for the formal exam; see cert.go)
 //
 // Each takes -config FILE (default: the embedded configs/config.yaml);
 // EXAMD_* environment variables override single settings.
@@ -35,6 +37,8 @@ commands:
   serve     run the API, the web app and the background workers
   migrate   apply database migrations and exit
   admin     create a bureau admin: examd admin -username NAME (password from EXAMD_ADMIN_PASSWORD)
+  verify-cert  check a certificate QR offline: examd verify-cert -keys public-keys.json 'QR text'
+  testdata  TEST ONLY, throw-away embedded setups: examd testdata qualify -application ID
 
 flags:
   -config FILE   configuration file (default: embedded configs/config.yaml)`
@@ -45,6 +49,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cmd := args[0]
+	if cmd == "verify-cert" { // offline: no configuration, database or network
+		return verifyCert(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file")
@@ -85,6 +92,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		defer app.close()
 		return createAdmin(ctx, app, *username, *displayName, pw, stdout)
+	case "testdata": // test-only stand-in for the formal exam (cert.go)
+		if err := testdataAllowed(cfg); err != nil {
+			return err
+		}
+		app, err := open(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer app.close()
+		return testdataQualify(ctx, app, fs.Args(), stdout, stderr)
 	default:
 		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
 	}

@@ -60,7 +60,7 @@ func (a *app) assembleNotify() error {
 	}
 	relay := notify.NewRelay(store, queue, a.clock, qcfg, metrics, a.log)
 	w := notify.NewWorker(notify.WorkerDeps{Store: store, Queue: queue, Tx: a.db, Clock: a.clock, Config: qcfg, SMS: sms, Postal: postal,
-		Outbox: a.outbox, Observer: metrics, Log: a.log})
+		Listener: postalListenerFunc(a.postalOrdered), Outbox: a.outbox, Observer: metrics, Log: a.log})
 	a.workers = append(a.workers,
 		worker{name: "notify-relay", run: func(ctx context.Context) error { return relay.Run(ctx) }},
 		worker{name: "notify-workers", run: func(ctx context.Context) error { return w.Run(ctx) }},

@@ -70,8 +70,17 @@ const routes: RouteRecordRaw[] = [
       { path: 'booking', name: 'booking', component: () => import('./candidate/pages/booking/BookingPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.page.title' } },
       { path: 'booking/round', name: 'booking-round', component: () => import('./candidate/pages/booking/RoundPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.round.title' } },
       { path: 'booking/sessions', name: 'booking-calendar', component: () => import('./candidate/pages/booking/CalendarPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.calendar.title' } },
+      // certificates: the e-certificates, PDF download, delivery and its waybill
+      { path: 'certificates', name: 'my-certificates', component: () => import('./candidate/pages/cert/CertificatesPage.vue'), meta: { requiresAuth: true, titleKey: 'cert.mine.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],
+  },
+
+  // ------------------- public certificate verify page (QR codes open /v?t=<token>)
+  {
+    path: '/v',
+    component: () => import('./candidate/CandidateLayout.vue'),
+    children: [{ path: '', name: 'cert-verify', component: () => import('./verify/VerifyPage.vue'), meta: { titleKey: 'cert.verify.title' } }],
   },
 
   // --------------------------------------------- staff (consoles, Element Plus)
@@ -121,6 +130,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'admin/notify', name: 'admin-notify', component: () => import('./staff/pages/notify/NotifyQueuePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'notify.title', navKey: 'notify.nav' } },
       // bureau admin: exam centres, rooms, sessions (bulk creation, fill levels, rosters)
       { path: 'booking', name: 'booking-admin', component: () => import('./staff/pages/booking/BookingAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'booking.admin.nav', navKey: 'booking.admin.nav' } },
+      // certificates: window clerks post parcels and hand over at the desk; the bureau searches, revokes, replaces
+      { path: 'window/parcels', name: 'window-parcels', component: () => import('./staff/pages/window/ParcelsPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.window.title', navKey: 'cert.window.nav' } },
+      { path: 'window/desk', name: 'window-desk', component: () => import('./staff/pages/window/PickupDeskPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.desk.title', navKey: 'cert.desk.nav' } },
+      { path: 'certificates', name: 'admin-certificates', component: () => import('./staff/pages/cert/CertificatesAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'cert.admin.title', navKey: 'cert.admin.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

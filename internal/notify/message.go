@@ -19,13 +19,14 @@ const (
 	TplBookingConfirmed      = "booking_confirmed"       // name, date, session, centre, address
 	TplExamReminder          = "exam_reminder"           // name, date, time, centre, address
 	TplResult                = "exam_result"             // name, result, scores
-	TplCertificatesIssued    = "certificates_issued"     // name, taxi_no, ride_hailing_no
+	TplCertificatesIssued    = "certificates_issued"     // name, kinds, link
 	TplCertificateMailed     = "certificate_mailed"      // name, waybill
 	TplReadyForPickup        = "ready_for_pickup"        // name, office, address
 	TplBookingRescheduled    = "booking_rescheduled"     // name, date, session, centre
 	TplBookingCancelled      = "booking_cancelled"       // name, date, time, centre
 	TplWaitlistOffer         = "waitlist_offer"          // name, date, time, centre, until
 	TplSessionCancelled      = "session_cancelled"       // name, date, time, centre
+	TplCertificateReturned   = "certificate_returned"    // name, office, address
 )
 
 // SMS is one text message to send.

@@ -81,13 +81,16 @@ var templates = []Template{
 		Text: "${name}，您的考试成绩：${scores}，结果：${result}。",
 		Vars: []Var{{"name", VarName}, {"result", VarPlain}, {"scores", VarPlain}}},
 	{Code: TplCertificatesIssued, Title: "证件已发放",
-		Text: "${name}，您的从业资格证已发放：巡游车${taxi_no}，网约车${ride_hailing_no}，可在报名系统查看电子证件。",
-		Vars: []Var{{"name", VarName}, {"taxi_no", VarPlain}, {"ride_hailing_no", VarPlain}}},
+		Text: "${name}，您的${kinds}已发放，电子证件请登录${link}查看。",
+		Vars: []Var{{"name", VarName}, {"kinds", VarPlain}, {"link", VarPlain}}},
 	{Code: TplCertificateMailed, Title: "证件已寄出",
 		Text: "${name}，您的从业资格证已由中国邮政寄出，运单号${waybill}，请注意查收。",
 		Vars: []Var{{"name", VarName}, {"waybill", VarPlain}}},
 	{Code: TplReadyForPickup, Title: "证件待领取",
 		Text: "${name}，您的从业资格证已可领取，请携带身份证到${office}（${address}）办理。",
+		Vars: []Var{{"name", VarName}, {"office", VarPlain}, {"address", VarPlain}}},
+	{Code: TplCertificateReturned, Title: "证件邮件退回",
+		Text: "${name}，您的从业资格证邮件已退回，请携带身份证到${office}（${address}）领取。",
 		Vars: []Var{{"name", VarName}, {"office", VarPlain}, {"address", VarPlain}}},
 }
 

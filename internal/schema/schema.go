@@ -3,6 +3,7 @@
 package schema
 
 import (
+	"taxiexam/cert/certdb"
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/booking/bookingdb"
 	"taxiexam/exam/practice/practicedb"
@@ -26,6 +27,7 @@ func All() []sqldb.Migration {
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
 		bookingdb.Migrations(),      // 650-699 exam centres, sessions, bookings
+		certdb.Migrations(),         // 600-649 certificates and their delivery
 	} {
 		all = append(all, m...)
 	}

@@ -5,6 +5,7 @@ import adminEn from './admin.en'
 import registrationEn from './registration.en'
 import practiceEn from './practice.en'
 import bankEn from './bank.en'
+import certEn, { certErrorsEn } from './cert.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -76,6 +77,7 @@ const en: MessageSchema = {
   booking: bookingEn,
   practice: practiceEn,
   bank: bankEn,
+  cert: certEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -123,6 +125,8 @@ const en: MessageSchema = {
     end: 'Log out',
     ended: 'That device is logged out',
     endAll: 'Log out everywhere',
+    // ---- certificates ----
+    ...certErrorsEn,
   },
 }
 

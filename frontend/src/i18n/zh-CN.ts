@@ -4,6 +4,7 @@ import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
 import bankZhCN from './bank.zh-CN'
+import certZhCN, { certErrorsZhCN } from './cert.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -76,6 +77,7 @@ const zhCN = {
   booking: bookingZhCN,
   practice: practiceZhCN,
   bank: bankZhCN,
+  cert: certZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',
@@ -127,6 +129,8 @@ const zhCN = {
     end: '下线',
     ended: '该设备已下线',
     endAll: '退出所有设备',
+    // ---- certificates ----
+    ...certErrorsZhCN,
   },
 }
 

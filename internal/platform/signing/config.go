@@ -18,7 +18,7 @@ func FromConfig(sec configs.Security, dataDir string) (*Keyring, error) {
 	keys := sec.SigningKeys
 	if keys == "" && sec.GenerateMissingKeys {
 		var err error
-		if keys, err = keyfile.ReadOrCreate(filepath.Join(dataDir, "keys", "signing_keys"), func() string { return "s1:" + NewSeed() }); err != nil {
+		if keys, err = keyfile.ReadOrCreate(filepath.Join(dataDir, "keys", "signing_keys"), func() string { return newKeySpec(sec.SigningAlgorithm) }); err != nil {
 			return nil, err
 		}
 	}
@@ -36,4 +36,12 @@ func NewSeed() string {
 		panic(err)
 	}
 	return base64.StdEncoding.EncodeToString(b)
+}
+
+// newKeySpec is a fresh key entry for security.signing_algorithm.
+func newKeySpec(alg string) string {
+	if alg == SM2 {
+		return "s1:sm2:" + NewSeed() // a random 256-bit scalar is below n with overwhelming probability; New checks
+	}
+	return "s1:" + NewSeed()
 }

@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -95,11 +96,13 @@ func DBConfig(t testing.TB, migrations []sqldb.Migration) (*sqldb.DB, configs.Da
 	switch Driver(t) {
 	case "sqlite":
 		dbcfg.Driver, dbcfg.DSN = "sqlite", filepath.Join(t.TempDir(), "test.db")
-		db, err = sqldb.OpenSQLiteFile(dbcfg.DSN, dbcfg)
+		path := dbcfg.DSN
+		db, err = sqldb.OpenSQLiteFile(path, dbcfg)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
+		reopeners.Store(db, func() (*sqldb.DB, error) { return sqldb.OpenSQLiteFile(path, dbcfg) })
 	default:
 		name := "t_" + randomSuffix()
 		admin, err := sql.Open("mysql", mysqlDSN())
@@ -118,6 +121,8 @@ func DBConfig(t testing.TB, migrations []sqldb.Migration) (*sqldb.DB, configs.Da
 		if err != nil {
 			t.Fatal(err)
 		}
+		mcfg := dbcfg
+		reopeners.Store(db, func() (*sqldb.DB, error) { return sqldb.Open(mcfg, "") })
 		t.Cleanup(func() {
 			db.Close()
 			if t.Failed() {
@@ -134,6 +139,25 @@ func DBConfig(t testing.TB, migrations []sqldb.Migration) (*sqldb.DB, configs.Da
 		t.Fatalf("migrate: %v", err)
 	}
 	return db, dbcfg
+}
+
+// reopeners remembers how each test database was opened, for SecondNode.
+var reopeners sync.Map // *sqldb.DB -> func() (*sqldb.DB, error)
+
+// SecondNode opens another connection pool on the test database db, as a
+// second application node would, for tests of races between nodes.
+func SecondNode(t testing.TB, db *sqldb.DB) *sqldb.DB {
+	t.Helper()
+	open, ok := reopeners.Load(db)
+	if !ok {
+		t.Fatal("SecondNode: not a testenv database")
+	}
+	other, err := open.(func() (*sqldb.DB, error))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
 }
 
 // Redis returns a client with a random key prefix; its keys are deleted

@@ -49,6 +49,11 @@ type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	// List returns a candidate's attempts of kind, newest first.
 	List(ctx context.Context, candidateID int64, kind Kind, offset, limit int) ([]Attempt, int64, error)
+	// Extend sets a new deadline on an attempt still in progress before
+	// its deadline at now; false otherwise.
+	Extend(ctx context.Context, id int64, deadline, now time.Time) (bool, error)
+	// Progress counts answered and total items per attempt.
+	Progress(ctx context.Context, ids []int64) (map[int64]Counts, error)
 }
 
 // Bank is what the engine needs from the question bank.
@@ -116,6 +121,9 @@ func (s *Service) Start(ctx context.Context, spec Spec) (Attempt, error) {
 	paper, err := s.bank.AssemblePaper(ctx, bpID, seed)
 	if err != nil {
 		return Attempt{}, err
+	}
+	if len(spec.Subjects) > 0 {
+		paper.Sections = slices.DeleteFunc(paper.Sections, func(sec questionbank.PaperSection) bool { return !slices.Contains(spec.Subjects, sec.Subject) })
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
 	a := Attempt{Kind: spec.Kind, CandidateID: spec.CandidateID, Ref: spec.Ref, BlueprintID: paper.BlueprintID, Seed: paper.Seed,

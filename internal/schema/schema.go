@@ -6,6 +6,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/registration/registrationdb"
+	"taxiexam/exam/results/resultsdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/notify/notifydb"
@@ -24,6 +25,8 @@ func All() []sqldb.Migration {
 		attemptdb.Migrations(),      // 400-449 mock/formal attempts
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
+		// ---- formal exam (700-799) ----
+		resultsdb.Migrations(), // 700-719 subject results, qualifications
 	} {
 		all = append(all, m...)
 	}

@@ -369,9 +369,11 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 		return Attempt{}, false, err
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		now := s.clock.Now().UTC()
-		var err error
-		claimed, err = s.store.Close(ctx, id, reason, now)
+		at, err := s.closeTime(ctx, id, reason)
+		if err != nil {
+			return err
+		}
+		claimed, err = s.store.Close(ctx, id, reason, at)
 		if err != nil {
 			return err
 		}
@@ -401,6 +403,24 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 		return nil
 	})
 	return out, claimed, err
+}
+
+// closeTime is when a submission counts as made: now, except that an
+// attempt submitted for its deadline (by the sweep or a late read) finishes
+// at the deadline, however late the sweep ran.
+func (s *Service) closeTime(ctx context.Context, id int64, reason string) (time.Time, error) {
+	now := s.clock.Now().UTC()
+	if reason != ReasonDeadline {
+		return now, nil
+	}
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if a.Deadline.Before(now) {
+		return a.Deadline.UTC(), nil
+	}
+	return now, nil
 }
 
 // grade scores every item and section: a section passes at score >= its

@@ -5,6 +5,7 @@ package schema
 import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/practice/practicedb"
+	"taxiexam/exam/proctoring/proctoringdb"
 	"taxiexam/exam/registration/registrationdb"
 	"taxiexam/exam/results/resultsdb"
 	"taxiexam/internal/audit/auditdb"
@@ -26,7 +27,8 @@ func All() []sqldb.Migration {
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
 		// ---- formal exam (700-799) ----
-		resultsdb.Migrations(), // 700-719 subject results, qualifications
+		resultsdb.Migrations(),    // 700-719 subject results, qualifications
+		proctoringdb.Migrations(), // 720-759 terminals, sittings, session runs, incidents
 	} {
 		all = append(all, m...)
 	}

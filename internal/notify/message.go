@@ -22,6 +22,10 @@ const (
 	TplCertificatesIssued    = "certificates_issued"     // name, taxi_no, ride_hailing_no
 	TplCertificateMailed     = "certificate_mailed"      // name, waybill
 	TplReadyForPickup        = "ready_for_pickup"        // name, office, address
+	TplBookingRescheduled    = "booking_rescheduled"     // name, date, session, centre
+	TplBookingCancelled      = "booking_cancelled"       // name, date, time, centre
+	TplWaitlistOffer         = "waitlist_offer"          // name, date, time, centre, until
+	TplSessionCancelled      = "session_cancelled"       // name, date, time, centre
 )
 
 // SMS is one text message to send.

@@ -25,6 +25,8 @@ var Topics = []string{TopicSMS, TopicPostal}
 //	   ^                 |                          |-----> pending (retry after backoff)
 //	   |                 |                          '-----> dead (after max attempts; an admin may retry)
 //	   '--- lease expired and the stream lost it (Redis restarted) ---'
+//
+//	pending | queued --Withdraw--> withdrawn (the event it announced was undone)
 type Status string
 
 const (
@@ -33,12 +35,15 @@ const (
 	StatusSending Status = "sending" // a worker holds it until LeaseUntil
 	StatusSent    Status = "sent"
 	StatusDead    Status = "dead"
+	// StatusWithdrawn: a message not sent yet that must not go out any more
+	// (the reminder of a booking that was cancelled or moved).
+	StatusWithdrawn Status = "withdrawn"
 )
 
 // Valid reports a known status.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusPending, StatusQueued, StatusSending, StatusSent, StatusDead:
+	case StatusPending, StatusQueued, StatusSending, StatusSent, StatusDead, StatusWithdrawn:
 		return true
 	}
 	return false
@@ -142,6 +147,9 @@ type Store interface {
 	// Hold puts a claimed row back to pending until notBefore without
 	// counting the attempt (quiet hours).
 	Hold(ctx context.Context, id int64, notBefore time.Time) error
+	// Withdraw moves the pending or queued row with this dedupe key to
+	// withdrawn (nothing when there is none or it is being sent or sent).
+	Withdraw(ctx context.Context, dedupeKey string, now time.Time) (bool, error)
 	// Revive makes a dead row pending again with zero attempts.
 	Revive(ctx context.Context, id int64, now time.Time) (Message, error)
 	Get(ctx context.Context, id int64) (Message, error)

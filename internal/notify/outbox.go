@@ -166,6 +166,15 @@ func (o *Outbox) SendVerificationCode(ctx context.Context, phone, code string) e
 	return err
 }
 
+// Withdraw stops a scheduled message that has not gone out yet, in the
+// caller's transaction: the exam-eve reminder of a booking that is cancelled
+// or moved. A queued row whose stream entry is delivered later is not
+// claimed by any worker (only queued and sending rows are).
+func (o *Outbox) Withdraw(ctx context.Context, dedupeKey string) error {
+	_, err := o.store.Withdraw(ctx, dedupeKey, o.clock.Now().UTC())
+	return err
+}
+
 func (o *Outbox) due(t time.Time) time.Time {
 	now := o.clock.Now()
 	if t.IsZero() || t.Before(now) {

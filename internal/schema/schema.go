@@ -4,6 +4,7 @@ package schema
 
 import (
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/booking/bookingdb"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/proctoring/proctoringdb"
 	"taxiexam/exam/registration/registrationdb"
@@ -26,6 +27,7 @@ func All() []sqldb.Migration {
 		attemptdb.Migrations(),      // 400-449 mock/formal attempts
 		practicedb.Migrations(),     // 450-499 practice
 		registrationdb.Migrations(), // 500-599 registration and background check
+		bookingdb.Migrations(),      // 650-699 exam centres, sessions, bookings
 		// ---- formal exam (700-799) ----
 		resultsdb.Migrations(),    // 700-719 subject results, qualifications
 		proctoringdb.Migrations(), // 720-759 terminals, sittings, session runs, incidents

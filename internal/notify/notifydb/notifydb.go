@@ -183,6 +183,12 @@ func (s *Store) ExtendLease(ctx context.Context, ids []int64, now, until time.Ti
 		Updates(map[string]any{"lease_until": until, "updated_at": now}).Error
 }
 
+func (s *Store) Withdraw(ctx context.Context, dedupeKey string, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&outboxRow{}).Where("dedupe_key = ? AND status IN ?", dedupeKey, []notify.Status{notify.StatusPending, notify.StatusQueued}).
+		Updates(map[string]any{"status": notify.StatusWithdrawn, "lease_until": nil, "updated_at": now})
+	return res.RowsAffected > 0, res.Error
+}
+
 func (s *Store) ClaimForSend(ctx context.Context, ids []int64, now time.Time, lease time.Duration) ([]notify.Message, error) {
 	var out []notify.Message
 	err := s.db.InTx(ctx, func(ctx context.Context) error {

@@ -15,7 +15,9 @@ import (
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/practice"
+	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
+	"taxiexam/exam/results"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
 	"taxiexam/internal/notify"
@@ -52,6 +54,10 @@ type Deps struct {
 
 	// Notification queue monitoring (internal/notify).
 	Notify *notify.Service
+
+	// ---- formal exam: exam day and scores (exam/proctoring, exam/results) ----
+	Proctoring *proctoring.Service
+	Results    *results.Service
 }
 
 // Server is the HTTP handler of examd.

@@ -96,6 +96,16 @@ func (b *bookings) Room(_ context.Context, id int64) (proctoring.Room, error) {
 	return proctoring.Room{}, apperr.ErrNotFound
 }
 
+func (b *bookings) Rooms(_ context.Context, centreID int64) ([]proctoring.Room, error) {
+	var out []proctoring.Room
+	for _, r := range b.rooms {
+		if r.CentreID == centreID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 func (b *bookings) Roster(_ context.Context, sessionID int64) ([]proctoring.Booked, error) {
 	var out []proctoring.Booked
 	for _, x := range b.booked {

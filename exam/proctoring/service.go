@@ -63,6 +63,7 @@ type Bookings interface {
 	// SessionsOf lists a centre's sessions starting in [from, to).
 	SessionsOf(ctx context.Context, centreID int64, from, to time.Time) ([]ExamSession, error)
 	Room(ctx context.Context, id int64) (Room, error)
+	Rooms(ctx context.Context, centreID int64) ([]Room, error)
 	Roster(ctx context.Context, sessionID int64) ([]Booked, error)
 	// ByTicket finds the booking a ticket number names (apperr.ErrNotFound if none).
 	ByTicket(ctx context.Context, ticketNo string) (Booked, error)

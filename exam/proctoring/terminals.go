@@ -190,3 +190,16 @@ func (s *Service) Terminals(ctx context.Context) ([]Terminal, error) {
 	}
 	return s.Store.Terminals(ctx, centre)
 }
+
+// Rooms lists the rooms of the caller's centre (for the enrolment form and
+// the move dialog).
+func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
+	_, centre, err := staff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if centre == 0 {
+		return nil, apperr.ErrForbidden.WithMessage("terminals are enrolled by a proctor of the centre")
+	}
+	return s.Bookings.Rooms(ctx, centre)
+}

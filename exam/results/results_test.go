@@ -112,7 +112,8 @@ func newFixture(t *testing.T) *fixture {
 	ns := notifydb.New(db, p)
 	f := &fixture{clock: clk, sittings: sittings{}, apps: approved{}}
 	f.attempts = attempt.NewService(attemptdb.New(db), newBank(), db, clk, nil)
-	f.results = results.NewService(resultsdb.New(db), f.apps, f.sittings, contacts{}, notify.NewOutbox(ns, clk, notify.QuietHours{}), clk)
+	f.results = results.NewService(results.Deps{Store: resultsdb.New(db), Applications: f.apps, Sittings: f.sittings, Contacts: contacts{},
+		Notifier: notify.NewOutbox(ns, clk, notify.QuietHours{}), Papers: f.attempts, Clock: clk})
 	f.results.OnQualified(func(_ context.Context, q results.Qualification) error {
 		f.qualified = append(f.qualified, q)
 		return nil
@@ -288,7 +289,7 @@ func TestScoresScoping(t *testing.T) {
 	f := newFixture(t)
 	f.apps[31], f.apps[32] = 701, 702
 	f.sit(t, 31, results.Sitting{ApplicationID: 701, SessionID: 1, CentreID: 7}, map[questionbank.Subject]int{questionbank.SubjectNational: 5, questionbank.SubjectRegional: 5})
-	f.sit(t, 32, results.Sitting{ApplicationID: 702, SessionID: 2, CentreID: 8}, map[questionbank.Subject]int{questionbank.SubjectNational: 5, questionbank.SubjectRegional: 1})
+	a32 := f.sit(t, 32, results.Sitting{ApplicationID: 702, SessionID: 2, CentreID: 8}, map[questionbank.Subject]int{questionbank.SubjectNational: 5, questionbank.SubjectRegional: 1})
 	tests := []struct {
 		name    string
 		ctx     context.Context
@@ -321,6 +322,19 @@ func TestScoresScoping(t *testing.T) {
 	want := []results.SubjectStat{{Subject: questionbank.SubjectNational, Sat: 2, Passed: 2}, {Subject: questionbank.SubjectRegional, Sat: 2, Passed: 1}}
 	if !slices.Equal(stats, want) {
 		t.Fatalf("stats %+v", stats)
+	}
+	// Appeal: the exact paper with the answers and the key; not for another centre's proctor.
+	if _, _, err := f.results.Appeal(staffCtx("proctor", 7), a32.ID); errCode(err) != "not_found" {
+		t.Fatalf("appeal of another centre's attempt: %v", err)
+	}
+	v, rs, err := f.results.Appeal(staffCtx("proctor", 8), a32.ID)
+	if err != nil || len(rs) != 2 || len(v.Questions) != 10 {
+		t.Fatalf("appeal: %d results, %d questions, %v", len(rs), len(v.Questions), err)
+	}
+	for _, q := range v.Questions {
+		if len(q.Answer) != 1 || len(q.Given) != 1 || q.Version != 1 {
+			t.Fatalf("appeal question without key, answer or version: %+v", q)
+		}
 	}
 	hist, err := f.results.History(staffCtx("proctor", 7), 32)
 	if err != nil || len(hist) != 0 {

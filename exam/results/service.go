@@ -57,6 +57,24 @@ type Notifier interface {
 	EnqueueSMS(ctx context.Context, m notify.SMS) (int64, error)
 }
 
+// Papers re-reads a stored attempt (exam/attempt): the same questions at
+// their frozen versions, in the same order, with the answers given and,
+// once submitted, the key.
+type Papers interface {
+	View(ctx context.Context, kind attempt.Kind, id int64) (attempt.View, error)
+}
+
+// Deps are the collaborators of the service.
+type Deps struct {
+	Store        Store
+	Applications Applications
+	Sittings     Sittings
+	Contacts     Contacts
+	Notifier     Notifier
+	Papers       Papers
+	Clock        clock.Clock
+}
+
 // Service records results and answers eligibility.
 type Service struct {
 	store    Store
@@ -64,13 +82,14 @@ type Service struct {
 	sittings Sittings
 	contacts Contacts
 	notify   Notifier
+	papers   Papers
 	clock    clock.Clock
 	hooks    []QualifiedHook
 }
 
 // NewService wires the package.
-func NewService(store Store, apps Applications, sittings Sittings, contacts Contacts, n Notifier, clk clock.Clock) *Service {
-	return &Service{store: store, apps: apps, sittings: sittings, contacts: contacts, notify: n, clock: clk}
+func NewService(d Deps) *Service {
+	return &Service{store: d.Store, apps: d.Applications, sittings: d.Sittings, contacts: d.Contacts, notify: d.Notifier, papers: d.Papers, clock: d.Clock}
 }
 
 // OnQualified registers a hook run once per application, inside the submit
@@ -255,9 +274,33 @@ func scope(ctx context.Context, f *Filter) error {
 	return nil
 }
 
-// OfAttempt lists the subject results of one attempt.
+// OfAttempt lists the subject results of one attempt the caller may see
+// (a proctor: sat at their centre; otherwise "not found").
 func (s *Service) OfAttempt(ctx context.Context, attemptID int64) ([]SubjectResult, error) {
-	return s.store.AttemptResults(ctx, attemptID)
+	var f Filter
+	if err := scope(ctx, &f); err != nil {
+		return nil, err
+	}
+	rs, err := s.store.AttemptResults(ctx, attemptID)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 || (f.CentreID != 0 && rs[0].CentreID != f.CentreID) {
+		return nil, apperr.ErrNotFound
+	}
+	return rs, nil
+}
+
+// Appeal re-renders the exact paper of a graded formal attempt from what
+// is stored: questions at their frozen versions, in the candidate's order
+// and option order, the answers given, the key and the subject results.
+func (s *Service) Appeal(ctx context.Context, attemptID int64) (attempt.View, []SubjectResult, error) {
+	rs, err := s.OfAttempt(ctx, attemptID)
+	if err != nil {
+		return attempt.View{}, nil, err
+	}
+	v, err := s.papers.View(ctx, attempt.KindFormal, attemptID)
+	return v, rs, err
 }
 
 // Search lists results for the scores console. A proctor sees only the

@@ -71,13 +71,13 @@ type SeatMapJSON struct {
 	Lines     []SeatLineJSON  `json:"lines"`
 }
 
-// TicketCheckRequest is what the proctor scanned or typed.
-type TicketCheckRequest struct {
+// DoorTicketRequest is what the proctor scanned or typed.
+type DoorTicketRequest struct {
 	Code string `json:"code" doc:"the QR payload (signature verified) or the ticket number typed by hand"`
 }
 
-// TicketCheckJSON is the candidate a ticket names, for the check-in screen.
-type TicketCheckJSON struct {
+// DoorTicketJSON is the candidate a ticket names, for the check-in screen.
+type DoorTicketJSON struct {
 	Line SeatLineJSON `json:"line"`
 	Late bool         `json:"late" doc:"past the late-entry limit: check-in will be refused"`
 }
@@ -155,8 +155,8 @@ type ReasonRequest struct {
 	Reason string `json:"reason"`
 }
 
-// RoomJSON is an exam room.
-type RoomJSON struct {
+// ExamRoomJSON is an exam room.
+type ExamRoomJSON struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Seats int    `json:"seats"`
@@ -230,9 +230,9 @@ func (s *Server) seatMap(c *gin.Context, id int64) (SeatMapJSON, error) {
 	return s.seatMapJSON(m), err
 }
 
-func (s *Server) checkTicket(c *gin.Context, id int64, req TicketCheckRequest) (TicketCheckJSON, error) {
+func (s *Server) checkDoorTicket(c *gin.Context, id int64, req DoorTicketRequest) (DoorTicketJSON, error) {
 	chk, err := s.deps.Proctoring.CheckTicket(c.Request.Context(), id, req.Code)
-	return TicketCheckJSON{Line: s.seatLineJSON(chk.Line), Late: chk.Late}, err
+	return DoorTicketJSON{Line: s.seatLineJSON(chk.Line), Late: chk.Late}, err
 }
 
 func (s *Server) decideAtDoor(c *gin.Context, id int64, req DoorDecisionRequest) (SeatLineJSON, error) {
@@ -303,9 +303,9 @@ func (s *Server) sittingPhoto(c *gin.Context) {
 	c.Data(http.StatusOK, ctype, b)
 }
 
-func (s *Server) proctorRooms(c *gin.Context) (itemList[RoomJSON], error) {
+func (s *Server) proctorRooms(c *gin.Context) (itemList[ExamRoomJSON], error) {
 	list, err := s.deps.Proctoring.Rooms(c.Request.Context())
-	return itemList[RoomJSON]{Items: mapSlice(list, func(r proctoring.Room) RoomJSON { return RoomJSON{ID: r.ID, Name: r.Name, Seats: r.Seats} })}, err
+	return itemList[ExamRoomJSON]{Items: mapSlice(list, func(r proctoring.Room) ExamRoomJSON { return ExamRoomJSON{ID: r.ID, Name: r.Name, Seats: r.Seats} })}, err
 }
 
 func (s *Server) listTerminals(c *gin.Context) (itemList[TerminalJSON], error) {

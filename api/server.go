@@ -9,11 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
+	"taxiexam/exam/booking"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
@@ -55,9 +57,20 @@ type Deps struct {
 	// Notification queue monitoring (internal/notify).
 	Notify *notify.Service
 
+	// Exam centres, sessions and booking (exam/booking).
+	Booking *booking.Service
+	// Clock is the movable test clock (testing.clock_control); nil in
+	// every real deployment, and then /api/v1/testing/clock is a 404.
+	Clock TestClock
+
 	// ---- formal exam: exam day and scores (exam/proctoring, exam/results) ----
 	Proctoring *proctoring.Service
 	Results    *results.Service
+}
+
+// TestClock is a clock browser tests may move forward.
+type TestClock interface {
+	Advance(d time.Duration) time.Time
 }
 
 // Server is the HTTP handler of examd.

@@ -40,6 +40,8 @@ type Config struct {
 	Notify    Notify    `yaml:"notify"`
 	Log       Log       `yaml:"log"`
 	Bootstrap Bootstrap `yaml:"bootstrap"`
+	Booking   Booking   `yaml:"booking"`
+	Testing   Testing   `yaml:"testing"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -149,6 +151,29 @@ type Notify struct {
 type Log struct {
 	Level  string `yaml:"level"`
 	Format string `yaml:"format"`
+}
+
+// Booking holds the bureau's booking rules (exam/booking), shown to the
+// candidate before they confirm.
+type Booking struct {
+	Cutoff                time.Duration `yaml:"cutoff"`              // booking, rescheduling and cancelling close this long before the start
+	MaxCancellations      int           `yaml:"max_cancellations"`   // cancellations or reschedules within cancellation_window ...
+	CancellationWindow    time.Duration `yaml:"cancellation_window"` // ...
+	CoolingOff            time.Duration `yaml:"cooling_off"`         // ... make the candidate wait this long before booking again
+	OfferHold             time.Duration `yaml:"offer_hold"`          // a freed seat is held this long for the first waitlisted candidate
+	ReminderAt            string        `yaml:"reminder_at"`         // local time on the day before the session for the exam-eve SMS
+	PerCandidatePerMinute int           `yaml:"per_candidate_per_minute"`
+	PerIPPerMinute        int           `yaml:"per_ip_per_minute"`
+	Bring                 string        `yaml:"bring"`          // what the ticket tells the candidate to bring
+	SweepInterval         time.Duration `yaml:"sweep_interval"` // offers expiry, sessions closing, rounds allocating (every node)
+}
+
+// Testing switches exist for browser tests only; production leaves them off.
+type Testing struct {
+	// ClockControl lets a bureau admin move this node's clock forward
+	// (POST /api/v1/testing/clock) so a browser test can reach the eve of
+	// an exam. Refused together with secure_cookies (a real deployment).
+	ClockControl bool `yaml:"clock_control"`
 }
 
 type Bootstrap struct {
@@ -392,6 +417,18 @@ func (c *Config) validate() error {
 		}
 	default:
 		bad("postal.provider", "want manual or chinapost, got %q", c.Postal.Provider)
+	}
+	if c.Booking.Cutoff < 0 || c.Booking.CancellationWindow <= 0 || c.Booking.CoolingOff < 0 || c.Booking.OfferHold <= 0 || c.Booking.SweepInterval <= 0 {
+		bad("booking", "cutoff, cooling_off >= 0; cancellation_window, offer_hold, sweep_interval > 0")
+	}
+	if c.Booking.MaxCancellations < 0 || c.Booking.PerCandidatePerMinute < 0 || c.Booking.PerIPPerMinute < 0 {
+		bad("booking", "max_cancellations and the rate limits must not be negative")
+	}
+	if _, err := time.Parse("15:04", c.Booking.ReminderAt); err != nil {
+		bad("booking.reminder_at", "want HH:MM, got %q", c.Booking.ReminderAt)
+	}
+	if c.Testing.ClockControl && c.Server.SecureCookies {
+		bad("testing.clock_control", "only for test configurations (not with server.secure_cookies)")
 	}
 	if c.Notify.MaxAttempts <= 0 {
 		bad("notify.max_attempts", "must be positive")

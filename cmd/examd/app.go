@@ -16,6 +16,7 @@ import (
 	"taxiexam/configs"
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/attempt/attemptdb"
+	"taxiexam/exam/booking"
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/practice/practicekv"
@@ -73,12 +74,22 @@ type app struct {
 	// registration and police background check
 	registration *registration.Service
 
+	// exam centres, sessions and booking (see booking.go)
+	booking *booking.Service
+	// testClock is set when testing.clock_control lets browser tests move time
+	testClock *clock.Offset
+
 	workers []worker
 }
 
 // open connects to the database and Redis, migrates, and builds services.
 func open(ctx context.Context, cfg *configs.Config, log *slog.Logger) (*app, error) {
 	a := &app{cfg: cfg, log: log, clock: clock.System{}, registry: prometheus.NewRegistry()}
+	if cfg.Testing.ClockControl {
+		a.testClock = &clock.Offset{}
+		a.clock = a.testClock
+		log.Warn("testing.clock_control is on: a bureau admin can move this node's clock (test configurations only)")
+	}
 	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	var err error
@@ -154,6 +165,10 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}
+	// exam centres, sessions and booking (after registration: eligibility)
+	if err := a.assembleBooking(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -195,7 +210,19 @@ func (a *app) handler() *api.Server {
 		Notify: a.notify,
 
 		Registration: a.registration,
+
+		Booking: a.booking,
+		Clock:   testClock(a.testClock),
 	})
+}
+
+// testClock hands the API the movable clock only when one is configured
+// (a nil *clock.Offset must not become a non-nil interface).
+func testClock(c *clock.Offset) api.TestClock {
+	if c == nil {
+		return nil
+	}
+	return c
 }
 
 func createAdmin(ctx context.Context, a *app, username, name, password string, out io.Writer) error {

@@ -19,7 +19,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"taxiexam/configs"
+	"taxiexam/exam/booking"
+	"taxiexam/exam/registration"
 	"taxiexam/internal/platform/clock"
+	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
 	"taxiexam/internal/schema"
 )
@@ -149,6 +152,37 @@ func (ta *testApp) loginCandidate(t *testing.T, c *http.Client, phone string) {
 	t.Fatalf("no verification code for %s in the log:\n%s", masked, ta.log.String())
 }
 
+// adminCtx acts as a bureau admin without HTTP (fixtures).
+func adminCtx() context.Context {
+	return reqctx.With(context.Background(), reqctx.Request{ID: "fixture", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: string(auth.RoleBureauAdmin), Username: "fixture"}})
+}
+
+// examCentre returns a centre for proctors to belong to (creating one).
+func (ta *testApp) examCentre(t *testing.T) int64 {
+	t.Helper()
+	if cs, err := ta.booking.Centres(context.Background(), true); err == nil && len(cs) > 0 {
+		return cs[0].ID
+	}
+	c, err := ta.booking.CreateCentre(adminCtx(), booking.Centre{Name: "测试考点", Address: "测试路 1 号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
+// issuingOffice returns an issuing window for clerks (creating one).
+func (ta *testApp) issuingOffice(t *testing.T) int64 {
+	t.Helper()
+	if os, err := ta.registration.Offices(context.Background(), true); err == nil && len(os) > 0 {
+		return os[0].ID
+	}
+	o, err := ta.registration.CreateOffice(adminCtx(), registration.OfficeInput{Name: "测试窗口", Address: "测试路 2 号", Hours: "9-17"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.ID
+}
+
 // loginStaff creates (if needed) and logs in a staff user with role.
 func (ta *testApp) loginStaff(t *testing.T, c *http.Client, role auth.Role) {
 	t.Helper()
@@ -156,9 +190,9 @@ func (ta *testApp) loginStaff(t *testing.T, c *http.Client, role auth.Role) {
 	in := auth.NewStaff{Username: username, DisplayName: string(role), Role: role, Password: "Test-password-1"}
 	switch role {
 	case auth.RoleProctor:
-		in.CentreID = 1
+		in.CentreID = ta.examCentre(t)
 	case auth.RoleWindowClerk:
-		in.OfficeID = 1
+		in.OfficeID = ta.issuingOffice(t)
 	}
 	if _, err := ta.auth.CreateStaff(context.Background(), in); err != nil && !errors.Is(err, auth.ErrUsernameTaken) {
 		t.Fatal(err)

@@ -4,8 +4,8 @@ import "taxiexam/internal/platform/apperr"
 
 // Error codes of booking; each has zh-CN and English text in the web app.
 var (
-	ErrNotApproved        = apperr.New(apperr.KindForbidden, "booking_not_approved", "only a candidate whose application is approved can book")
-	ErrNotEligible        = apperr.New(apperr.KindForbidden, "booking_not_eligible", "this candidate may not book an exam now")
+	ErrNotApproved        = apperr.New(apperr.KindConflict, "booking_not_approved", "only a candidate whose application is approved can book")
+	ErrNotEligible        = apperr.New(apperr.KindConflict, "booking_not_eligible", "this candidate may not book an exam now")
 	ErrAlreadyBooked      = apperr.New(apperr.KindConflict, "already_booked", "you already hold a booking; reschedule or cancel it first")
 	ErrNoBooking          = apperr.New(apperr.KindNotFound, "no_booking", "you hold no booking")
 	ErrSessionFull        = apperr.New(apperr.KindConflict, "session_full", "this session has no free seat left")

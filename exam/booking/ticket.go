@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"strings"
 
+	qrcode "github.com/skip2/go-qrcode"
+
 	"taxiexam/internal/audit"
 )
 
@@ -43,7 +45,7 @@ func VerifyTicket(signer Signer, code string) (string, error) {
 	if len(parts) != 4 || parts[0] != ticketPrefix || !validTicketNo(parts[1]) {
 		return "", ErrTicketInvalid
 	}
-	sig, err := base64.RawURLEncoding.DecodeString(parts[3])
+	sig, err := base64.RawURLEncoding.Strict().DecodeString(parts[3]) // one spelling per signature
 	if err != nil {
 		return "", ErrTicketInvalid
 	}
@@ -110,4 +112,20 @@ func (s *Service) CheckIn(ctx context.Context, bookingID int64) error {
 		return s.audit.Record(ctx, audit.Entry{Action: "booking.check_in", TargetType: "exam_booking", TargetID: itoa(b.ID),
 			After: map[string]any{"session_id": b.SessionID, "seat": b.SeatNumber}})
 	})
+}
+
+// TicketQRPNG renders the calling candidate's ticket code as a PNG QR
+// code (level M, which zbarimg and any phone scanner read).
+func (s *Service) TicketQRPNG(ctx context.Context, size int) ([]byte, error) {
+	m, err := s.Mine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if m.Ticket == "" {
+		return nil, ErrNoBooking
+	}
+	if size < 128 || size > 1024 {
+		size = 512
+	}
+	return qrcode.Encode(m.Ticket, qrcode.Medium, size)
 }

@@ -93,6 +93,14 @@ type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
+// References tells whether the exam centre of a proctor and the issuing
+// office of a window clerk exist (booking's centres, registration's
+// offices), so auth binds staff to real places without importing either.
+type References interface {
+	CentreExists(ctx context.Context, id int64) (bool, error)
+	OfficeExists(ctx context.Context, id int64) (bool, error)
+}
+
 // Config is the slice of settings auth needs.
 type Config struct {
 	StaffSessionTTL     time.Duration
@@ -112,6 +120,14 @@ type Service struct {
 	tx      Transactor
 	clock   clock.Clock
 	cfg     Config
+	refs    References
+}
+
+// WithReferences makes staff create and update check centre_id and
+// office_id against the real centres and offices.
+func (s *Service) WithReferences(r References) *Service {
+	s.refs = r
+	return s
 }
 
 // NewService wires the service.

@@ -49,6 +49,29 @@ func validateBinding(f apperr.Fields, role Role, centre, office int64) {
 	}
 }
 
+// checkReferences adds a field error when the bound centre or office does
+// not exist (only once the binding itself is well-formed).
+func (s *Service) checkReferences(ctx context.Context, f apperr.Fields, centre, office int64) error {
+	if s.refs == nil || len(f) > 0 {
+		return nil
+	}
+	if centre > 0 {
+		ok, err := s.refs.CentreExists(ctx, centre)
+		if err != nil {
+			return err
+		}
+		f.Check(ok, "centre_id", "no such exam centre")
+	}
+	if office > 0 {
+		ok, err := s.refs.OfficeExists(ctx, office)
+		if err != nil {
+			return err
+		}
+		f.Check(ok, "office_id", "no such issuing office")
+	}
+	return nil
+}
+
 // CreateStaff adds an account (bureau_admin only; checked at the route).
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, error) {
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
@@ -57,6 +80,9 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, erro
 	f.Check(usernameRE.MatchString(in.Username), "username", "3-32 characters: lower-case letters, digits, _ . -, starting with a letter")
 	f.Check(in.DisplayName != "" && len([]rune(in.DisplayName)) <= 50, "display_name", "required, at most 50 characters")
 	validateBinding(f, in.Role, in.CentreID, in.OfficeID)
+	if err := s.checkReferences(ctx, f, in.CentreID, in.OfficeID); err != nil {
+		return StaffUser{}, err
+	}
 	if err := ValidatePassword(in.Password); err != nil {
 		f.Add("password", err.Error())
 	}
@@ -123,6 +149,9 @@ func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (St
 				}
 			}
 			validateBinding(f, u.Role, u.CentreID, u.OfficeID)
+			if err := s.checkReferences(ctx, f, u.CentreID, u.OfficeID); err != nil {
+				return err
+			}
 			if err := f.Err(); err != nil {
 				return err
 			}

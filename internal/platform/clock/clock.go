@@ -4,6 +4,7 @@ package clock
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -35,4 +36,20 @@ func (f *Fake) Advance(d time.Duration) {
 	f.mu.Lock()
 	f.t = f.t.Add(d)
 	f.mu.Unlock()
+}
+
+// Offset is the system clock moved forward by an adjustable amount. Only
+// test configurations use it (testing.clock_control), so a browser test can
+// reach the eve of an exam or the end of a session.
+type Offset struct{ d atomic.Int64 }
+
+func (o *Offset) Now() time.Time { return time.Now().Add(time.Duration(o.d.Load())) }
+
+// Advance moves the clock forward by d (never back: deadlines already
+// passed stay passed).
+func (o *Offset) Advance(d time.Duration) time.Time {
+	if d > 0 {
+		o.d.Add(int64(d))
+	}
+	return o.Now()
 }

@@ -20,7 +20,9 @@ import (
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/practice/practicekv"
+	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
+	"taxiexam/exam/results"
 	"taxiexam/frontend"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/audit/auditdb"
@@ -76,6 +78,9 @@ type app struct {
 
 	// exam centres, sessions and booking (see booking.go)
 	booking *booking.Service
+	// formal exam: results and exam day (see formal.go)
+	results    *results.Service
+	proctoring *proctoring.Service
 	// testClock is set when testing.clock_control lets browser tests move time
 	testClock *clock.Offset
 
@@ -165,8 +170,14 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}
+	// formal exam results first: booking asks them who may book which subjects
+	a.assembleResults()
 	// exam centres, sessions and booking (after registration: eligibility)
 	if err := a.assembleBooking(); err != nil {
+		return err
+	}
+	// exam day: proctor console and exam terminals (after booking)
+	if err := a.assembleExamDay(); err != nil {
 		return err
 	}
 	return nil
@@ -213,6 +224,9 @@ func (a *app) handler() *api.Server {
 
 		Booking: a.booking,
 		Clock:   testClock(a.testClock),
+
+		Proctoring: a.proctoring,
+		Results:    a.results,
 	})
 }
 

@@ -73,6 +73,7 @@ type Eligibility struct {
 	MayBook       bool
 	Reason        string // why not, when MayBook is false: ReasonNoApplication | ReasonQualified
 	ApplicationID int64
+	ApprovedAt    time.Time              // when the application was approved (orders preference rounds)
 	Subjects      []questionbank.Subject // the subjects still to pass, in exam order
 }
 

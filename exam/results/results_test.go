@@ -81,11 +81,11 @@ func (s sittings) Sitting(_ context.Context, attemptID int64) (results.Sitting, 
 
 type approved map[int64]int64 // candidate -> application
 
-func (a approved) ApprovedApplication(_ context.Context, cand int64) (int64, error) {
+func (a approved) ApprovedApplication(_ context.Context, cand int64) (int64, time.Time, error) {
 	if id, ok := a[cand]; ok {
-		return id, nil
+		return id, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), nil
 	}
-	return 0, apperr.ErrNotFound
+	return 0, time.Time{}, apperr.ErrNotFound
 }
 
 type contacts struct{}

@@ -37,8 +37,8 @@ type Store interface {
 // Applications finds a candidate's approved application (registration).
 type Applications interface {
 	// ApprovedApplication returns the id of the candidate's approved
-	// application, apperr.ErrNotFound if there is none.
-	ApprovedApplication(ctx context.Context, candidateID int64) (int64, error)
+	// application and when it was approved, apperr.ErrNotFound if there is none.
+	ApprovedApplication(ctx context.Context, candidateID int64) (id int64, approvedAt time.Time, err error)
 }
 
 // Sittings tells which booking a formal attempt belongs to (proctoring).
@@ -216,7 +216,7 @@ func (s *Service) Eligibility(ctx context.Context, candidateID int64, at time.Ti
 	if at.IsZero() {
 		at = s.clock.Now()
 	}
-	appID, err := s.apps.ApprovedApplication(ctx, candidateID)
+	appID, approvedAt, err := s.apps.ApprovedApplication(ctx, candidateID)
 	if errors.Is(err, apperr.ErrNotFound) {
 		return Eligibility{Reason: ReasonNoApplication}, nil
 	}
@@ -224,7 +224,7 @@ func (s *Service) Eligibility(ctx context.Context, candidateID int64, at time.Ti
 		return Eligibility{}, err
 	}
 	if _, err := s.store.Qualification(ctx, appID); err == nil {
-		return Eligibility{Reason: ReasonQualified, ApplicationID: appID}, nil
+		return Eligibility{Reason: ReasonQualified, ApplicationID: appID, ApprovedAt: approvedAt}, nil
 	} else if !errors.Is(err, apperr.ErrNotFound) {
 		return Eligibility{}, err
 	}
@@ -236,9 +236,9 @@ func (s *Service) Eligibility(ctx context.Context, candidateID int64, at time.Ti
 	if len(subjects) == 0 {
 		// Passed everything but not recorded as qualified on this
 		// application (passes carried from an earlier application).
-		return Eligibility{Reason: ReasonQualified, ApplicationID: appID}, nil
+		return Eligibility{Reason: ReasonQualified, ApplicationID: appID, ApprovedAt: approvedAt}, nil
 	}
-	return Eligibility{MayBook: true, ApplicationID: appID, Subjects: subjects}, nil
+	return Eligibility{MayBook: true, ApplicationID: appID, ApprovedAt: approvedAt, Subjects: subjects}, nil
 }
 
 // History lists a candidate's subject results, newest first, as the

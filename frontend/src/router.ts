@@ -115,10 +115,18 @@ const routes: RouteRecordRaw[] = [
       { path: 'bank/chapters', name: 'bank-chapters', component: () => import('./staff/pages/bank/ChaptersPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.chapterNav', navKey: 'bank.chapterNav' } },
       // bureau admin: the notification queue (SMS and postal orders)
       { path: 'admin/notify', name: 'admin-notify', component: () => import('./staff/pages/notify/NotifyQueuePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'notify.title', navKey: 'notify.nav' } },
+      // formal exam: proctor console (proctor; a bureau admin picks the centre) and scores
+      { path: 'exam-day', name: 'exam-day', component: () => import('./staff/pages/examday/ExamDayPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.title', navKey: 'examday.nav' } },
+      { path: 'scores', name: 'scores', component: () => import('./staff/pages/examday/ScoresPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.scores.title', navKey: 'examday.scoresNav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],
   },
+
+  // ------------------------------ exam terminal (a centre's PC in kiosk mode)
+  // Not a logged-in surface: the terminal credential and the candidate's
+  // ticket login are handled by the page itself.
+  { path: '/terminal', name: 'exam-terminal', component: () => import('./terminal/TerminalPage.vue'), meta: { titleKey: 'examday.terminal.title' } },
 
   // ---------------------------------------------------------------- fallback
   { path: '/:pathMatch(.*)*', redirect: '/' },

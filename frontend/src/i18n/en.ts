@@ -1,4 +1,5 @@
 import notifyEn from './notify.en'
+import examdayEn, { examdayErrorsEn } from './examday.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
@@ -74,6 +75,7 @@ const en: MessageSchema = {
   registration: registrationEn,
   practice: practiceEn,
   bank: bankEn,
+  examday: examdayEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -83,6 +85,8 @@ const en: MessageSchema = {
     bureau_admin: 'Bureau administrator',
   },
   errors: {
+    // ---- exam day (exam/proctoring, exam/results) ----
+    ...examdayErrorsEn,
     network_error: 'Network error, please try again later',
     generic: 'Request failed ({status}), please try again later',
     unauthenticated: 'Please log in first',

@@ -52,7 +52,7 @@ func (s *Service) formalMinutes(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	if m <= 0 {
-		return 0, apperr.New(apperr.KindConflict, "no_formal_blueprint", "the question bank has no formal blueprint to time the session")
+		return 0, apperr.New(apperr.KindNotFound, "no_blueprint", "the question bank has no formal blueprint to time the session")
 	}
 	return m, nil
 }

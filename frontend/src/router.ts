@@ -66,6 +66,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'r/:code', name: 'registration-landing', component: () => import('./candidate/pages/registration/ChannelLanding.vue'), meta: { titleKey: 'registration.landing.title' } },
       { path: 'application', name: 'registration-form', component: () => import('./candidate/pages/registration/ApplicationPage.vue'), meta: { requiresAuth: true, titleKey: 'registration.form.title' } },
       { path: 'platforms', name: 'registration-platforms', component: () => import('./candidate/pages/registration/PlatformsPage.vue'), meta: { titleKey: 'registration.platforms.title' } },
+      // exam booking: my booking and ticket, the session calendar
+      { path: 'booking', name: 'booking', component: () => import('./candidate/pages/booking/BookingPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.page.title' } },
+      { path: 'booking/sessions', name: 'booking-calendar', component: () => import('./candidate/pages/booking/CalendarPage.vue'), meta: { requiresAuth: true, titleKey: 'booking.calendar.title' } },
       // Later candidate pages go here, e.g. { path: 'application', ..., meta: { requiresAuth: true } }.
     ],
   },
@@ -115,6 +118,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'bank/chapters', name: 'bank-chapters', component: () => import('./staff/pages/bank/ChaptersPage.vue'), meta: { requiresAuth: true, roles: ['question_editor', 'bureau_admin'], titleKey: 'bank.chapterNav', navKey: 'bank.chapterNav' } },
       // bureau admin: the notification queue (SMS and postal orders)
       { path: 'admin/notify', name: 'admin-notify', component: () => import('./staff/pages/notify/NotifyQueuePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'notify.title', navKey: 'notify.nav' } },
+      // bureau admin: exam centres, rooms, sessions (bulk creation, fill levels, rosters)
+      { path: 'booking', name: 'booking-admin', component: () => import('./staff/pages/booking/BookingAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'booking.admin.nav', navKey: 'booking.admin.nav' } },
       // formal exam: proctor console (proctor; a bureau admin picks the centre) and scores
       { path: 'exam-day', name: 'exam-day', component: () => import('./staff/pages/examday/ExamDayPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.title', navKey: 'examday.nav' } },
       { path: 'scores', name: 'scores', component: () => import('./staff/pages/examday/ScoresPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.scores.title', navKey: 'examday.scoresNav' } },

@@ -86,6 +86,8 @@ export interface RequestOptions {
   /** Don't call the unauthorized handler on 401 (the router's own session check uses this). */
   skipAuthRedirect?: boolean
   signal?: AbortSignal
+  /** Extra request headers (e.g. Idempotency-Key on writes a phone may retry). */
+  headers?: Record<string, string>
 }
 
 type UnauthorizedHandler = (err: ApiError) => void
@@ -97,7 +99,7 @@ export function setUnauthorizedHandler(fn: UnauthorizedHandler | undefined): voi
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' }
+  const headers: Record<string, string> = { ...opts.headers, Accept: 'application/json' }
   if (method !== 'GET' && method !== 'HEAD') headers[CSRF_HEADER] = CSRF_VALUE
   if (body !== undefined) headers['Content-Type'] = 'application/json'
 

@@ -4,9 +4,9 @@ import { api } from './client'
 import type { Page } from './admin'
 
 export type NotifyTopic = 'sms' | 'postal'
-export type NotifyStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'dead'
+export type NotifyStatus = 'pending' | 'queued' | 'sending' | 'sent' | 'dead' | 'withdrawn'
 
-export const NOTIFY_STATUSES: readonly NotifyStatus[] = ['pending', 'queued', 'sending', 'sent', 'dead']
+export const NOTIFY_STATUSES: readonly NotifyStatus[] = ['pending', 'queued', 'sending', 'sent', 'dead', 'withdrawn']
 export const NOTIFY_TOPICS: readonly NotifyTopic[] = ['sms', 'postal']
 
 export interface NotifyTopicStats {

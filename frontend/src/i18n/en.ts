@@ -1,4 +1,5 @@
 import notifyEn from './notify.en'
+import bookingEn from './booking.en'
 import examdayEn, { examdayErrorsEn } from './examday.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
@@ -73,6 +74,7 @@ const en: MessageSchema = {
   admin: adminEn,
   notify: notifyEn,
   registration: registrationEn,
+  booking: bookingEn,
   practice: practiceEn,
   bank: bankEn,
   examday: examdayEn,
@@ -106,6 +108,8 @@ const en: MessageSchema = {
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
     not_found: 'Not found',
     withDetail: '{text}: {detail}',
+    // exam/booking error codes
+    ...bookingEn.errors,
   },
 }
 

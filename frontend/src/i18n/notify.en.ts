@@ -9,7 +9,7 @@ const notifyEn: Strings<typeof notifyZhCN> = {
   refresh: 'Refresh',
   autoRefresh: 'Auto refresh',
   topics: { sms: 'SMS', postal: 'Postal orders' },
-  statuses: { pending: 'Pending', queued: 'Queued', sending: 'Sending', sent: 'Sent', dead: 'Failed' },
+  statuses: { pending: 'Pending', queued: 'Queued', sending: 'Sending', sent: 'Sent', dead: 'Failed', withdrawn: 'Withdrawn' },
   stats: {
     pending: 'Due',
     scheduled: 'Scheduled / retrying',

@@ -6,7 +6,7 @@ const notifyZhCN = {
   refresh: '刷新',
   autoRefresh: '自动刷新',
   topics: { sms: '短信', postal: '邮寄订单' },
-  statuses: { pending: '待发送', queued: '已入队', sending: '发送中', sent: '已发送', dead: '失败' },
+  statuses: { pending: '待发送', queued: '已入队', sending: '发送中', sent: '已发送', dead: '失败', withdrawn: '已撤回' },
   stats: {
     pending: '待发送',
     scheduled: '定时/等待重试',

@@ -1,4 +1,5 @@
 import notifyZhCN from './notify.zh-CN'
+import bookingZhCN from './booking.zh-CN'
 import examdayZhCN, { examdayErrorsZhCN } from './examday.zh-CN'
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
@@ -73,6 +74,7 @@ const zhCN = {
   admin: adminZhCN,
   notify: notifyZhCN,
   registration: registrationZhCN,
+  booking: bookingZhCN,
   practice: practiceZhCN,
   bank: bankZhCN,
   examday: examdayZhCN,
@@ -110,6 +112,8 @@ const zhCN = {
     not_found: '要找的内容不存在',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
+    // exam/booking error codes
+    ...bookingZhCN.errors,
   },
 }
 

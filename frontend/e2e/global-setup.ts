@@ -101,6 +101,10 @@ export default async function globalSetup() {
       // must reach the log whatever the wall clock says when the tests run.
       EXAMD_SMS_QUIET_START: '00:00',
       EXAMD_SMS_QUIET_END: '00:00',
+      // booking.spec.ts moves the server's clock to the eve of an exam and
+      // past its end (POST /api/v1/testing/clock); sweeps run every second.
+      EXAMD_TESTING_CLOCK_CONTROL: 'true',
+      EXAMD_BOOKING_SWEEP_INTERVAL: '1s',
     },
     stdio: ['ignore', logFd, logFd],
   })

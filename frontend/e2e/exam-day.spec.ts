@@ -155,7 +155,8 @@ async function terminalLogin(page: Page, ticket: string, id: string) {
 test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, reload, move, submit -> result and SMS -> retake of the failed subject only', async ({ page, browser, server }) => {
   test.setTimeout(300_000)
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  const admin = await staffAPI(server, ADMIN_USERNAME, ADMIN_PASSWORD)
+  // Staff sessions last 12 h of server time: log in again after every clock move.
+  let admin = await staffAPI(server, ADMIN_USERNAME, ADMIN_PASSWORD)
   const centre = ((await (await admin.post('/api/v1/admin/centres', { data: { name: `考点-${RUN}`, address: '漳州市芗城区考试路1号' } })).json()) as { id: number }).id
   const roomRes = await admin.post(`/api/v1/admin/centres/${centre}/rooms`, { data: { name: '第一考场', seats: 4 } })
   expect(roomRes.status(), await roomRes.text()).toBe(201)
@@ -182,6 +183,7 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
 
   // ---- exam morning, 08:40: the proctor on a tablet with a camera
   await moveClockTo(admin, day, '08:40')
+  admin = await staffAPI(server, ADMIN_USERNAME, ADMIN_PASSWORD)
   const camBrowser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
@@ -256,7 +258,7 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
 
   // ---- the proctor moves the candidate to terminal 2 (seat 2) mid-exam
   await tablet.getByTestId(`move-${ticket}`).first().click()
-  await tablet.getByTestId('move-target').click()
+  await tablet.getByTestId('move-target').locator('.el-select__wrapper').click()
   await tablet.locator('.el-select-dropdown__item', { hasText: '2 号座' }).click()
   await tablet.getByTestId('action-reason').locator('textarea').fill('1 号终端键盘故障')
   await tablet.getByTestId('action-confirm').click()
@@ -270,7 +272,9 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   const nationalIdx = paper.sections.findIndex((s) => s.subject === 'national')
   let seq = Date.now() * 1000
   for (const q of paper.questions.filter((x) => x.section === nationalIdx)) {
-    const bq = (await (await admin.get(`/api/v1/bank/questions/${q.question_id}`)).json()) as { answer: string[] }
+    const res = await admin.get(`/api/v1/bank/questions/${q.question_id}`)
+    expect(res.status(), await res.text()).toBe(200)
+    const bq = (await res.json()) as { answer: string[] }
     const r = await t2.page.request.put(`/api/v1/terminal/exam/answers/${q.question_id}`, { headers: HDR, data: { given: bq.answer, seq: ++seq, marked: false } })
     expect(r.status(), await r.text()).toBe(200)
   }
@@ -280,12 +284,13 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   await t2.page.locator('.van-dialog').getByRole('button', { name: /确认|确定/ }).click()
 
   // ---- the result at once on the terminal, on the seat map and by SMS
-  await expect(t2.page.getByTestId('result-national')).toContainText('合格')
-  await expect(t2.page.getByTestId('result-regional')).toContainText('不合格')
+  await expect(t2.page.getByTestId('result-national')).toContainText(/· 合格/)
+  await expect(t2.page.getByTestId('result-regional')).toContainText('· 不合格')
   await expect(t2.page.getByTestId('verdict')).toContainText('未全部合格')
   await shot(t2.page, 'exam-day-terminal-result')
   await expect(tablet.getByTestId(`state-${ticket}`)).toHaveText('已交卷', { timeout: 10_000 })
   await expect(tablet.getByTestId(`score-${ticket}`)).toContainText('不合格')
+  await expect(tablet.getByTestId(`progress-${ticket}`)).not.toContainText('已答 0/')
   await expect
     .poll(() => fs.readFileSync(server.logPath, 'utf8').split('\n').some((l) => l.includes('msg="sms sent"') && l.includes(`to=${maskPhone(phone)}`) && l.includes('template=exam_result')), { timeout: 20_000 })
     .toBe(true)
@@ -303,9 +308,9 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   expect(rebooked.status(), await rebooked.text()).toBe(201)
   const ticket2 = ((await rebooked.json()) as { ticket: { ticket_no: string } }).ticket.ticket_no
   await moveClockTo(admin, retakeDay, '08:45')
-  await tablet.reload()
-  await tablet.getByTestId('session-select').click()
-  await tablet.locator('.el-select-dropdown__item').last().click()
+  await staffLogin(tablet, server.baseURL, proctorUser.username, proctorUser.password)
+  await tablet.goto(`${server.baseURL}/staff/exam-day`)
+  await expect(tablet.getByTestId('session-select')).toContainText('09:00') // today's only session: the retake
   await tablet.getByRole('tab', { name: '检录' }).click()
   await tablet.getByTestId('ticket-input').locator('input').fill(ticket2)
   await tablet.getByTestId('look-up').click()

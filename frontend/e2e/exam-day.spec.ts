@@ -299,6 +299,16 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   await tablet.locator('.el-message-box').getByRole('button', { name: /确定|OK/ }).click()
   await expect(tablet.getByTestId('run-state')).toContainText('已结束')
 
+  // ---- the scores console: pass rates of my centre, the appeal view of the exact paper
+  await tablet.goto(`${server.baseURL}/staff/scores`)
+  await expect(tablet.getByTestId('pass-rates')).toContainText('全国公共科目：参考 1 人次，合格 1，合格率 100%')
+  await expect(tablet.getByTestId('pass-rates')).toContainText('区域科目：参考 1 人次，合格 0，合格率 0%')
+  await tablet.getByTestId('scores').getByRole('button', { name: '试卷复核' }).first().click()
+  await expect(tablet.getByTestId('appeal-question')).toHaveCount(paper.questions.length)
+  await expect(tablet.getByTestId('appeal-question').first()).toContainText('标准答案')
+  await shot(tablet, 'exam-day-scores-appeal')
+  await tablet.keyboard.press('Escape')
+
   // ---- the retake: booking offers only the regional subject, and its paper holds only that section
   const retakeDay = shanghaiDay(new Date(`${day}T12:00:00+08:00`), 2)
   const retake = await publishSession(admin, centre, room, retakeDay)

@@ -15,6 +15,8 @@ import (
 func (s *Server) routes() []Route {
 	admin := roles(auth.RoleBureauAdmin)
 	bankEditors := roles(auth.RoleQuestionEditor, auth.RoleBureauAdmin) // question bank
+	examDay := roles(auth.RoleProctor, auth.RoleBureauAdmin)            // formal exam: proctor console, scores
+	examCandidate := roles(auth.RoleExamCandidate)                      // formal exam: candidate on an exam terminal
 	return []Route{
 		// ---- operations ----
 		{Method: http.MethodGet, Path: "/healthz", Access: public, Handler: noBody(s.healthz), Tag: "ops", Summary: "Liveness: the process answers", Resp: HealthResponse{}},
@@ -192,5 +194,37 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/admin/notify/messages", Access: admin, Handler: paged(s.notifyMessages), Tag: "notify", Summary: "Recent messages, newest first, by topic, status, candidate or phone (phones masked, codes hidden)", Query: NotifyMessagesQuery{}, Resp: Page[NotifyMessage]{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/notify/messages/:id/retry", Access: admin, Handler: withID(s.retryNotifyMessage), Tag: "notify", Summary: "Send a dead message again (attempts start over; audited)", Resp: NotifyMessage{}},
 		{Method: http.MethodGet, Path: "/api/v1/admin/notify/templates", Access: admin, Handler: noBody(s.notifyTemplates), Tag: "notify", Summary: "Every message template the product sends, with its variables", Resp: itemList[NotifyTemplate]{}},
+
+		// ---- formal exam: proctor console, exam terminals, scores (exam/proctoring, exam/results) ----
+		// Proctors act on their own centre only (the domain answers 404 for another centre's rows).
+		{Method: http.MethodGet, Path: "/api/v1/proctor/sessions", Access: examDay, Handler: noBody(s.examDaySessions), Tag: "exam-day", Summary: "Today's sessions at my centre", Query: ExamDayQuery{}, Resp: itemList[ExamSessionJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/proctor/sessions/:id/seat-map", Access: examDay, Handler: withID(s.seatMap), Tag: "exam-day", Summary: "Roster and live seat map: each booked candidate's state, progress and result (poll every few seconds)", Resp: SeatMapJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/ticket-check", Access: examDay, Handler: withIDBody(s.checkDoorTicket), Tag: "exam-day", Summary: "Verify a scanned ticket QR code (signature) or a typed ticket number; returns the candidate to compare with the photo", Body: DoorTicketRequest{}, Resp: DoorTicketJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/decisions", Access: examDay, Handler: withIDBody(s.decideAtDoor), Tag: "exam-day", Summary: "Check a candidate in (identity confirmed) or refuse with a reason (audited)", Body: DoorDecisionRequest{}, Resp: SeatLineJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/absent", Access: examDay, Handler: withIDBody(s.markAbsent), Tag: "exam-day", Summary: "Mark a booked candidate absent (audited)", Body: BookingReasonRequest{}, Resp: SeatLineJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/proctor/sessions/:id/bookings/:booking_id/photo", Access: examDay, Handler: s.sittingPhoto, Tag: "exam-day", Summary: "The registration photo of a booked candidate", Raw: "image/jpeg"},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/start", Access: examDay, Handler: withID(s.startSession), Tag: "exam-day", Summary: "Start the session: checked-in candidates can log in on their terminals (audited)", Resp: RunJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/end", Access: examDay, Handler: withIDBody(s.endSession), Tag: "exam-day", Summary: "End the session: submit every open paper, mark who never came absent (audited)", Body: EndRequest{}, Resp: SeatMapJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/extend", Access: examDay, Handler: withIDBody(s.extendSitting), Tag: "exam-day", Summary: "Give one candidate more time, with a reason (audited)", Body: ExtendRequest{}, Resp: SeatLineJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/move", Access: examDay, Handler: withIDBody(s.moveSitting), Tag: "exam-day", Summary: "Move a candidate to another terminal of the room, mid-exam too (audited)", Body: MoveRequest{}, Resp: SeatLineJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/force-submit", Access: examDay, Handler: withIDBody(s.forceSubmitSitting), Tag: "exam-day", Summary: "Submit one candidate's paper now, with a reason (audited)", Body: BookingReasonRequest{}, Resp: SeatLineJSON{}},
+		{Method: http.MethodGet, Path: "/api/v1/proctor/sessions/:id/incidents", Access: examDay, Handler: withID(s.listIncidents), Tag: "exam-day", Summary: "Incident notes of the session", Resp: itemList[IncidentJSON]{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/sessions/:id/incidents", Access: examDay, Handler: withIDBody(s.addIncident), Tag: "exam-day", Summary: "Add an incident note (audited)", Body: IncidentRequest{}, Resp: IncidentJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/proctor/rooms", Access: roles(auth.RoleProctor), Handler: noBody(s.proctorRooms), Tag: "exam-day", Summary: "Rooms of my centre", Resp: itemList[ExamRoomJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/proctor/terminals", Access: examDay, Handler: noBody(s.listTerminals), Tag: "exam-day", Summary: "Enrolled exam terminals of my centre", Resp: itemList[TerminalJSON]{}},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/terminals", Access: roles(auth.RoleProctor), Handler: withBody(s.enrolTerminal), Tag: "exam-day", Summary: "Enrol the terminal showing this code at a seat of a room of my centre (audited)", Body: EnrolRequest{}, Resp: TerminalJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodPost, Path: "/api/v1/proctor/terminals/:id/revoke", Access: examDay, Handler: withIDBody(s.revokeTerminal), Tag: "exam-day", Summary: "Revoke a terminal's credential, with a reason (audited)", Body: ReasonRequest{}, Resp: TerminalJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/terminal/enrolment", Access: public, Handler: noBody(s.beginEnrolment), Tag: "terminal", Summary: "This PC asks to be enrolled: sets the terminal credential cookie and returns the code to show", Resp: TerminalJSON{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/terminal", Access: public, Handler: noBody(s.thisTerminal), Tag: "terminal", Summary: "This terminal: pending (with its code) or enrolled (room and seat); 403 terminal_not_enrolled otherwise", Resp: TerminalJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/terminal/login", Access: public, Handler: withBody(s.terminalLogin), Tag: "terminal", Summary: "Candidate login on an enrolled terminal with ticket number and ID number (after check-in, on the assigned terminal)", Body: TerminalLoginRequest{}, Resp: TerminalLoginResponse{}},
+		{Method: http.MethodGet, Path: "/api/v1/terminal/exam", Access: examCandidate, Handler: noBody(s.terminalPaper), Tag: "terminal", Summary: "The formal paper (started on the first call; keys only after submission), server time and deadline", Resp: AttemptView{}},
+		{Method: http.MethodPut, Path: "/api/v1/terminal/exam/answers/:question_id", Access: examCandidate, Handler: s.terminalAnswer, Tag: "terminal", Summary: "Save one answer (a lower or equal seq never overwrites a newer one)", Body: AttemptAnswerRequest{}, Resp: AttemptAnswerSaved{}},
+		{Method: http.MethodDelete, Path: "/api/v1/terminal/session", Access: examCandidate, Handler: noBody(s.logout), Tag: "terminal", Summary: "End the candidate's exam-terminal session (log out; the terminal stays enrolled)"},
+		{Method: http.MethodPost, Path: "/api/v1/terminal/exam/submit", Access: examCandidate, Handler: noBody(s.terminalSubmit), Tag: "terminal", Summary: "Submit and grade; repeating it returns the same result", Resp: AttemptView{}},
+		{Method: http.MethodGet, Path: "/api/v1/scores", Access: examDay, Handler: paged(s.listScores), Tag: "scores", Summary: "Subject results by centre, session and date, newest first", Query: ScoresQuery{}, Resp: Page[SubjectResultJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/scores/stats", Access: examDay, Handler: noBody(s.scoreStats), Tag: "scores", Summary: "Pass rate per subject of the selected results", Query: ScoresQuery{}, Resp: itemList[SubjectStatJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/scores/export.xlsx", Access: examDay, Handler: s.exportScores, Tag: "scores", Summary: "The selected results as xlsx", Query: ScoresQuery{}, Raw: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{Method: http.MethodGet, Path: "/api/v1/scores/candidates/:id", Access: examDay, Handler: withID(s.candidateScores), Tag: "scores", Summary: "A candidate's subject results, newest first", Resp: itemList[SubjectResultJSON]{}},
+		{Method: http.MethodGet, Path: "/api/v1/scores/attempts/:id/paper", Access: examDay, Handler: withID(s.appealPaper), Tag: "scores", Summary: "Appeal view: the exact paper (frozen versions, order), the answers given and the key", Resp: AppealJSON{}},
 	}
 }

@@ -18,7 +18,9 @@ import (
 	"taxiexam/exam/attempt"
 	"taxiexam/exam/booking"
 	"taxiexam/exam/practice"
+	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
+	"taxiexam/exam/results"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
 	"taxiexam/internal/notify"
@@ -68,6 +70,9 @@ type Deps struct {
 	// Certificates: issuance, verification, delivery (cert).
 	Certs    *cert.Service
 	CertKeys interface{ Published() signing.PublishedKeys } // public keys for offline verifiers
+	// ---- formal exam: exam day and scores (exam/proctoring, exam/results) ----
+	Proctoring *proctoring.Service
+	Results    *results.Service
 }
 
 // TestClock is a clock browser tests may move forward.

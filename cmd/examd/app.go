@@ -22,7 +22,9 @@ import (
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/exam/practice/practicekv"
+	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
+	"taxiexam/exam/results"
 	"taxiexam/frontend"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/audit/auditdb"
@@ -81,6 +83,9 @@ type app struct {
 	images *imagecheck.Decoder
 	// exam centres, sessions and booking (see booking.go)
 	booking *booking.Service
+	// formal exam: results and exam day (see formal.go)
+	results    *results.Service
+	proctoring *proctoring.Service
 	// testClock is set when testing.clock_control lets browser tests move time
 	testClock *clock.Offset
 	// certificates: issuance, verification, delivery (see cert.go)
@@ -181,6 +186,8 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleRegistration(); err != nil {
 		return err
 	}
+	// formal exam results first: booking asks them who may book which subjects
+	a.assembleResults()
 	// exam centres, sessions and booking (after registration: eligibility)
 	if err := a.assembleBooking(); err != nil {
 		return err
@@ -189,6 +196,10 @@ func (a *app) assemble(ctx context.Context) error {
 	// certificates: issued inside the formal exam's submit transaction,
 	// delivered through the outbox's postal topic.
 	if err := a.assembleCert(); err != nil {
+		return err
+	}
+	// exam day: proctor console and exam terminals (after booking)
+	if err := a.assembleExamDay(); err != nil {
 		return err
 	}
 	return nil
@@ -248,6 +259,9 @@ func (a *app) handler() *api.Server {
 		Clock:    testClock(a.testClock),
 		Certs:    a.certs,
 		CertKeys: a.signer,
+
+		Proctoring: a.proctoring,
+		Results:    a.results,
 	})
 }
 

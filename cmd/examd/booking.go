@@ -15,9 +15,10 @@ import (
 	questionbank "taxiexam/question-bank"
 )
 
-// assembleBooking wires exam/booking after registration: eligibility and
-// the ticket's person come from the candidate's approved application (the
-// formal exam will answer eligibility from subject results later), seats
+// assembleBooking wires exam/booking after registration and results:
+// eligibility is the formal exam's (exam/results: the approved application
+// and the subjects without a valid pass), the ticket's person comes from the
+// candidate's approved application, seats
 // are counted in SQL, SMS go through the outbox, rate limits through Redis,
 // the sitting's length is the formal blueprint's, tickets are signed with
 // the signing keyring. Auth then checks staff centre and office bindings
@@ -30,7 +31,8 @@ func (a *app) assembleBooking() error {
 	apps := bookingreg.New(offices, authdb.New(a.db, a.pii))
 	store := bookingdb.New(a.db)
 	a.booking = booking.NewService(booking.Deps{
-		Store: store, Eligibility: apps, People: apps, Notifier: a.outbox,
+		// Eligibility is the formal exam's (subject results: retakes sit only the failed subject).
+		Store: store, Eligibility: bookingEligibility{a.results}, People: apps, Notifier: a.outbox,
 		Limiter: redisLimiter{authkv.New(a.redis)}, Durations: formalBlueprint{a.bank},
 		Signer: a.signer, Audit: a.audit, Tx: a.db, Clock: a.clock,
 	}, booking.Config{

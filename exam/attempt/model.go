@@ -137,12 +137,22 @@ type Saved struct {
 	Applied bool
 }
 
+// Counts is how far a candidate is through a paper.
+type Counts struct {
+	Answered   int
+	Total      int
+	LastAnswer time.Time // zero before the first answer
+}
+
 // Spec describes an attempt to start.
 type Spec struct {
 	Kind        Kind
 	CandidateID int64
 	BlueprintID int64 // 0 = the default blueprint for Kind
 	Ref         string
+	// Subjects keeps only these sections of the blueprint (a formal retake
+	// sits only the subjects not yet passed); nil keeps all.
+	Subjects []questionbank.Subject
 }
 
 // normalizeKeys upper-cases, trims, sorts and de-duplicates option keys.

@@ -53,6 +53,11 @@ type Store interface {
 	Due(ctx context.Context, now time.Time, limit int) ([]int64, error)
 	// List returns a candidate's attempts of kind, newest first.
 	List(ctx context.Context, candidateID int64, kind Kind, offset, limit int) ([]Attempt, int64, error)
+	// Extend sets a new deadline on an attempt still in progress before
+	// its deadline at now; false otherwise.
+	Extend(ctx context.Context, id int64, deadline, now time.Time) (bool, error)
+	// Progress counts answered and total items per attempt.
+	Progress(ctx context.Context, ids []int64) (map[int64]Counts, error)
 }
 
 // Bank is what the engine needs from the question bank.
@@ -122,6 +127,9 @@ func (s *Service) Start(ctx context.Context, spec Spec) (Attempt, error) {
 	paper, err := s.bank.AssemblePaper(ctx, bpID, seed)
 	if err != nil {
 		return Attempt{}, err
+	}
+	if len(spec.Subjects) > 0 {
+		paper.Sections = slices.DeleteFunc(paper.Sections, func(sec questionbank.PaperSection) bool { return !slices.Contains(spec.Subjects, sec.Subject) })
 	}
 	now := s.clock.Now().UTC().Truncate(time.Second)
 	a := Attempt{Kind: spec.Kind, CandidateID: spec.CandidateID, Ref: spec.Ref, BlueprintID: paper.BlueprintID, Seed: paper.Seed,
@@ -414,9 +422,11 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 		return Attempt{}, false, err
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
-		now := s.clock.Now().UTC()
-		var err error
-		claimed, err = s.store.Close(ctx, id, reason, now)
+		at, err := s.closeTime(ctx, id, reason)
+		if err != nil {
+			return err
+		}
+		claimed, err = s.store.Close(ctx, id, reason, at)
 		if err != nil {
 			return err
 		}
@@ -446,6 +456,24 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 		return nil
 	})
 	return out, claimed, err
+}
+
+// closeTime is when a submission counts as made: now, except that an
+// attempt submitted for its deadline (by the sweep or a late read) finishes
+// at the deadline, however late the sweep ran.
+func (s *Service) closeTime(ctx context.Context, id int64, reason string) (time.Time, error) {
+	now := s.clock.Now().UTC()
+	if reason != ReasonDeadline {
+		return now, nil
+	}
+	a, err := s.store.Get(ctx, id)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if a.Deadline.Before(now) {
+		return a.Deadline.UTC(), nil
+	}
+	return now, nil
 }
 
 // grade scores every item and section: a section passes at score >= its

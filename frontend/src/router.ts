@@ -134,10 +134,18 @@ const routes: RouteRecordRaw[] = [
       { path: 'window/parcels', name: 'window-parcels', component: () => import('./staff/pages/window/ParcelsPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.window.title', navKey: 'cert.window.nav' } },
       { path: 'window/desk', name: 'window-desk', component: () => import('./staff/pages/window/PickupDeskPage.vue'), meta: { requiresAuth: true, roles: ['window_clerk'], titleKey: 'cert.desk.title', navKey: 'cert.desk.nav' } },
       { path: 'certificates', name: 'admin-certificates', component: () => import('./staff/pages/cert/CertificatesAdminPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'cert.admin.title', navKey: 'cert.admin.nav' } },
+      // formal exam: proctor console (proctor; a bureau admin picks the centre) and scores
+      { path: 'exam-day', name: 'exam-day', component: () => import('./staff/pages/examday/ExamDayPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.title', navKey: 'examday.nav' } },
+      { path: 'scores', name: 'scores', component: () => import('./staff/pages/examday/ScoresPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.scores.title', navKey: 'examday.scoresNav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],
   },
+
+  // ------------------------------ exam terminal (a centre's PC in kiosk mode)
+  // Not a logged-in surface: the terminal credential and the candidate's
+  // ticket login are handled by the page itself.
+  { path: '/terminal', name: 'exam-terminal', component: () => import('./terminal/TerminalPage.vue'), meta: { titleKey: 'examday.terminal.title' } },
 
   // ---------------------------------------------------------------- fallback
   { path: '/:pathMatch(.*)*', redirect: '/' },

@@ -426,7 +426,11 @@ func (s *Service) authenticateFromStore(ctx context.Context, id string) (Princip
 			}
 			return Principal{}, time.Time{}, err
 		}
-		return candidatePrincipal(c, sess.ID), sess.ExpiresAt, nil
+		p := candidatePrincipal(c, sess.ID)
+		if sess.Kind == KindExamCandidate {
+			p.Role = RoleExamCandidate // same person, exam-terminal routes only
+		}
+		return p, sess.ExpiresAt, nil
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/exam/booking/bookingdb"
 	"taxiexam/exam/practice/practicedb"
+	"taxiexam/exam/proctoring/proctoringdb"
 	"taxiexam/exam/registration/registrationdb"
+	"taxiexam/exam/results/resultsdb"
 	"taxiexam/internal/audit/auditdb"
 	"taxiexam/internal/auth/authdb"
 	"taxiexam/internal/notify/notifydb"
@@ -28,6 +30,9 @@ func All() []sqldb.Migration {
 		registrationdb.Migrations(), // 500-599 registration and background check
 		bookingdb.Migrations(),      // 650-699 exam centres, sessions, bookings
 		certdb.Migrations(),         // 600-649 certificates and their delivery
+		// ---- formal exam (700-799) ----
+		resultsdb.Migrations(),    // 700-719 subject results, qualifications
+		proctoringdb.Migrations(), // 720-759 terminals, sittings, session runs, incidents
 	} {
 		all = append(all, m...)
 	}

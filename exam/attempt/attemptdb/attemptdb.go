@@ -467,3 +467,47 @@ func (s *Store) List(ctx context.Context, candidateID int64, kind attempt.Kind, 
 	}
 	return out, total, nil
 }
+
+// ---- proctor actions and the seat map (formal exam) ----
+
+func (s *Store) Extend(ctx context.Context, id int64, deadline, now time.Time) (bool, error) {
+	res := s.db.Conn(ctx).Model(&attemptRow{}).Where("id = ? AND status = ? AND deadline > ?", id, attempt.StatusInProgress, now.UTC()).
+		Updates(map[string]any{"deadline": deadline.UTC(), "version": gorm.Expr("version + 1"), "updated_at": now.UTC()})
+	return res.RowsAffected == 1, res.Error
+}
+
+func (s *Store) Progress(ctx context.Context, ids []int64) (map[int64]attempt.Counts, error) {
+	out := make(map[int64]attempt.Counts, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		AttemptID int64
+		Total     int
+		Answered  int
+		Last      *string // MAX over a DATETIME comes back as text on SQLite
+	}
+	err := s.db.Conn(ctx).Model(&itemRow{}).Select("attempt_id, COUNT(*) AS total, SUM(CASE WHEN given <> '' THEN 1 ELSE 0 END) AS answered, MAX(answered_at) AS last").
+		Where("attempt_id IN ?", ids).Group("attempt_id").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		c := attempt.Counts{Answered: r.Answered, Total: r.Total}
+		if r.Last != nil {
+			c.LastAnswer = parseDBTime(*r.Last)
+		}
+		out[r.AttemptID] = c
+	}
+	return out, nil
+}
+
+// parseDBTime reads a DATETIME as MySQL or SQLite render it in text.
+func parseDBTime(v string) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999", "2006-01-02 15:04:05"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			return t.UTC()
+		}
+	}
+	return time.Time{}
+}

@@ -1,5 +1,6 @@
 import notifyEn from './notify.en'
 import bookingEn from './booking.en'
+import examdayEn, { examdayErrorsEn } from './examday.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
@@ -78,6 +79,7 @@ const en: MessageSchema = {
   practice: practiceEn,
   bank: bankEn,
   cert: certEn,
+  examday: examdayEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -87,6 +89,8 @@ const en: MessageSchema = {
     bureau_admin: 'Bureau administrator',
   },
   errors: {
+    // ---- exam day (exam/proctoring, exam/results) ----
+    ...examdayErrorsEn,
     network_error: 'Network error, please try again later',
     generic: 'Request failed ({status}), please try again later',
     unauthenticated: 'Please log in first',

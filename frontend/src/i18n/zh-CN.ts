@@ -1,5 +1,6 @@
 import notifyZhCN from './notify.zh-CN'
 import bookingZhCN from './booking.zh-CN'
+import examdayZhCN, { examdayErrorsZhCN } from './examday.zh-CN'
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
@@ -78,6 +79,7 @@ const zhCN = {
   practice: practiceZhCN,
   bank: bankZhCN,
   cert: certZhCN,
+  examday: examdayZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',
@@ -89,6 +91,8 @@ const zhCN = {
   // Texts for the server's error codes (ApiError.code). A code missing here
   // shows the server's own message.
   errors: {
+    // ---- exam day (exam/proctoring, exam/results) ----
+    ...examdayErrorsZhCN,
     network_error: '网络连接失败，请稍后再试',
     generic: '请求失败（{status}），请稍后再试',
     unauthenticated: '请先登录',

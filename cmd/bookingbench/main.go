@@ -161,7 +161,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	codes := &codeBox{codes: map[string]string{}}
 	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck // ends with the process
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), sessions, codes, au, db, clk, auth.Config{
+	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
 	regStore := registrationdb.New(db, prot)
 	apps := bookingreg.New(regStore, authdb.New(db, prot))

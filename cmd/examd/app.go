@@ -198,6 +198,7 @@ func (a *app) assemble(ctx context.Context) error {
 	if err := a.assembleCert(); err != nil {
 		return err
 	}
+	a.results.OnQualified(a.issueCertificates)
 	// exam day: proctor console and exam terminals (after booking)
 	if err := a.assembleExamDay(); err != nil {
 		return err

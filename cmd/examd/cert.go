@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"taxiexam/exam/results"
 	"time"
 
 	"taxiexam/cert"
@@ -168,13 +169,13 @@ func testdataAllowed(cfg *configs.Config) error {
 	return nil
 }
 
-// testdataQualify is `examd testdata qualify -application ID`: a
-// TEST-ONLY stand-in for the formal exam, which does not exist yet. It
-// reports the application's candidate as qualified through the same
-// IssueForQualified hook the formal exam's submit will call. It refuses to
-// run unless the configuration is the embedded default's kind (SQLite,
-// generated keys, log SMS) and EXAMD_TESTDATA=1 is set, so it cannot touch
-// a production database.
+// testdataQualify is `examd testdata qualify -application ID`: TEST-ONLY
+// seeding that reports the application's candidate as qualified through the
+// same IssueForQualified call the formal exam's submit makes, so the
+// certificate browser tests need not sit a whole formal exam first (the
+// exam-day tests do that). It refuses to run unless the configuration is
+// the embedded default's kind (SQLite, generated keys, log SMS) and
+// EXAMD_TESTDATA=1 is set, so it cannot touch a production database.
 func testdataQualify(ctx context.Context, a *app, args []string, stdout, stderr io.Writer) error {
 	if err := testdataAllowed(a.cfg); err != nil {
 		return err
@@ -203,4 +204,19 @@ func testdataQualify(ctx context.Context, a *app, args []string, stdout, stderr 
 	}
 	fmt.Fprintf(stdout, "application %d qualified: certificates %s\n", *appID, strings.Join(ids, ","))
 	return nil
+}
+
+// issueCertificates is one pass, two certificates (一考两证): when a formal
+// submit makes the candidate qualified, the certificates the application
+// asked for are issued in that same transaction, so the result and the
+// certificates commit together or not at all, and the unique keys make a
+// retry or a second node issue nothing more.
+func (a *app) issueCertificates(ctx context.Context, q results.Qualification) error {
+	ref := "formal"
+	for _, r := range q.Results {
+		ref += fmt.Sprintf(":%s:attempt:%d", r.Subject, r.AttemptID)
+	}
+	_, err := a.certs.IssueForQualified(ctx, cert.Qualification{CandidateID: q.CandidateID, ApplicationID: q.ApplicationID,
+		QualifiedAt: q.QualifiedAt, Ref: ref})
+	return err
 }

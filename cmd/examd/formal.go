@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"taxiexam/exam/booking/bookingreg"
+	"taxiexam/exam/registration"
 	"time"
 
 	"taxiexam/exam/booking"
@@ -44,7 +46,7 @@ func (a *app) assembleExamDay() error {
 	cfg.Location = a.cfg.Location
 	a.proctoring = proctoring.NewService(proctoring.Deps{
 		Store:    proctoringdb.New(a.db),
-		Bookings: examDayBookings{svc: a.booking, store: bookingdb.New(a.db), people: apps, signer: a.signer},
+		Bookings: examDayBookings{svc: a.booking, store: bookingdb.New(a.db), people: bookingreg.New(apps.store, apps.candidates), signer: a.signer},
 		Attempts: a.attempts, Subjects: mustSit{a.results}, Logins: a.auth,
 		Photos: applicationPhotos{apps: apps.store, dir: photos}, Audit: a.audit, Tx: a.db, Clock: a.clock,
 	}, cfg)
@@ -265,4 +267,24 @@ func (b examDayBookings) Closed(ctx context.Context, sessionID int64) error {
 		return nil
 	}
 	return err
+}
+
+// registrationApplications answers the formal exam's "which application
+// is approved" from the registration package's own store.
+type registrationApplications struct {
+	store      *registrationdb.Store
+	candidates *authdb.Store
+}
+
+func (r registrationApplications) approved(ctx context.Context, cid int64) (registration.Application, bool, error) {
+	apps, err := r.store.ApplicationsOf(ctx, cid)
+	if err != nil {
+		return registration.Application{}, false, err
+	}
+	for _, a := range apps {
+		if a.Status == registration.StatusApproved {
+			return a, true, nil
+		}
+	}
+	return registration.Application{}, false, nil
 }

@@ -314,7 +314,7 @@ func run(dsn, redisAddr string) error {
 	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck
 	authStore := authdb.New(db, prot)
-	authSvc := auth.NewService(authStore, authkv.New(rdb), sessions, nil, au, db, clk, auth.Config{
+	authSvc := auth.NewService(authStore, authkv.New(rdb), prot, sessions, nil, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
 	bank := questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{})
 	if _, err := bank.LoadSample(ctx); err != nil {

@@ -10,19 +10,28 @@ import (
 
 	"taxiexam/exam/booking"
 	"taxiexam/exam/registration"
-	"taxiexam/exam/registration/registrationdb"
-	"taxiexam/internal/auth/authdb"
+	"taxiexam/internal/auth"
 	questionbank "taxiexam/question-bank"
 )
 
+// ApplicationStore is the part of registration's store this adapter reads.
+type ApplicationStore interface {
+	ApplicationsOf(ctx context.Context, candidateID int64) ([]registration.Application, error)
+}
+
+// CandidateStore is the part of auth's store this adapter reads.
+type CandidateStore interface {
+	CandidateByID(ctx context.Context, id int64) (auth.Candidate, error)
+}
+
 // Applications implements booking.EligibilityChecker and booking.People.
 type Applications struct {
-	store      *registrationdb.Store
-	candidates *authdb.Store
+	store      ApplicationStore
+	candidates CandidateStore
 }
 
 // New returns the adapter.
-func New(store *registrationdb.Store, candidates *authdb.Store) Applications {
+func New(store ApplicationStore, candidates CandidateStore) Applications {
 	return Applications{store: store, candidates: candidates}
 }
 

@@ -1,6 +1,5 @@
 // Typed calls for exam centres, sessions and booking. Types mirror
-// api/booking_handlers.go. Every booking write sends an Idempotency-Key so a
-// phone that retries books once.
+// api/booking_handlers.go. Every booking write is idempotent.
 import { api } from './client'
 
 export interface Centre {
@@ -172,16 +171,9 @@ interface Items<T> {
   items: T[]
 }
 
-/** A fresh key per user action; a retry of the same action reuses it. */
-export function idempotencyKey(): string {
-  const b = new Uint8Array(12)
-  crypto.getRandomValues(b)
-  return 'bk-' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
-}
-
-function idem(key: string) {
-  return { headers: { 'Idempotency-Key': key } }
-}
+// Booking writes are idempotent (client.ts keeps one Idempotency-Key per
+// intent across retries), so a phone that retries books once.
+const idem = { idempotent: true }
 
 function qs(p: Record<string, string | number | undefined>): string {
   const q = new URLSearchParams()
@@ -197,14 +189,14 @@ export const bookingApi = {
   centres: () => api.get<Items<Centre>>('/booking/centres'),
   calendar: (centreId: number, from?: string, to?: string) => api.get<Items<ExamSession>>('/booking/sessions' + qs({ centre_id: centreId, from, to })),
   home: () => api.get<BookingHome>('/me/booking'),
-  book: (sessionId: number, key: string) => api.post<BookingHome>('/me/booking', { session_id: sessionId }, idem(key)),
-  reschedule: (sessionId: number, key: string) => api.post<BookingHome>('/me/booking/reschedule', { session_id: sessionId }, idem(key)),
-  cancel: (key: string) => api.post<BookingHome>('/me/booking/cancel', undefined, idem(key)),
-  joinWaitlist: (sessionId: number, key: string) => api.post<BookingHome>('/me/waitlist', { session_id: sessionId }, idem(key)),
-  leaveWaitlist: (id: number, key: string) => api.delete<void>(`/me/waitlist/${id}`, idem(key)),
-  acceptOffer: (id: number, key: string) => api.post<BookingHome>(`/me/waitlist/${id}/accept`, undefined, idem(key)),
+  book: (sessionId: number) => api.post<BookingHome>('/me/booking', { session_id: sessionId }, idem),
+  reschedule: (sessionId: number) => api.post<BookingHome>('/me/booking/reschedule', { session_id: sessionId }, idem),
+  cancel: () => api.post<BookingHome>('/me/booking/cancel', undefined, idem),
+  joinWaitlist: (sessionId: number) => api.post<BookingHome>('/me/waitlist', { session_id: sessionId }, idem),
+  leaveWaitlist: (id: number) => api.delete<void>(`/me/waitlist/${id}`, idem),
+  acceptOffer: (id: number) => api.post<BookingHome>(`/me/waitlist/${id}/accept`, undefined, idem),
   openRounds: () => api.get<Items<OpenRound>>('/booking/rounds'),
-  rank: (roundId: number, sessionIds: number[], key: string) => api.put<{ session_ids: number[] }>(`/me/rounds/${roundId}/choices`, { session_ids: sessionIds }, idem(key)),
+  rank: (roundId: number, sessionIds: number[]) => api.put<{ session_ids: number[] }>(`/me/rounds/${roundId}/choices`, { session_ids: sessionIds }, idem),
 }
 
 export const bookingAdminApi = {

@@ -300,3 +300,24 @@ func TestIdempotencyHelperNode(t *testing.T) {
 	fmt.Println("LISTEN " + ln.Addr().String())
 	_ = http.Serve(ln, e)
 }
+
+// TestIdempotencyOldRecordsAreIgnored: a record in the format of the
+// previous release (a bare "pending", or a plaintext JSON outcome) is
+// neither replayed nor allowed to block the key.
+func TestIdempotencyOldRecordsAreIgnored(t *testing.T) {
+	var runs atomic.Int32
+	srv, s := idemServer(t, counted(&runs, nil))
+	bg := context.Background()
+	// Find the Redis key the middleware uses for this caller and key.
+	if r := idemPost(bg, srv.URL, "old-format-1", "a", `{"x":1}`); r.status != http.StatusCreated {
+		t.Fatal(r)
+	}
+	keys, _ := s.r.Keys(bg, s.r.Key("idem", "*")).Result()
+	for _, old := range []string{"pending", `{"status":200,"content_type":"application/json","body":"e30="}`} {
+		s.r.Set(bg, keys[0], old, time.Hour)
+		before := runs.Load()
+		if r := idemPost(bg, srv.URL, "old-format-1", "a", `{"x":1}`); r.status != http.StatusCreated || r.replayed || runs.Load() != before+1 {
+			t.Fatalf("old record %q: %+v", old, r)
+		}
+	}
+}

@@ -190,6 +190,10 @@ func idempotency(s *idemStore) gin.HandlerFunc {
 				break
 			}
 			state, rest, _ := strings.Cut(existing, "|")
+			if state != "d" && state != "p" { // written by an older release: not ours to replay
+				_ = s.r.Del(ctx, rk).Err()
+				continue
+			}
 			if state == "d" {
 				h, outcome, _ := strings.Cut(rest, "|")
 				if h != reqHash {

@@ -1,10 +1,15 @@
 package api
 
 import (
+	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -14,6 +19,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"taxiexam/configs"
+	"taxiexam/internal/platform/kv"
+	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
 )
@@ -193,5 +201,123 @@ func TestIdempotencyRules(t *testing.T) {
 	}
 	if found := testenv.PlaintextInRedis(t, s.r, "35050219900101123X", "rules-key"); len(found) > 0 {
 		t.Errorf("plaintext in Redis: %v", found)
+	}
+}
+
+// TestIdempotencyNodeKilledMidRequest: a real process (this test binary as a
+// helper node) is killed with SIGKILL while it handles the first call; a
+// second node over the same Redis executes the retry once the dead node's
+// lease has run out, and a further retry replays that outcome.
+func TestIdempotencyNodeKilledMidRequest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts helper processes")
+	}
+	addr := os.Getenv("TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err != nil {
+		t.Skip("needs a real Redis shared by two processes")
+	} else {
+		c.Close()
+	}
+	r := testenv.Redis(t) // for its prefix and clean-up
+	keys := "n1:" + pii.NewKey() + "|" + pii.NewKey()
+	start := func(block string) (*exec.Cmd, string) {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestIdempotencyHelperNode$")
+		cmd.Env = append(os.Environ(), "IDEM_NODE=1", "IDEM_BLOCK="+block, "IDEM_REDIS="+addr, "IDEM_PREFIX="+r.Prefix(), "IDEM_KEYS="+keys)
+		out, _ := cmd.StdoutPipe()
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
+				go func() { _, _ = io.Copy(io.Discard, out) }()
+				return cmd, "http://" + a
+			}
+		}
+		t.Fatal("helper node did not start")
+		return nil, ""
+	}
+	first, firstURL := start("1")
+	go idemPost(context.Background(), firstURL, "killed-node-key", "a", `{"x":1}`)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if n, _ := r.Keys(context.Background(), r.Key("idem", "*")).Result(); len(n) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first node never claimed the key")
+		}
+	}
+	if err := first.Process.Kill(); err != nil { // SIGKILL mid-request
+		t.Fatal(err)
+	}
+	_, _ = first.Process.Wait()
+	_, secondURL := start("0")
+	res := idemPost(context.Background(), secondURL, "killed-node-key", "a", `{"x":1}`)
+	if res.status != http.StatusCreated || res.replayed {
+		t.Fatalf("retry on the second node: %+v", res)
+	}
+	again := idemPost(context.Background(), secondURL, "killed-node-key", "a", `{"x":1}`)
+	if again.status != http.StatusCreated || !again.replayed || again.body != res.body {
+		t.Fatalf("replay after the re-execution: %+v (first %+v)", again, res)
+	}
+}
+
+// TestIdempotencyHelperNode is the helper process of the test above; it does
+// nothing in a normal run.
+func TestIdempotencyHelperNode(t *testing.T) {
+	if os.Getenv("IDEM_NODE") != "1" {
+		t.Skip("helper process only")
+	}
+	rdb, err := kv.Open(context.Background(), configs.Redis{Addr: os.Getenv("IDEM_REDIS"), Prefix: os.Getenv("IDEM_PREFIX")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dk, bk, _ := strings.Cut(os.Getenv("IDEM_KEYS"), "|")
+	p, err := pii.New(dk, bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &idemStore{r: rdb, pii: p, policy: idemPolicy{Outcome: time.Hour, Lease: time.Second, Renew: 300 * time.Millisecond, Wait: 5 * time.Second, Deadline: time.Hour}}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.POST("/things", func(c *gin.Context) {
+		c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), reqctx.Request{Actor: &reqctx.Actor{Kind: "candidate", UserID: 1}}))
+	}, idempotency(s), func(c *gin.Context) {
+		_, _ = io.ReadAll(c.Request.Body)
+		if os.Getenv("IDEM_BLOCK") == "1" {
+			select {} // busy until killed
+		}
+		c.Data(http.StatusCreated, "application/json", []byte(fmt.Sprintf(`{"pid":%d}`, os.Getpid())))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("LISTEN " + ln.Addr().String())
+	_ = http.Serve(ln, e)
+}
+
+// TestIdempotencyOldRecordsAreIgnored: a record in the format of the
+// previous release (a bare "pending", or a plaintext JSON outcome) is
+// neither replayed nor allowed to block the key.
+func TestIdempotencyOldRecordsAreIgnored(t *testing.T) {
+	var runs atomic.Int32
+	srv, s := idemServer(t, counted(&runs, nil))
+	bg := context.Background()
+	// Find the Redis key the middleware uses for this caller and key.
+	if r := idemPost(bg, srv.URL, "old-format-1", "a", `{"x":1}`); r.status != http.StatusCreated {
+		t.Fatal(r)
+	}
+	keys, _ := s.r.Keys(bg, s.r.Key("idem", "*")).Result()
+	for _, old := range []string{"pending", `{"status":200,"content_type":"application/json","body":"e30="}`} {
+		s.r.Set(bg, keys[0], old, time.Hour)
+		before := runs.Load()
+		if r := idemPost(bg, srv.URL, "old-format-1", "a", `{"x":1}`); r.status != http.StatusCreated || r.replayed || runs.Load() != before+1 {
+			t.Fatalf("old record %q: %+v", old, r)
+		}
 	}
 }

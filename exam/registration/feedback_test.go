@@ -3,6 +3,7 @@ package registration_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,4 +156,68 @@ func mergeCells(a, b map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// TestImportResultsAtTheStatedMaximum: the weekly file at MaxImportRows
+// (every row decided) exports and imports in one go; each decision is its
+// own small statements, so nothing approaches max_allowed_packet.
+func TestImportResultsAtTheStatedMaximum(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5,000-row import")
+	}
+	f := newFixture(t)
+	ctx := context.Background()
+	now := f.clock.Now()
+	err := f.db.InTx(ctx, func(ctx context.Context) error {
+		for i := 0; i < registration.MaxImportRows; i++ {
+			c, err := f.auth.CandidateByPhone(ctx, fmt.Sprintf("133%08d", i), true)
+			if err != nil {
+				return err
+			}
+			a := registration.Application{CandidateID: c.ID, Status: registration.StatusSubmitted, Version: 1, SubmitCount: 1, SubmittedAt: now, QueuedAt: now,
+				Form: registration.Form{Name: "张三", IDNumber: fmt.Sprintf("35050219900101%04d", i)}, CreatedAt: now, UpdatedAt: now}
+			if err := f.store.CreateApplication(ctx, &a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, n, err := f.svc.ExportPending(f.staff)
+	if err != nil || n != registration.MaxImportRows {
+		t.Fatalf("export: %d rows, %v", n, err)
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := x.GetSheetName(0)
+	head, _ := x.GetRows(sheet)
+	for c, h := range head[0] {
+		value := ""
+		switch {
+		case strings.HasSuffix(h, "[outcome]"):
+			value = "通过"
+		case strings.Contains(h, "[check_"):
+			value = "无"
+		default:
+			continue
+		}
+		for r := 2; r <= n+1; r++ {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r)
+			if err := x.SetCellValue(sheet, cell, value); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var b bytes.Buffer
+	if _, err := x.WriteTo(&b); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.ImportResults(f.staff, b.Bytes())
+	if err != nil || res.Applied != registration.MaxImportRows {
+		t.Fatalf("import of %d KB: %+v %v", b.Len()>>10, res, err)
+	}
 }

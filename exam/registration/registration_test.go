@@ -50,6 +50,7 @@ type fixture struct {
 	auth  *authdb.Store
 	audit *audit.Service
 	msgs  *notify.Service
+	store *registrationdb.Store
 	staff context.Context // police reviewer 900
 	admin context.Context // bureau admin 901
 }
@@ -71,9 +72,10 @@ func newFixture(t *testing.T) *fixture {
 		return c.Phone, err
 	})
 	msgs := notify.NewService(ns, nil, db, au, clk)
-	svc := registration.NewService(registrationdb.New(db, p), notify.NewOutbox(ns, clk, notify.QuietHours{}), phones, photos, au, db, clk,
+	store := registrationdb.New(db, p)
+	svc := registration.NewService(store, notify.NewOutbox(ns, clk, notify.QuietHours{}), phones, photos, au, db, clk,
 		registration.Config{PublicURL: "https://exam.example.cn/", City: "漳州市", Location: shanghai, PhotoMaxBytes: 2 << 20}).WithMessages(msgs)
-	return &fixture{svc: svc, db: db, clock: clk, auth: as, audit: au, msgs: msgs,
+	return &fixture{svc: svc, db: db, clock: clk, auth: as, audit: au, msgs: msgs, store: store,
 		staff: staffCtx(900, "police_reviewer"), admin: staffCtx(901, "bureau_admin")}
 }
 

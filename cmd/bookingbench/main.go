@@ -159,7 +159,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	au := audit.NewService(auditdb.New(db), clk.Now)
 	codes := &codeBox{codes: map[string]string{}}
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck // ends with the process
 	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})

@@ -171,7 +171,7 @@ func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int
 	clk := clock.System{}
 	au := audit.NewService(auditdb.New(db), clk.Now)
 	outbox := notify.NewOutbox(notifydb.New(db, prot), clk, notify.QuietHours{})
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
 	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, outbox, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
 	phones := phoneFunc(func(_ context.Context, id int64) (string, error) { return fmt.Sprintf("139%08d", id), nil })

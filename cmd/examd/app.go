@@ -148,7 +148,7 @@ func (a *app) assemble(ctx context.Context) error {
 	}
 	// Sessions resolve from this node's memory, backed by Redis and SQL;
 	// revocations reach every node through Redis pub/sub.
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(a.redis), a.redis, 10*time.Second)
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(a.redis, a.pii), a.redis, 10*time.Second)
 	a.workers = append(a.workers, worker{name: "session-invalidation", run: sessions.Run})
 	a.auth = auth.NewService(authdb.New(a.db, a.pii), authkv.New(a.redis), a.pii, sessions, a.outbox, a.audit, a.db, a.clock, auth.Config{
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,

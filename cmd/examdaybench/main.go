@@ -311,7 +311,7 @@ func run(dsn, redisAddr string) error {
 	clk := clock.System{}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	au := audit.NewService(auditdb.New(db), clk.Now)
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck
 	authStore := authdb.New(db, prot)
 	authSvc := auth.NewService(authStore, authkv.New(rdb), prot, sessions, nil, au, db, clk, auth.Config{

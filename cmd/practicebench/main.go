@@ -169,7 +169,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	clk := clock.System{}
 	au := audit.NewService(auditdb.New(db), clk.Now)
 	codes := &codeBox{codes: map[string]string{}}
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb), rdb, 10*time.Second)
+	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
 	go sessions.Run(ctx) //nolint:errcheck // ends with ctx
 	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})

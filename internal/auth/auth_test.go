@@ -58,7 +58,7 @@ func newFixture(t *testing.T) fixture {
 	clk := clock.NewFake(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	codes := &codeBox{codes: map[string]string{}}
 	au := audit.NewService(auditdb.New(db), clk.Now)
-	svc := auth.NewService(authdb.New(db, testenv.Protector(t)), authkv.New(rdb), testenv.Protector(t), authkv.NewSessionCache(rdb), codes, au, db, clk, auth.Config{
+	svc := auth.NewService(authdb.New(db, testenv.Protector(t)), authkv.New(rdb), testenv.Protector(t), authkv.NewSessionCache(rdb, testenv.Protector(t)), codes, au, db, clk, auth.Config{
 		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 3, Lockout: time.Minute,
 	})
 	return fixture{svc: svc, codes: codes, clock: clk, audit: au, redis: rdb}

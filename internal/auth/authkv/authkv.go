@@ -119,11 +119,22 @@ func (l *Limiter) TakeCode(ctx context.Context, key, codeHash string, maxTries i
 	return n == 1, err
 }
 
-// SessionCache implements auth.SessionCache on Redis.
-type SessionCache struct{ r *kv.Redis }
+// SessionCache implements auth.SessionCache on Redis. A principal holds a
+// staff member's display name, so each entry is sealed with the data key:
+// Redis never holds it in clear.
+type SessionCache struct {
+	r    *kv.Redis
+	seal Sealer
+}
+
+// Sealer encrypts what the cache stores (pii.Protector).
+type Sealer interface {
+	Encrypt(plain string) (string, error)
+	Decrypt(stored string) (string, error)
+}
 
 // NewSessionCache returns the cache.
-func NewSessionCache(r *kv.Redis) *SessionCache { return &SessionCache{r: r} }
+func NewSessionCache(r *kv.Redis, seal Sealer) *SessionCache { return &SessionCache{r: r, seal: seal} }
 
 type cachedSession struct {
 	P       auth.Principal `json:"p"`
@@ -132,16 +143,22 @@ type cachedSession struct {
 
 func (c *SessionCache) key(id string) string { return c.r.Key("sess", id) }
 
+// Get reports a miss for an entry it cannot open (a retired key, an entry
+// of an older release): the session is then read from SQL again.
 func (c *SessionCache) Get(ctx context.Context, id string) (auth.Principal, time.Time, bool, error) {
-	b, err := c.r.Get(ctx, c.key(id)).Bytes()
+	sealed, err := c.r.Get(ctx, c.key(id)).Result()
 	if err == redis.Nil {
 		return auth.Principal{}, time.Time{}, false, nil
 	}
 	if err != nil {
 		return auth.Principal{}, time.Time{}, false, err
 	}
+	plain, err := c.seal.Decrypt(sealed)
+	if err != nil {
+		return auth.Principal{}, time.Time{}, false, nil
+	}
 	var v cachedSession
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := json.Unmarshal([]byte(plain), &v); err != nil {
 		return auth.Principal{}, time.Time{}, false, nil
 	}
 	return v.P, v.Expires, true, nil
@@ -152,7 +169,11 @@ func (c *SessionCache) Put(ctx context.Context, id string, p auth.Principal, exp
 	if err != nil {
 		return err
 	}
-	return c.r.Set(ctx, c.key(id), b, ttl).Err()
+	sealed, err := c.seal.Encrypt(string(b))
+	if err != nil {
+		return err
+	}
+	return c.r.Set(ctx, c.key(id), sealed, ttl).Err()
 }
 
 func (c *SessionCache) Delete(ctx context.Context, ids ...string) error {

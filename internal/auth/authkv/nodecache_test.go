@@ -27,8 +27,9 @@ func TestNodeCacheRevocationReachesEveryNode(t *testing.T) {
 	r := testenv.Redis(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	nodeA := authkv.NewNodeSessionCache(authkv.NewSessionCache(r), r, time.Hour)
-	nodeB := authkv.NewNodeSessionCache(authkv.NewSessionCache(r), r, time.Hour)
+	seal := testenv.Protector(t)
+	nodeA := authkv.NewNodeSessionCache(authkv.NewSessionCache(r, seal), r, time.Hour)
+	nodeB := authkv.NewNodeSessionCache(authkv.NewSessionCache(r, seal), r, time.Hour)
 	go nodeA.Run(ctx)
 	go nodeB.Run(ctx)
 	waitLive(t, nodeA)
@@ -80,7 +81,7 @@ func TestNodeCacheWithoutSubscriptionUsesRedisOnly(t *testing.T) {
 	t.Parallel()
 	r := testenv.Redis(t)
 	ctx := context.Background()
-	node := authkv.NewNodeSessionCache(authkv.NewSessionCache(r), r, time.Hour) // Run never called
+	node := authkv.NewNodeSessionCache(authkv.NewSessionCache(r, testenv.Protector(t)), r, time.Hour) // Run never called
 	if err := node.Put(ctx, "s2", auth.Principal{UserID: 1}, time.Now().Add(time.Hour), time.Minute); err != nil {
 		t.Fatal(err)
 	}

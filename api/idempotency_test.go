@@ -32,7 +32,7 @@ func idemServer(t *testing.T, h gin.HandlerFunc) (*httptest.Server, *idemStore) 
 	t.Helper()
 	gin.SetMode(gin.ReleaseMode)
 	s := &idemStore{r: testenv.Redis(t), pii: testenv.Protector(t),
-		policy: idemPolicy{Outcome: time.Hour, Lease: 400 * time.Millisecond, Renew: 100 * time.Millisecond, Wait: 3 * time.Second, Deadline: 10 * time.Second}}
+		policy: idemPolicy{Outcome: time.Hour, Lease: 2 * time.Second, Renew: 250 * time.Millisecond, Wait: 3 * time.Second, Deadline: 10 * time.Second}}
 	e := gin.New()
 	asUser := func(c *gin.Context) {
 		if u := c.GetHeader("X-User"); u != "" {

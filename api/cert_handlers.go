@@ -212,7 +212,7 @@ type CertFiguresQuery struct {
 // ---- candidate ----
 
 func (s *Server) myCertificates(c *gin.Context) (itemList[CertificateCard], error) {
-	list, err := s.deps.Certs.MyCertificates(c)
+	list, err := s.deps.Certs.MyCertificates(c.Request.Context())
 	if err != nil {
 		return itemList[CertificateCard]{}, err
 	}
@@ -225,7 +225,7 @@ func (s *Server) myCertificatePDF(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b, card, err := s.deps.Certs.MyPDF(c, id)
+	b, card, err := s.deps.Certs.MyPDF(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -241,7 +241,7 @@ func (s *Server) myCertificateQR(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b, err := s.deps.Certs.MyQRPNG(c, id)
+	b, err := s.deps.Certs.MyQRPNG(c.Request.Context(), id)
 	if err != nil {
 		fail(c, err)
 		return
@@ -256,7 +256,7 @@ func (s *Server) myCertificatePhoto(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b, ctype, err := s.deps.Certs.MyPhoto(c, id)
+	b, ctype, err := s.deps.Certs.MyPhoto(c.Request.Context(), id)
 	servePhoto(c, b, ctype, err)
 }
 
@@ -271,7 +271,7 @@ func servePhoto(c *gin.Context, b []byte, ctype string, err error) {
 }
 
 func (s *Server) myDeliveries(c *gin.Context) (itemList[DeliveryJSON], error) {
-	list, err := s.deps.Certs.MyDeliveries(c)
+	list, err := s.deps.Certs.MyDeliveries(c.Request.Context())
 	if err != nil {
 		return itemList[DeliveryJSON]{}, err
 	}
@@ -280,7 +280,7 @@ func (s *Server) myDeliveries(c *gin.Context) (itemList[DeliveryJSON], error) {
 
 func (s *Server) changeDelivery(c *gin.Context, id int64, req DeliveryChangeRequest) (DeliveryJSON, error) {
 	r := req.Receiver
-	d, err := s.deps.Certs.ChangeDelivery(c, id, cert.DeliveryChoice{Method: req.Method, OfficeID: req.OfficeID, Version: req.Version,
+	d, err := s.deps.Certs.ChangeDelivery(c.Request.Context(), id, cert.DeliveryChoice{Method: req.Method, OfficeID: req.OfficeID, Version: req.Version,
 		Receiver: cert.Receiver{Name: r.Name, Phone: r.Phone, Province: r.Province, City: r.City, County: r.County, Address: r.Address}})
 	if err != nil {
 		return DeliveryJSON{}, err
@@ -291,7 +291,7 @@ func (s *Server) changeDelivery(c *gin.Context, id int64, req DeliveryChangeRequ
 // ---- public verification ----
 
 func (s *Server) verifyCertificate(c *gin.Context) (VerifyResult, error) {
-	v, err := s.deps.Certs.Verify(c, c.Query("token"))
+	v, err := s.deps.Certs.Verify(c.Request.Context(), c.Query("token"))
 	if err != nil {
 		return VerifyResult{}, err
 	}
@@ -302,7 +302,7 @@ func (s *Server) verifyCertificate(c *gin.Context) (VerifyResult, error) {
 }
 
 func (s *Server) verifiedPhoto(c *gin.Context) {
-	b, ctype, err := s.deps.Certs.VerifiedPhoto(c, c.Query("token"))
+	b, ctype, err := s.deps.Certs.VerifiedPhoto(c.Request.Context(), c.Query("token"))
 	servePhoto(c, b, ctype, err)
 }
 
@@ -337,7 +337,7 @@ func (s *Server) windowParcels(c *gin.Context, p pageReq) ([]ParcelJSON, int64, 
 	if err != nil {
 		return nil, 0, err
 	}
-	list, total, err := s.deps.Certs.Parcels(c, f)
+	list, total, err := s.deps.Certs.Parcels(c.Request.Context(), f)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -345,7 +345,7 @@ func (s *Server) windowParcels(c *gin.Context, p pageReq) ([]ParcelJSON, int64, 
 }
 
 func (s *Server) windowParcel(c *gin.Context, id int64) (ParcelDetail, error) {
-	d, cards, err := s.deps.Certs.Parcel(c, id)
+	d, cards, err := s.deps.Certs.Parcel(c.Request.Context(), id)
 	if err != nil {
 		return ParcelDetail{}, err
 	}
@@ -358,13 +358,13 @@ func (s *Server) windowParcelPhoto(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b, ctype, err := s.deps.Certs.ParcelPhoto(c, id)
+	b, ctype, err := s.deps.Certs.ParcelPhoto(c.Request.Context(), id)
 	servePhoto(c, b, ctype, err)
 }
 
 func (s *Server) windowParcelStep(step func(ctx context.Context, id int64) (cert.Delivery, error)) gin.HandlerFunc {
 	return withID(func(c *gin.Context, id int64) (ParcelJSON, error) {
-		d, err := step(c, id)
+		d, err := step(c.Request.Context(), id)
 		if err != nil {
 			return ParcelJSON{}, err
 		}
@@ -373,7 +373,7 @@ func (s *Server) windowParcelStep(step func(ctx context.Context, id int64) (cert
 }
 
 func (s *Server) enterWaybill(c *gin.Context, id int64, req WaybillRequest) (ParcelJSON, error) {
-	d, err := s.deps.Certs.EnterWaybill(c, id, req.Waybill)
+	d, err := s.deps.Certs.EnterWaybill(c.Request.Context(), id, req.Waybill)
 	if err != nil {
 		return ParcelJSON{}, err
 	}
@@ -381,7 +381,7 @@ func (s *Server) enterWaybill(c *gin.Context, id int64, req WaybillRequest) (Par
 }
 
 func (s *Server) handOverParcel(c *gin.Context, id int64, req HandOverRequest) (ParcelJSON, error) {
-	d, err := s.deps.Certs.HandOverParcel(c, id, cert.HandOver{IDNumber: req.IDNumber, PhotoChecked: req.PhotoChecked, Proxy: req.Proxy,
+	d, err := s.deps.Certs.HandOverParcel(c.Request.Context(), id, cert.HandOver{IDNumber: req.IDNumber, PhotoChecked: req.PhotoChecked, Proxy: req.Proxy,
 		ProxyName: req.ProxyName, ProxyReason: req.ProxyReason, Version: req.Version})
 	if err != nil {
 		return ParcelJSON{}, err
@@ -390,7 +390,7 @@ func (s *Server) handOverParcel(c *gin.Context, id int64, req HandOverRequest) (
 }
 
 func (s *Server) parcelLabels(c *gin.Context) {
-	b, err := s.deps.Certs.ParcelSheet(c)
+	b, err := s.deps.Certs.ParcelSheet(c.Request.Context())
 	if err != nil {
 		fail(c, err)
 		return
@@ -402,7 +402,7 @@ func (s *Server) parcelLabels(c *gin.Context) {
 // ---- bureau ----
 
 func (s *Server) searchCertificates(c *gin.Context, p pageReq) ([]CertificateDetail, int64, error) {
-	list, total, err := s.deps.Certs.Search(c, cert.Filter{IDNumber: c.Query("id_number"), Kind: cert.Kind(c.Query("kind")),
+	list, total, err := s.deps.Certs.Search(c.Request.Context(), cert.Filter{IDNumber: c.Query("id_number"), Kind: cert.Kind(c.Query("kind")),
 		Status: cert.Status(c.Query("status")), Offset: p.offset(), Limit: p.size})
 	if err != nil {
 		return nil, 0, err
@@ -418,7 +418,7 @@ func (s *Server) certDetail(d cert.Detail) CertificateDetail {
 }
 
 func (s *Server) getCertificate(c *gin.Context, id int64) (CertificateDetail, error) {
-	d, err := s.deps.Certs.Certificate(c, id)
+	d, err := s.deps.Certs.Certificate(c.Request.Context(), id)
 	if err != nil {
 		return CertificateDetail{}, err
 	}
@@ -431,11 +431,11 @@ func (s *Server) certificateAction(action string) gin.HandlerFunc {
 		var err error
 		switch action {
 		case cert.ActionRevoked:
-			card, err = s.deps.Certs.Revoke(c, id, req.Reason)
+			card, err = s.deps.Certs.Revoke(c.Request.Context(), id, req.Reason)
 		case cert.ActionReplaced:
-			card, err = s.deps.Certs.Replace(c, id, req.Reason)
+			card, err = s.deps.Certs.Replace(c.Request.Context(), id, req.Reason)
 		default:
-			card, err = s.deps.Certs.Reissue(c, id, req.Reason, cert.Correction{Name: req.Name, IDNumber: req.IDNumber})
+			card, err = s.deps.Certs.Reissue(c.Request.Context(), id, req.Reason, cert.Correction{Name: req.Name, IDNumber: req.IDNumber})
 		}
 		if err != nil {
 			return CertificateDetail{}, err
@@ -460,7 +460,7 @@ func (s *Server) certificateFigures(c *gin.Context) (CertificateFigures, error) 
 	if err := bad.Err(); err != nil {
 		return CertificateFigures{}, err
 	}
-	f, err := s.deps.Certs.Figures(c, from, to)
+	f, err := s.deps.Certs.Figures(c.Request.Context(), from, to)
 	if err != nil {
 		return CertificateFigures{}, err
 	}

@@ -218,3 +218,36 @@ func TestBookingOverHTTP(t *testing.T) {
 		t.Fatalf("test clock without testing.clock_control: %d", r.status)
 	}
 }
+
+// TestBookingRateLimitsHoldInRedis: booking writes beyond the per-candidate
+// limit are refused with 429 and a retry time, counted in Redis (so every
+// node shares the count); a refused call changes nothing.
+func TestBookingRateLimitsHoldInRedis(t *testing.T) {
+	ta := newTestApp(t, map[string]string{"EXAMD_BOOKING_PER_CANDIDATE_PER_MINUTE": "3"})
+	cand := ta.client()
+	ta.loginCandidate(t, cand, "13500135009")
+	ta.approve(t, "13500135009", "赵六")
+	for i := 1; i <= 4; i++ {
+		r := ta.call(t, cand, "POST", "/api/v1/me/booking/cancel", "")
+		e := decodeErr(t, r.body)
+		switch {
+		case i <= 3 && e.Error.Code != "no_booking":
+			t.Fatalf("call %d: %d %s", i, r.status, r.body)
+		case i == 4 && (r.status != http.StatusTooManyRequests || e.Error.Code != "booking_rate_limited"):
+			t.Fatalf("call %d beyond the limit: %d %s", i, r.status, r.body)
+		}
+	}
+	keys, err := ta.redis.Keys(context.Background(), ta.redis.Prefix()+"*").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, k := range keys {
+		if strings.Contains(k, "booking:cand:") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no booking limiter key in Redis: %v", keys)
+	}
+}

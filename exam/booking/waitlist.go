@@ -242,8 +242,8 @@ func (s *Service) CloseDueSessions(ctx context.Context) (int, error) {
 }
 
 // RunSweeper expires waitlist offers, closes ended sessions and allocates
-// preference rounds whose window ended, every
-// interval until ctx ends (one on every node).
+// preference rounds whose window ended, every interval until ctx ends (one
+// on every node).
 func (s *Service) RunSweeper(ctx context.Context, every time.Duration, log *slog.Logger) error {
 	t := time.NewTicker(every)
 	defer t.Stop()

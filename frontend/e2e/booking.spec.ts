@@ -255,10 +255,18 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   await shot(pageB, 'booking-absent')
   await pageB.goto('/m')
   await expect(pageB.getByTestId('go-booking')).toContainText('您缺考了')
+  // The absence feeds the statistics (booked / sat / absent per centre and
+  // day); the clock moved past the staff session's 12 hours again.
+  const admin3 = await adminAPI(server)
+  const stats = (await (await admin3.get(`/api/v1/admin/booking/stats?from=${s3.starts_at.slice(0, 10)}&to=${s3.starts_at.slice(0, 10)}`)).json()) as {
+    items: { centre_id: number; absent: number; sat: number }[]
+  }
+  expect(stats.items.find((d) => d.centre_id === centre.id)?.absent).toBe(1)
 
   await phoneCtx.close()
   await staffCtx.close()
   await police.dispose()
   await admin.dispose()
   await admin2.dispose()
+  await admin3.dispose()
 })

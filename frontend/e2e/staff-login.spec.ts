@@ -1,5 +1,5 @@
 // (b) Staff log in with username and password (the bootstrap admin).
-import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, expectNoHorizontalScroll, shot, test } from './support'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, createCentre, createStaff, expect, expectNoHorizontalScroll, shot, test } from './support'
 
 test('staff: wrong password shows an error', async ({ page }) => {
   await page.goto('/staff/login')
@@ -48,12 +48,13 @@ test('staff: admin logs in, sees the account, logs out', async ({ page }) => {
 })
 
 test('staff: a proctor sees the exam centre they are bound to', async ({ page, server }) => {
+  const centre = await createCentre(server, '芗城考点')
   await createStaff(server, {
     username: 'proctor-e2e',
     password: 'Proctor-pass-2026',
     display_name: '王监考',
     role: 'proctor',
-    centre_id: 3,
+    centre_id: centre,
   })
   await page.goto('/staff/login')
   await page.locator('#username').fill('proctor-e2e')
@@ -61,7 +62,7 @@ test('staff: a proctor sees the exam centre they are bound to', async ({ page, s
   await page.getByTestId('login').click()
   await expect(page).toHaveURL(/\/staff$/)
   await expect(page.getByTestId('role')).toHaveText('监考员')
-  await expect(page.getByTestId('centre-id')).toHaveText('3')
+  await expect(page.getByTestId('centre-id')).toHaveText(String(centre))
   await expect(page.getByTestId('office-id')).toHaveCount(0)
   await shot(page, 'staff-home-proctor')
 })

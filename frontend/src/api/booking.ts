@@ -160,6 +160,16 @@ export interface Assignment {
   rank: number
 }
 
+export interface DayStat {
+  centre_id: number
+  day: string
+  sessions: number
+  capacity: number
+  booked: number
+  sat: number
+  absent: number
+}
+
 export interface Page<T> {
   items: T[]
   total: number
@@ -216,6 +226,7 @@ export const bookingAdminApi = {
   createBulk: (b: BulkRequest) => api.post<Items<ExamSession>>('/admin/sessions/bulk', b),
   roster: (id: number) => api.get<{ session: ExamSession; items: RosterLine[] }>(`/admin/sessions/${id}/roster`),
   rosterUrl: (id: number) => `/api/v1/admin/sessions/${id}/roster.xlsx`,
+  stats: (from?: string, to?: string) => api.get<Items<DayStat>>('/admin/booking/stats' + qs({ from, to })),
   rounds: () => api.get<Items<Round>>('/admin/rounds'),
   createRound: (r: { name: string; closes_at: string; session_ids: number[] }) => api.post<Round>('/admin/rounds', r),
   roundResult: (id: number) => api.get<{ round: Round; assignments: Assignment[] }>(`/admin/rounds/${id}`),

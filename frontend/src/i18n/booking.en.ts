@@ -116,6 +116,8 @@ const bookingEn: Strings<typeof bookingZhCN> = {
     roundOpen: 'Open',
     roundAllocated: 'Allocated',
     result: 'Allocation',
+    stats: 'Statistics',
+    day: 'Day',
     nav: 'Centres & sessions',
     centres: 'Centres & rooms',
     sessions: 'Sessions',

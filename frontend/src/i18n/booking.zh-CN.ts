@@ -114,6 +114,8 @@ const bookingZhCN = {
     roundOpen: '填报中',
     roundAllocated: '已分配',
     result: '分配结果',
+    stats: '统计',
+    day: '日期',
     nav: '考点与场次',
     centres: '考点与考场',
     sessions: '场次',

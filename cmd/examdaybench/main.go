@@ -217,7 +217,7 @@ func (s *stats) add(d time.Duration, status int, a *ack, body string) {
 	}
 	s.mu.Lock()
 	s.lat = append(s.lat, d)
-	if a != nil && status < 300 {
+	if a != nil && status >= 200 && status < 300 { // only answers the server acknowledged
 		s.acks = append(s.acks, *a)
 	}
 	s.mu.Unlock()
@@ -232,7 +232,7 @@ func (s *stats) line(name string, elapsed time.Duration) string {
 		return float64(s.lat[int(float64(len(s.lat)-1)*q)].Microseconds()) / 1000
 	}
 	e, _ := s.err.Load().(string)
-	out := fmt.Sprintf("%-22s n=%-7d 2xx=%-7d 4xx=%-5d 5xx=%-5d %8.0f/s  p50=%7.1fms p99=%7.1fms max=%7.1fms", name, len(s.lat), s.ok.Load(),
+	out := fmt.Sprintf("%-22s n=%-7d 2xx=%-7d 4xx=%-5d 5xx/no-answer=%-5d %8.0f/s  p50=%7.1fms p99=%7.1fms max=%7.1fms", name, len(s.lat), s.ok.Load(),
 		s.s4xx.Load(), s.s5xx.Load(), float64(len(s.lat))/elapsed.Seconds(), p(0.5), p(0.99), p(1))
 	if e != "" {
 		out += "\n    first non-2xx: " + truncate(e, 200)

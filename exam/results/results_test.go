@@ -303,6 +303,7 @@ func TestScoresScoping(t *testing.T) {
 		{"proctor: another centre's session", staffCtx("proctor", 7), results.Filter{SessionID: 2}, 0, ""},
 		{"proctor: another centre", staffCtx("proctor", 7), results.Filter{CentreID: 8}, 0, "not_found"},
 		{"anonymous", context.Background(), results.Filter{}, 0, "unauthenticated"},
+		{"proctor without a centre", staffCtx("proctor", 0), results.Filter{}, 0, "forbidden"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

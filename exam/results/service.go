@@ -267,6 +267,9 @@ func scope(ctx context.Context, f *Filter) error {
 	if a.Role != roleProctor {
 		return nil
 	}
+	if a.CentreID == 0 {
+		return apperr.ErrForbidden.WithMessage("this proctor account is not bound to an exam centre")
+	}
 	if f.CentreID != 0 && f.CentreID != a.CentreID {
 		return apperr.ErrNotFound
 	}

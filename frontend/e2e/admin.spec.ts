@@ -36,6 +36,7 @@ test.describe('desktop', () => {
   test.use({ viewport: { width: 1280, height: 800 }, isMobile: false, hasTouch: false, deviceScaleFactor: 1 })
 
   test('admin: create a proctor, revoke and disable, conflicts, audit log', async ({ page, browser, server }) => {
+    test.setTimeout(120_000) // many steps in two browsers on a shared machine
     await staffLogin(page, ADMIN_USERNAME, ADMIN_PASSWORD)
     await expect(page).toHaveURL(/\/staff$/)
 

@@ -85,6 +85,13 @@ async function approvedCandidate(server: ServerState, browser: Browser, phone: s
 }
 
 
+/** Picks the centre in the calendar's menu when there are several (other tests add centres). */
+async function chooseCentre(page: Page, name: string) {
+  await expect(page.locator('.van-cell').first()).toBeVisible()
+  const select = page.locator('#bk-centre')
+  if ((await select.count()) > 0) await select.selectOption({ label: name })
+}
+
 /** Books (or moves to, or waits for) the session with id from the calendar. */
 async function pickSession(page: Page, id: number, button: string) {
   const row = page.locator(`[data-testid=session][data-session-id="${id}"]`)
@@ -173,6 +180,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   await expect(page.getByTestId('go-booking')).toContainText('审查已通过，请预约考试日期和场次')
   await page.getByTestId('go-booking').click()
   await page.getByTestId('go-calendar').click()
+  await chooseCentre(page, `漳州市考试中心-${RUN}`)
   await expect(page.locator(`[data-testid=session][data-session-id="${s1.id}"]`)).toContainText('余 30 座')
   await expectNoHorizontalScroll(page)
   await shot(page, 'booking-calendar')
@@ -195,6 +203,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
 
   // Reschedule to another day, then cancel, then rebook the one-seat session.
   await page.getByTestId('reschedule').click()
+  await chooseCentre(page, `漳州市考试中心-${RUN}`)
   await pickSession(page, s2.id, '确认改约')
   await expect(ticket.getByTestId('ticket-time')).toContainText(s2.starts_at.slice(0, 10))
   await waitForSms(server, phoneA, 'booking_rescheduled')
@@ -203,6 +212,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   await expect(page.getByTestId('go-calendar')).toBeVisible()
   await waitForSms(server, phoneA, 'booking_cancelled')
   await page.getByTestId('go-calendar').click()
+  await chooseCentre(page, `漳州市考试中心-${RUN}`)
   await pickSession(page, s3.id, '确认预约')
   await expect(ticket.getByTestId('ticket-time')).toContainText(s3.starts_at.slice(0, 10))
 
@@ -212,6 +222,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   await pageB.goto('/m')
   await pageB.getByTestId('go-booking').click()
   await pageB.getByTestId('go-calendar').click()
+  await chooseCentre(pageB, `漳州市考试中心-${RUN}`)
   await expect(pageB.locator(`[data-testid=session][data-session-id="${s3.id}"]`).getByTestId('session-full')).toHaveText('已满')
   await pickSession(pageB, s3.id, '加入候补')
   await expect(pageB.getByTestId('waiter-ahead')).toHaveText('前面还有 0 人')

@@ -115,12 +115,13 @@ type Security struct {
 	SigningKeysFile string `yaml:"signing_keys_file"`
 	// SigningAlgorithm is the algorithm of a generated key: ed25519 or sm2
 	// (the 国密 option). Configured keys say their own ("id:sm2:base64").
-	SigningAlgorithm    string        `yaml:"signing_algorithm"`
-	GenerateMissingKeys bool          `yaml:"generate_missing_keys"`
-	StaffSessionTTL     time.Duration `yaml:"staff_session_ttl"`
-	CandidateSessionTTL time.Duration `yaml:"candidate_session_ttl"`
-	MaxLoginFailures    int           `yaml:"max_login_failures"`
-	Lockout             time.Duration `yaml:"lockout"`
+	SigningAlgorithm     string        `yaml:"signing_algorithm"`
+	GenerateMissingKeys  bool          `yaml:"generate_missing_keys"`
+	StaffSessionTTL      time.Duration `yaml:"staff_session_ttl"`
+	CandidateSessionTTL  time.Duration `yaml:"candidate_session_ttl"`
+	MaxLoginFailures     int           `yaml:"max_login_failures"`
+	SMSCodesPerIPPerHour int           `yaml:"sms_codes_per_ip_per_hour"`
+	Lockout              time.Duration `yaml:"lockout"`
 }
 
 type SMS struct {

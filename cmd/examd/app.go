@@ -154,6 +154,7 @@ func (a *app) assemble(ctx context.Context) error {
 		StaffSessionTTL:     cfg.Security.StaffSessionTTL,
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
+		CodesPerIPPerHour:   cfg.Security.SMSCodesPerIPPerHour,
 		Lockout:             cfg.Security.Lockout,
 		Location:            cfg.Location,
 	})

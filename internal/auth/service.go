@@ -124,6 +124,7 @@ type Config struct {
 	StaffSessionTTL     time.Duration
 	CandidateSessionTTL time.Duration
 	MaxLoginFailures    int
+	CodesPerIPPerHour   int // SMS login codes one address may ask for; 0 = DefaultCodesPerIPPerHour
 	Lockout             time.Duration
 	Location            *time.Location // for times in messages
 }
@@ -156,12 +157,14 @@ func NewService(store Store, limiter Limiter, index Indexer, cache SessionCache,
 
 // SMS code policy (DESIGN.md §2).
 const (
-	CodeTTL           = 5 * time.Minute
-	CodeResendAfter   = time.Minute
-	codeMaxTries      = 5
-	codesPerHour      = 5
-	codesPerDay       = 10
-	codesPerIPPerHour = 30
+	CodeTTL         = 5 * time.Minute
+	CodeResendAfter = time.Minute
+	codeMaxTries    = 5
+	codesPerHour    = 5
+	codesPerDay     = 10
+	// DefaultCodesPerIPPerHour bounds one address (a carrier NAT can hide
+	// many phones behind one, hence Config.CodesPerIPPerHour).
+	DefaultCodesPerIPPerHour = 30
 )
 
 // Staff login limit per client address, on top of each account's budget.
@@ -188,6 +191,13 @@ func (s *Service) limiterKey(kind, value string) string {
 	return s.index.BlindIndex("limit_"+kind, value)[:24]
 }
 
+func (s *Service) codesPerIPPerHour() int {
+	if s.cfg.CodesPerIPPerHour > 0 {
+		return s.cfg.CodesPerIPPerHour
+	}
+	return DefaultCodesPerIPPerHour
+}
+
 // RequestCode sends a 6-digit login code to phone, within the per-number
 // and per-IP limits. It returns how long until another code may be asked for.
 func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Duration, error) {
@@ -200,7 +210,7 @@ func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Durat
 		{Key: "sms:min:" + pk, Limit: 1, Window: CodeResendAfter},
 		{Key: "sms:hour:" + pk, Limit: codesPerHour, Window: time.Hour},
 		{Key: "sms:day:" + pk, Limit: codesPerDay, Window: 24 * time.Hour},
-		{Key: "sms:ip:" + s.limiterKey("ip", ip), Limit: codesPerIPPerHour, Window: time.Hour},
+		{Key: "sms:ip:" + s.limiterKey("ip", ip), Limit: s.codesPerIPPerHour(), Window: time.Hour},
 	}
 	ok, retry, err := s.limiter.Allow(ctx, rules)
 	if err != nil {

@@ -96,14 +96,16 @@ test.describe('desktop', () => {
     await expect(dialog).toBeHidden()
     await shot(page, 'admin-staff-list')
 
-    // The proctor logs in elsewhere and sees the centre; there is no admin menu for them.
+    // The proctor logs in elsewhere and sees the centre; their menu has no admin pages.
     const proctor = await otherBrowser(browser, server)
     try {
       await staffLogin(proctor.page, PROCTOR.username, PROCTOR.password)
       await expect(proctor.page).toHaveURL(/\/staff$/)
       await expect(proctor.page.getByTestId('role')).toHaveText('监考员')
       await expect(proctor.page.getByTestId('centre-id')).toHaveText(String(centre))
-      await expect(proctor.page.getByTestId('staff-nav')).toHaveCount(0)
+      // Their menu is exam day and scores only: none of the admin pages.
+      await expect(proctor.page.getByTestId('nav-exam-day')).toBeVisible()
+      await expect(proctor.page.getByTestId('staff-nav').locator('[data-testid^="nav-admin"]')).toHaveCount(0)
       await shot(proctor.page, 'admin-proctor-home')
       // The admin pages are not for proctors.
       await proctor.page.goto('/staff/admin/staff')

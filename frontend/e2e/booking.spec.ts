@@ -89,7 +89,12 @@ async function approvedCandidate(server: ServerState, browser: Browser, phone: s
 async function chooseCentre(page: Page, name: string) {
   await expect(page.locator('.van-cell').first()).toBeVisible()
   const select = page.locator('#bk-centre')
-  if ((await select.count()) > 0) await select.selectOption({ label: name })
+  if ((await select.count()) === 0) return
+  // The page may still be filling the menu or picking its default centre: choose until it stays chosen.
+  await expect(async () => {
+    await select.selectOption({ label: name })
+    await expect(select.locator('option:checked')).toHaveText(name, { timeout: 1_000 })
+  }).toPass({ timeout: 15_000 })
 }
 
 /** Books (or moves to, or waits for) the session with id from the calendar. */

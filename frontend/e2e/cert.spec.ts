@@ -125,8 +125,8 @@ test('certificates: two e-certificates in seconds, PDF, verify, offline verifier
   await createStaff(server, { username: `clerkb-${stamp}`, password: 'Clerk-pass-2026!', role: 'window_clerk', office_id: officeB })
   const police = await staffAPI(server.baseURL, `police-${stamp}`, 'Police-pass-2026!')
 
-  const posted = await approvedApplicant(browser, server, police, { phone: '13912340001', name: '林小梅', id: idNumber(101), delivery: 'post', officeID: 0 })
-  const pickup = await approvedApplicant(browser, server, police, { phone: '13912340002', name: '陈大伟', id: idNumber(102), delivery: 'pickup', officeID: 1 })
+  const posted = await approvedApplicant(browser, server, police, { phone: '13912350101', name: '林小梅', id: idNumber(101), delivery: 'post', officeID: 0 })
+  const pickup = await approvedApplicant(browser, server, police, { phone: '13912350102', name: '陈大伟', id: idNumber(102), delivery: 'pickup', officeID: 1 })
 
   // Approved but not qualified yet: no certificates.
   expect((await (await posted.api.get('/api/v1/me/certificates')).json()).items).toHaveLength(0)

@@ -119,6 +119,8 @@ const en: MessageSchema = {
     withDetail: '{text}: {detail}',
     // exam/booking error codes
     ...bookingEn.errors,
+    // ---- certificates ----
+    ...certErrorsEn,
   },
   // ---- security: the candidate's logins ----
   sessions: {
@@ -129,8 +131,6 @@ const en: MessageSchema = {
     end: 'Log out',
     ended: 'That device is logged out',
     endAll: 'Log out everywhere',
-    // ---- certificates ----
-    ...certErrorsEn,
   },
 }
 

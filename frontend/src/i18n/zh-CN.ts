@@ -123,6 +123,8 @@ const zhCN = {
     withDetail: '{text}：{detail}',
     // exam/booking error codes
     ...bookingZhCN.errors,
+    // ---- certificates ----
+    ...certErrorsZhCN,
   },
   // ---- security: the candidate's logins ----
   sessions: {
@@ -133,8 +135,6 @@ const zhCN = {
     end: '下线',
     ended: '该设备已下线',
     endAll: '退出所有设备',
-    // ---- certificates ----
-    ...certErrorsZhCN,
   },
 }
 

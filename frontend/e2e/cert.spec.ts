@@ -222,7 +222,7 @@ test('certificates: two e-certificates in seconds, PDF, verify, offline verifier
   const mailFrom = logOffset(server.logPath)
   await row.getByTestId(`waybill-input-${parcelID}`).fill(waybill)
   await row.getByTestId(`waybill-save-${parcelID}`).click()
-  await expect(clerk.locator('.el-message--success')).toBeVisible()
+  await expect(clerk.locator('.el-message--success').last()).toBeVisible()
   await expect
     .poll(() => smsLines(server.logPath, maskPhone(posted.phone), mailFrom, 'certificate_mailed').filter((l) => l.includes(`waybill=${waybill}`)).length, { timeout: 20_000 })
     .toBe(1)
@@ -250,7 +250,7 @@ test('certificates: two e-certificates in seconds, PDF, verify, offline verifier
   await clerk.getByTestId('handover-photo').click()
   await shot(clerk, 'cert-desk-handover')
   await clerk.getByTestId('handover-confirm').click()
-  await expect(clerk.locator('.el-message--success')).toBeVisible()
+  await expect(clerk.locator('.el-message--success').last()).toBeVisible()
   const again = await clerk.request.post(`${server.baseURL}/api/v1/window/parcels/${pickupParcel}/handover`, {
     headers: H,
     data: { version: 0, id_number: pickup.id, photo_checked: false, proxy: false, proxy_name: '', proxy_reason: '' },

@@ -89,7 +89,8 @@ async function approvedCandidate(server: ServerState, browser: Browser, phone: s
 async function chooseCentre(page: Page, name: string) {
   await expect(page.locator('.van-cell').first()).toBeVisible()
   const select = page.locator('#bk-centre')
-  if ((await select.count()) === 0) return
+  // The menu appears once the centres have loaded, and only when there are several.
+  if (!(await select.waitFor({ timeout: 5_000 }).then(() => true, () => false))) return
   // The page may still be filling the menu or picking its default centre: choose until it stays chosen.
   await expect(async () => {
     await select.selectOption({ label: name })

@@ -1,7 +1,9 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run test web build test-go test-go-sqlite test-web lint bench clean
+.PHONY: run test web build test-go test-go-sqlite test-web lint lint-web api-types bench clean
 
 GO ?= go
+# Pinned lint tools, fetched through the Go module proxy on first use.
+STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # Build the web app and start examd on its embedded defaults
 # (SQLite under ./data, in-process Redis, SMS printed to the log).
@@ -21,11 +23,22 @@ frontend/node_modules/.installed: frontend/package-lock.json
 # Every test: Go (vet, gofmt, -race on MariaDB + Redis, then the migration,
 # role-matrix and store tests again on SQLite) and the web app (unit tests,
 # then Playwright in Debian's headless Chromium against the built binary).
-test: lint test-go test-go-sqlite test-web
+test: lint lint-web test-go test-go-sqlite test-web
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "not gofmt'd:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+# The web app: ESLint (Vue + TypeScript rules), the type check, and the API
+# types generated from the route table must be current (make api-types).
+lint-web: frontend/node_modules/.installed
+	cd frontend && npm run lint && npm run typecheck
+	GO=$(GO) ./scripts/api-types.sh --check
+
+# Regenerate frontend/src/api/schema.d.ts from the route table.
+api-types: frontend/node_modules/.installed
+	GO=$(GO) ./scripts/api-types.sh
 
 test-go:
 	./scripts/ensure-services.sh

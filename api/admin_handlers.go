@@ -16,11 +16,12 @@ type StaffUser struct {
 	ID          int64      `json:"id"`
 	Username    string     `json:"username"`
 	DisplayName string     `json:"display_name"`
-	Role        string     `json:"role"`
+	Role        string     `json:"role" doc:"police_reviewer | proctor | window_clerk | question_editor | bureau_admin"`
 	CentreID    int64      `json:"centre_id"`
 	OfficeID    int64      `json:"office_id"`
 	Disabled    bool       `json:"disabled"`
 	LockedUntil *time.Time `json:"locked_until"`
+	MFAEnabled  bool       `json:"mfa_enabled" doc:"two-step verification (TOTP) is on; in lists only"`
 	Version     int        `json:"version"`
 	CreatedAt   time.Time  `json:"created_at"`
 }
@@ -95,7 +96,15 @@ func (s *Server) staffJSON(u auth.StaffUser) StaffUser {
 
 func (s *Server) listStaff(c *gin.Context, p pageReq) ([]StaffUser, int64, error) {
 	users, total, err := s.deps.Auth.ListStaff(c.Request.Context(), auth.Page{Offset: p.offset(), Limit: p.size})
-	return mapSlice(users, s.staffJSON), total, err
+	if err != nil {
+		return nil, 0, err
+	}
+	on, err := s.deps.Auth.MFAEnabled(c.Request.Context(), mapSlice(users, func(u auth.StaffUser) int64 { return u.ID }))
+	out := mapSlice(users, s.staffJSON)
+	for i := range out {
+		out[i].MFAEnabled = on[out[i].ID]
+	}
+	return out, total, err
 }
 
 func (s *Server) createStaff(c *gin.Context, req CreateStaffRequest) (StaffUser, error) {

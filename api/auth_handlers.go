@@ -35,7 +35,7 @@ type StaffLoginRequest struct {
 type Me struct {
 	ID          int64  `json:"id"`
 	Kind        string `json:"kind" doc:"candidate | staff"`
-	Role        string `json:"role"`
+	Role        string `json:"role" doc:"candidate | police_reviewer | proctor | window_clerk | question_editor | bureau_admin"`
 	Username    string `json:"username,omitempty"`
 	DisplayName string `json:"display_name,omitempty"`
 	PhoneMasked string `json:"phone_masked,omitempty"`
@@ -43,9 +43,12 @@ type Me struct {
 	OfficeID    *int64 `json:"office_id"`
 }
 
-// LoginResponse carries the user; the session is an HttpOnly cookie.
+// LoginResponse carries the user; the session is an HttpOnly cookie. A
+// staff account with a second factor gets mfa instead (and no session yet).
 type LoginResponse struct {
-	User Me `json:"user"`
+	User          *Me           `json:"user,omitempty"`
+	MFA           *MFAChallenge `json:"mfa,omitempty" doc:"staff: the code step must follow (POST /api/v1/auth/staff/mfa)"`
+	RecoveryCodes []string      `json:"recovery_codes,omitempty" doc:"shown once, when this login also finished enrolling the authenticator"`
 }
 
 func meOf(p auth.Principal) Me {
@@ -80,16 +83,8 @@ func (s *Server) candidateLogin(c *gin.Context, req CandidateLoginRequest) (Logi
 		return LoginResponse{}, err
 	}
 	s.setSession(c, token, s.deps.Config.Security.CandidateSessionTTL)
-	return LoginResponse{User: meOf(p)}, nil
-}
-
-func (s *Server) staffLogin(c *gin.Context, req StaffLoginRequest) (LoginResponse, error) {
-	token, p, err := s.deps.Auth.StaffLogin(c.Request.Context(), req.Username, req.Password, c.ClientIP(), c.Request.UserAgent())
-	if err != nil {
-		return LoginResponse{}, err
-	}
-	s.setSession(c, token, s.deps.Config.Security.StaffSessionTTL)
-	return LoginResponse{User: meOf(p)}, nil
+	me := meOf(p)
+	return LoginResponse{User: &me}, nil
 }
 
 func (s *Server) logout(c *gin.Context) (noContent, error) {

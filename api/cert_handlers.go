@@ -78,7 +78,7 @@ type VerifyQuery struct {
 // VerifyResult is what the public verify page shows for a genuine code.
 type VerifyResult struct {
 	Genuine        bool   `json:"genuine" doc:"always true: a code that is not genuine answers 422 certificate_not_genuine"`
-	Status         string `json:"status" doc:"live status: valid | replaced | expired | revoked"`
+	Status         string `json:"status" doc:"valid | replaced | expired | revoked"`
 	CertificateID  int64  `json:"certificate_id"`
 	Kind           string `json:"kind"`
 	Title          string `json:"title"`

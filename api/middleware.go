@@ -84,7 +84,7 @@ func accessLog(log *slog.Logger) gin.HandlerFunc {
 			slog.String("ip", ip), slog.String("request_id", requestID(c))}
 		n := 7
 		if a := r.Actor; a != nil {
-			attrs[n] = slog.String("actor", a.Kind+":"+strconv.FormatInt(a.UserID, 10))
+			attrs[n] = slog.String("actor", string(a.Kind)+":"+strconv.FormatInt(a.UserID, 10))
 			n++
 		}
 		log.LogAttrs(ctx, level, "http", attrs[:n]...)
@@ -181,7 +181,7 @@ func authenticate(svc *auth.Service) gin.HandlerFunc {
 			case err == nil:
 				c.Set(ctxPrincipal, p)
 				r := reqctx.From(c.Request.Context())
-				r.Actor = &reqctx.Actor{UserID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, CentreID: p.CentreID, OfficeID: p.OfficeID}
+				r.Actor = &reqctx.Actor{UserID: p.UserID, Kind: reqctx.Kind(p.Kind), Role: p.Role, Username: p.Username, CentreID: p.CentreID, OfficeID: p.OfficeID}
 				c.Request = c.Request.WithContext(reqctx.With(c.Request.Context(), r))
 			case errors.Is(err, apperr.ErrUnauthenticated):
 				// stale cookie: behave as anonymous

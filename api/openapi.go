@@ -106,6 +106,9 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 				name = f.Name
 			}
 			s := g.schema(f.Type)
+			if vals := enumDoc(f.Tag.Get("doc")); vals != nil && f.Type.Kind() == reflect.String {
+				s["enum"] = vals
+			}
 			if d := f.Tag.Get("doc"); d != "" {
 				if _, isRef := s["$ref"]; isRef {
 					s = map[string]any{"allOf": []any{s}, "description": d}
@@ -114,7 +117,8 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 				}
 			}
 			props[name] = s
-			if !strings.Contains(opts, "omitempty") && f.Type.Kind() != reflect.Pointer {
+			// Without omitempty the key is always there (a nil pointer is null).
+			if !strings.Contains(opts, "omitempty") {
 				required = append(required, name)
 			}
 		}
@@ -126,6 +130,18 @@ func (g *schemaGen) object(t reflect.Type) map[string]any {
 		out["required"] = required
 	}
 	return out
+}
+
+var enumDocRE = regexp.MustCompile(`^[a-z0-9_]+( \| [a-z0-9_]+)+$`)
+
+// enumDoc reads a doc tag that is nothing but the values of a string field
+// ("draft | published | closed") as its enum, so the generated web app
+// types are unions; a doc with any other words stays a description only.
+func enumDoc(doc string) []string {
+	if !enumDocRE.MatchString(doc) {
+		return nil
+	}
+	return strings.Split(doc, " | ")
 }
 
 func queryParams(t reflect.Type) []any {
@@ -218,13 +234,25 @@ func OpenAPI(table []Route) map[string]any {
 	}
 }
 
+// Document is the OpenAPI document of the route table, built without a
+// running server: `examd openapi` writes it, and the web app's API types
+// (frontend/src/api/schema.d.ts) are generated from it.
+func Document() ([]byte, error) {
+	return json.MarshalIndent(OpenAPI((&Server{}).routes()), "", "  ")
+}
+
 // openapiDoc renders the document once per server.
 type openapiDoc struct {
 	once sync.Once
 	json []byte
+	err  error
 }
 
 func (s *Server) openapi(c *gin.Context) {
-	s.doc.once.Do(func() { s.doc.json, _ = json.MarshalIndent(OpenAPI(s.table), "", "  ") })
+	s.doc.once.Do(func() { s.doc.json, s.doc.err = json.MarshalIndent(OpenAPI(s.table), "", "  ") })
+	if s.doc.err != nil {
+		fail(c, s.doc.err)
+		return
+	}
 	c.Data(http.StatusOK, "application/json", s.doc.json)
 }

@@ -206,7 +206,7 @@ type BlueprintItemJSON struct {
 
 // BlueprintSectionJSON is one subject of a paper.
 type BlueprintSectionJSON struct {
-	Subject         string              `json:"subject"`
+	Subject         string              `json:"subject" doc:"national | regional"`
 	DurationMinutes int                 `json:"duration_minutes"`
 	PassPercent     int                 `json:"pass_percent"`
 	TotalPoints     int                 `json:"total_points" doc:"computed; ignored on input"`
@@ -261,8 +261,8 @@ func (r QuestionRequest) input() questionbank.QuestionInput {
 		Difficulty: r.Difficulty, Tags: r.Tags, Context: r.Context}
 }
 
-func bankBlueprint(b questionbank.Blueprint, short []string) BankBlueprint {
-	out := BankBlueprint{ID: b.ID, Name: b.Name, Kind: b.Kind, IsDefault: b.IsDefault, Version: b.Version, Sections: []BlueprintSectionJSON{}, Shortfalls: nonNil(short)}
+func bankBlueprint(b questionbank.BlueprintView) BankBlueprint {
+	out := BankBlueprint{ID: b.ID, Name: b.Name, Kind: b.Kind, IsDefault: b.IsDefault, Version: b.Version, Sections: []BlueprintSectionJSON{}, Shortfalls: nonNil(b.Shortfalls)}
 	for _, sec := range b.Sections {
 		sj := BlueprintSectionJSON{Subject: string(sec.Subject), DurationMinutes: sec.DurationMinutes, PassPercent: sec.PassPercent, TotalPoints: sec.TotalPoints(), Items: []BlueprintItemJSON{}}
 		for _, it := range sec.Items {
@@ -502,48 +502,25 @@ func (s *Server) confirmBankImport(c *gin.Context, id int64) (ImportConfirmed, e
 // ---- blueprints ----
 
 func (s *Server) bankBlueprints(c *gin.Context) (BankBlueprintList, error) {
-	ctx := c.Request.Context()
-	bs, err := s.deps.Bank.Blueprints(ctx)
-	if err != nil {
-		return BankBlueprintList{}, err
+	vs, err := s.deps.Bank.BlueprintViews(c.Request.Context())
+	out := BankBlueprintList{Items: make([]BankBlueprint, len(vs))}
+	for i, v := range vs {
+		out.Items[i] = bankBlueprint(v)
 	}
-	out := BankBlueprintList{Items: []BankBlueprint{}}
-	for _, b := range bs {
-		short, err := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
-		if err != nil {
-			return BankBlueprintList{}, err
-		}
-		out.Items = append(out.Items, bankBlueprint(b, short))
-	}
-	return out, nil
+	return out, err
 }
 
 func (s *Server) getBankBlueprint(c *gin.Context, id int64) (BankBlueprint, error) {
-	ctx := c.Request.Context()
-	b, err := s.deps.Bank.Blueprint(ctx, id)
-	if err != nil {
-		return BankBlueprint{}, err
-	}
-	short, err := s.deps.Bank.BlueprintShortfalls(ctx, id)
-	return bankBlueprint(b, short), err
+	v, err := s.deps.Bank.BlueprintView(c.Request.Context(), id)
+	return bankBlueprint(v), err
 }
 
 func (s *Server) createBankBlueprint(c *gin.Context, req BlueprintRequest) (BankBlueprint, error) {
-	ctx := c.Request.Context()
-	b, err := s.deps.Bank.CreateBlueprint(ctx, req.input())
-	if err != nil {
-		return BankBlueprint{}, err
-	}
-	short, _ := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
-	return bankBlueprint(b, short), nil
+	v, err := s.deps.Bank.CreateBlueprintView(c.Request.Context(), req.input())
+	return bankBlueprint(v), err
 }
 
 func (s *Server) updateBankBlueprint(c *gin.Context, id int64, req BlueprintRequest) (BankBlueprint, error) {
-	ctx := c.Request.Context()
-	b, err := s.deps.Bank.UpdateBlueprint(ctx, id, req.Version, req.input())
-	if err != nil {
-		return BankBlueprint{}, err
-	}
-	short, _ := s.deps.Bank.BlueprintShortfalls(ctx, b.ID)
-	return bankBlueprint(b, short), nil
+	v, err := s.deps.Bank.UpdateBlueprintView(c.Request.Context(), id, req.Version, req.input())
+	return bankBlueprint(v), err
 }

@@ -104,7 +104,7 @@ type ApplicationForm struct {
 	Pledge             []string     `json:"pledge" doc:"codes of the pledge items confirmed (all are required to submit)"`
 	WantTaxi           bool         `json:"want_taxi"`
 	WantRideHailing    bool         `json:"want_ride_hailing"`
-	Delivery           string       `json:"delivery" doc:"post | pickup"`
+	Delivery           string       `json:"delivery" doc:"post | pickup; empty in a draft until chosen"`
 	Receiver           ReceiverJSON `json:"receiver" doc:"post only"`
 	OfficeID           int64        `json:"office_id" doc:"pickup only: an issuing window"`
 }
@@ -226,6 +226,7 @@ type ChannelJSON struct {
 	ID           int64     `json:"id"`
 	Code         string    `json:"code"`
 	Name         string    `json:"name"`
+	Kind         string    `json:"kind" doc:"online | window (the QR at the service hall's counter)"`
 	Disabled     bool      `json:"disabled"`
 	Version      int       `json:"version"`
 	URL          string    `json:"url" doc:"what the QR code encodes"`
@@ -242,12 +243,14 @@ type ChannelList struct {
 type CreateChannelRequest struct {
 	Code string `json:"code" doc:"optional: 3-32 of a-z 0-9 -; generated when empty"`
 	Name string `json:"name"`
+	Kind string `json:"kind" doc:"online (default) | window"`
 }
 
 // UpdateChannelRequest renames, disables or enables a channel.
 type UpdateChannelRequest struct {
 	Version  int     `json:"version"`
 	Name     *string `json:"name,omitempty"`
+	Kind     *string `json:"kind,omitempty" doc:"online | window"`
 	Disabled *bool   `json:"disabled,omitempty"`
 }
 
@@ -378,7 +381,7 @@ func (s *Server) reviewJSON(a registration.Application, ev []registration.Event)
 }
 
 func (s *Server) channelJSON(c registration.Channel, n int64) ChannelJSON {
-	return ChannelJSON{ID: c.ID, Code: c.Code, Name: c.Name, Disabled: c.Disabled, Version: c.Version,
+	return ChannelJSON{ID: c.ID, Code: c.Code, Name: c.Name, Kind: c.Kind, Disabled: c.Disabled, Version: c.Version,
 		URL: s.deps.Registration.RegistrationURL(c), Applications: n, CreatedAt: s.at(c.CreatedAt)}
 }
 
@@ -426,7 +429,7 @@ func (s *Server) photoMaxBytes() int {
 }
 
 func (s *Server) channelLanding(c *gin.Context) (ChannelLanding, error) {
-	ch, err := s.deps.Registration.ChannelLanding(c.Request.Context(), c.Param("code"))
+	ch, err := s.deps.Registration.OpenLanding(c.Request.Context(), c.Param("code"))
 	return ChannelLanding{Code: ch.Code, Name: ch.Name, Active: !ch.Disabled}, err
 }
 
@@ -597,12 +600,12 @@ func (s *Server) listChannels(c *gin.Context) (ChannelList, error) {
 }
 
 func (s *Server) createChannel(c *gin.Context, req CreateChannelRequest) (ChannelJSON, error) {
-	ch, err := s.deps.Registration.CreateChannel(c.Request.Context(), registration.NewChannel{Code: req.Code, Name: req.Name})
+	ch, err := s.deps.Registration.CreateChannel(c.Request.Context(), registration.NewChannel{Code: req.Code, Name: req.Name, Kind: req.Kind})
 	return s.channelJSON(ch, 0), err
 }
 
 func (s *Server) updateChannel(c *gin.Context, id int64, req UpdateChannelRequest) (ChannelJSON, error) {
-	ch, err := s.deps.Registration.UpdateChannel(c.Request.Context(), id, registration.ChannelChange{Version: req.Version, Name: req.Name, Disabled: req.Disabled})
+	ch, err := s.deps.Registration.UpdateChannel(c.Request.Context(), id, registration.ChannelChange{Version: req.Version, Name: req.Name, Kind: req.Kind, Disabled: req.Disabled})
 	return s.channelJSON(ch, 0), err
 }
 

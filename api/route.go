@@ -26,6 +26,10 @@ type Route struct {
 	// Idempotent makes the route honour an Idempotency-Key header: a retry
 	// with the same key replays the first response instead of acting twice.
 	Idempotent bool
+	// Contended marks writes that queue on one row lock (a session's seat
+	// counter): they pass through the node's admission queue first
+	// (admission.go), in arrival order, a few at a time.
+	Contended bool
 	// Raw marks routes that answer with something other than JSON
 	// (images, files, metrics); Resp then names the media type.
 	Raw string

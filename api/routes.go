@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"taxiexam/cert"
+	"taxiexam/internal/archive"
 	"taxiexam/internal/auth"
 )
 
@@ -14,9 +15,10 @@ import (
 // Keep sections by capability; add a feature's routes in its own section.
 func (s *Server) routes() []Route {
 	admin := roles(auth.RoleBureauAdmin)
-	bankEditors := roles(auth.RoleQuestionEditor, auth.RoleBureauAdmin) // question bank
-	examDay := roles(auth.RoleProctor, auth.RoleBureauAdmin)            // formal exam: proctor console, scores
-	examCandidate := roles(auth.RoleExamCandidate)                      // formal exam: candidate on an exam terminal
+	bankEditors := roles(auth.RoleQuestionEditor, auth.RoleBureauAdmin)               // question bank
+	examDay := roles(auth.RoleProctor, auth.RoleBureauAdmin)                          // formal exam: proctor console, scores
+	examCandidate := roles(auth.RoleExamCandidate)                                    // formal exam: candidate on an exam terminal
+	archivists := roles(auth.RoleBureauAdmin, auth.RoleProctor, auth.RoleWindowClerk) // dossiers, scoped by centre / office
 	return []Route{
 		// ---- operations ----
 		{Method: http.MethodGet, Path: "/healthz", Access: public, Handler: noBody(s.healthz), Tag: "ops", Summary: "Liveness: the process answers", Resp: HealthResponse{}},
@@ -27,7 +29,9 @@ func (s *Server) routes() []Route {
 		// ---- authentication ----
 		{Method: http.MethodPost, Path: "/api/v1/auth/sms-code", Access: public, Handler: withBody(s.requestSMSCode), Tag: "auth", Summary: "Send a 6-digit login code by SMS (1/min, 5/h, 10/day per number)", Body: SMSCodeRequest{}, Resp: SMSCodeResponse{}, Status: http.StatusAccepted},
 		{Method: http.MethodPost, Path: "/api/v1/auth/candidate/login", Access: public, Handler: withBody(s.candidateLogin), Tag: "auth", Summary: "Candidate login with phone and SMS code; sets the session cookie", Body: CandidateLoginRequest{}, Resp: LoginResponse{}},
-		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: withBody(s.staffLogin), Tag: "auth", Summary: "Staff login with username and password; sets the session cookie", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: withBody(s.staffLogin), Tag: "auth", Summary: "Staff login with username and password; sets the session cookie, or answers mfa when a code must follow", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/staff/mfa", Access: public, Handler: withBody(s.staffLoginMFA), Tag: "auth", Summary: "Second login step: the authenticator code (or a recovery code); sets the session cookie. A replayed code is refused", Body: MFALoginRequest{}, Resp: LoginResponse{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/staff/mfa/enrolment", Access: public, Handler: withBody(s.enrolAtLogin), Tag: "auth", Summary: "During a login whose role requires a second factor: a new authenticator secret and its QR code", Body: MFAChallengeRequest{}, Resp: MFAEnrolment{}, Status: http.StatusCreated},
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session"},
 		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
 
@@ -37,6 +41,13 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/me/sessions/revoke-all", Access: candidateOnly, Handler: noBody(s.endAllMySessions), Tag: "auth", Summary: "Log out everywhere, this phone included"},
 		{Method: http.MethodGet, Path: "/api/v1/admin/candidates/:id/sessions", Access: admin, Handler: withID(s.candidateSessions), Tag: "admin", Summary: "A candidate's sessions", Resp: itemList[SessionInfo]{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/candidates/:id/revoke-sessions", Access: admin, Handler: withID(s.revokeCandidateSessions), Tag: "admin", Summary: "Log a candidate out everywhere, e.g. a lost phone (audited)"},
+
+		// ---- security: a staff user's own second factor (TOTP) ----
+		{Method: http.MethodGet, Path: "/api/v1/me/mfa", Access: anyStaff, Handler: noBody(s.myMFA), Tag: "auth", Summary: "My two-step verification: on or off, required by my role, recovery codes left", Resp: MFAStatusJSON{}},
+		{Method: http.MethodPost, Path: "/api/v1/me/mfa/enrolment", Access: anyStaff, Handler: noBody(s.beginMyMFA), Tag: "auth", Summary: "Start enrolling an authenticator: a new secret and its QR code (replaces an unconfirmed one)", Resp: MFAEnrolment{}, Status: http.StatusCreated},
+		{Method: http.MethodPost, Path: "/api/v1/me/mfa/confirm", Access: anyStaff, Handler: withBody(s.confirmMyMFA), Tag: "auth", Summary: "Turn two-step verification on with a first code; answers the recovery codes once (audited)", Body: MFACodeRequest{}, Resp: RecoveryCodes{}},
+		{Method: http.MethodPost, Path: "/api/v1/me/mfa/recovery-codes", Access: anyStaff, Handler: withBody(s.renewRecoveryCodes), Tag: "auth", Summary: "New recovery codes with a current code (the old ones stop working; audited)", Body: MFACodeRequest{}, Resp: RecoveryCodes{}},
+		{Method: http.MethodPost, Path: "/api/v1/me/mfa/disable", Access: anyStaff, Handler: withBody(s.disableMyMFA), Tag: "auth", Summary: "Turn two-step verification off with a current code (not for roles that require it; audited)", Body: MFACodeRequest{}},
 
 		// ---- practice and mock exams (exam/practice, exam/attempt) ----
 		{Method: http.MethodGet, Path: "/api/v1/practice/chapters", Access: candidateOnly, Handler: noBody(s.practiceChapters), Tag: "practice", Summary: "Practice home: chapters with the candidate's progress and resume position", Resp: PracticeChapters{}},
@@ -59,7 +70,7 @@ func (s *Server) routes() []Route {
 
 		// ---- registration and background check (exam/registration) ----
 		{Method: http.MethodGet, Path: "/api/v1/registration/options", Access: public, Handler: noBody(s.registrationOptions), Tag: "registration", Summary: "Fixed lists of the application form: pledge items, licence classes, reject reasons, photo limits", Resp: RegistrationOptions{}},
-		{Method: http.MethodGet, Path: "/api/v1/registration/channels/:code", Access: public, Handler: noBody(s.channelLanding), Tag: "registration", Summary: "The channel a QR code opens (active=false: the code is disabled)", Resp: ChannelLanding{}},
+		{Method: http.MethodGet, Path: "/api/v1/registration/channels/:code", Access: public, Handler: noBody(s.channelLanding), Tag: "registration", Summary: "The channel a QR code opens (active=false: the code is disabled); an active channel's opening counts as a scan", Resp: ChannelLanding{}},
 		{Method: http.MethodGet, Path: "/api/v1/registration/platforms", Access: public, Handler: s.listPlatforms(false), Tag: "registration", Summary: "Compliant ride-hailing platforms and their driver demand (供需对接)", Resp: itemList[PlatformJSON]{}},
 		{Method: http.MethodGet, Path: "/api/v1/registration/offices", Access: public, Handler: s.listOffices(false), Tag: "registration", Summary: "Open issuing windows for certificate pick-up", Resp: itemList[OfficeJSON]{}},
 		{Method: http.MethodGet, Path: "/api/v1/me/applications", Access: candidateOnly, Handler: noBody(s.myApplications), Tag: "registration", Summary: "The candidate's applications, newest first", Resp: MyApplications{}},
@@ -97,13 +108,13 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/booking/centres", Access: public, Handler: noBody(s.bookingCentres), Tag: "booking", Summary: "Open exam centres", Resp: itemList[CentreJSON]{}},
 		{Method: http.MethodGet, Path: "/api/v1/booking/sessions", Access: candidateOnly, Handler: noBody(s.bookingCalendar), Tag: "booking", Summary: "Published sessions by centre and date with free seats (the candidate's calendar)", Query: SessionsQuery{}, Resp: itemList[SessionJSON]{}},
 		{Method: http.MethodGet, Path: "/api/v1/me/booking", Access: candidateOnly, Handler: noBody(s.bookingHome), Tag: "booking", Summary: "May I book, my booking with its admission ticket, my waitlist entries", Resp: BookingHome{}},
-		{Method: http.MethodPost, Path: "/api/v1/me/booking", Access: candidateOnly, Handler: withBody(s.book), Tag: "booking", Summary: "Book a seat in a session (confirmation and exam-eve SMS)", Body: BookRequest{}, Resp: BookingHome{}, Status: http.StatusCreated, Idempotent: true},
-		{Method: http.MethodPost, Path: "/api/v1/me/booking/reschedule", Access: candidateOnly, Handler: withBody(s.reschedule), Tag: "booking", Summary: "Move my booking to another session (cancel + book in one transaction; before the cutoff)", Body: BookRequest{}, Resp: BookingHome{}, Idempotent: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/booking", Access: candidateOnly, Handler: withBody(s.book), Tag: "booking", Summary: "Book a seat in a session (confirmation and exam-eve SMS)", Body: BookRequest{}, Resp: BookingHome{}, Status: http.StatusCreated, Idempotent: true, Contended: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/booking/reschedule", Access: candidateOnly, Handler: withBody(s.reschedule), Tag: "booking", Summary: "Move my booking to another session (cancel + book in one transaction; before the cutoff)", Body: BookRequest{}, Resp: BookingHome{}, Idempotent: true, Contended: true},
 		{Method: http.MethodPost, Path: "/api/v1/me/booking/cancel", Access: candidateOnly, Handler: noBody(s.cancelBooking), Tag: "booking", Summary: "Cancel my booking (before the cutoff; counts towards the cancellation limit)", Resp: BookingHome{}, Idempotent: true},
 		{Method: http.MethodGet, Path: "/api/v1/me/booking/ticket/qr.png", Access: candidateOnly, Handler: s.ticketQRPNG, Tag: "booking", Summary: "My admission ticket's QR code (signed ticket number)", Query: QRQuery{}, Raw: "image/png"},
 		{Method: http.MethodPost, Path: "/api/v1/me/waitlist", Access: candidateOnly, Handler: withBody(s.joinWaitlist), Tag: "booking", Summary: "Wait for a seat in a full session", Body: BookRequest{}, Resp: BookingHome{}, Status: http.StatusCreated, Idempotent: true},
 		{Method: http.MethodDelete, Path: "/api/v1/me/waitlist/:id", Access: candidateOnly, Handler: withID(s.leaveWaitlist), Tag: "booking", Summary: "Leave a waitlist (a seat held for me goes to the next one)", Status: http.StatusNoContent, Idempotent: true},
-		{Method: http.MethodPost, Path: "/api/v1/me/waitlist/:id/accept", Access: candidateOnly, Handler: withID(s.acceptOffer), Tag: "booking", Summary: "Take the seat held for me (moves my other booking, if any)", Resp: BookingHome{}, Idempotent: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/waitlist/:id/accept", Access: candidateOnly, Handler: withID(s.acceptOffer), Tag: "booking", Summary: "Take the seat held for me (moves my other booking, if any)", Resp: BookingHome{}, Idempotent: true, Contended: true},
 		{Method: http.MethodGet, Path: "/api/v1/admin/centres", Access: admin, Handler: noBody(s.adminCentres), Tag: "booking-admin", Summary: "All exam centres", Resp: itemList[CentreJSON]{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/centres", Access: admin, Handler: withBody(s.createCentre), Tag: "booking-admin", Summary: "Add an exam centre", Body: CentreRequest{}, Resp: CentreJSON{}, Status: http.StatusCreated},
 		{Method: http.MethodPut, Path: "/api/v1/admin/centres/:id", Access: admin, Handler: withIDBody(s.updateCentre), Tag: "booking-admin", Summary: "Edit or close an exam centre", Body: CentreRequest{}, Resp: CentreJSON{}},
@@ -188,6 +199,7 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPatch, Path: "/api/v1/admin/staff/:id", Access: admin, Handler: withIDBody(s.updateStaff), Tag: "admin", Summary: "Edit, disable or reset the password of a staff account", Body: UpdateStaffRequest{}, Resp: StaffUser{}},
 		{Method: http.MethodGet, Path: "/api/v1/admin/staff/:id/sessions", Access: admin, Handler: withID(s.staffSessions), Tag: "admin", Summary: "A staff user's sessions", Resp: itemList[SessionInfo]{}},
 		{Method: http.MethodPost, Path: "/api/v1/admin/staff/:id/revoke-sessions", Access: admin, Handler: withID(s.revokeStaffSessions), Tag: "admin", Summary: "Log a staff user out everywhere"},
+		{Method: http.MethodPost, Path: "/api/v1/admin/staff/:id/mfa/reset", Access: admin, Handler: withID(s.resetStaffMFA), Tag: "admin", Summary: "Remove a staff user's authenticator and recovery codes (lost phone) and end their sessions (audited)"},
 		{Method: http.MethodGet, Path: "/api/v1/admin/audit", Access: admin, Handler: paged(s.listAudit), Tag: "admin", Summary: "Audit log, newest first (read-only)", Query: AuditQuery{}, Resp: Page[AuditRecord]{}},
 
 		// ---- notifications: queue monitoring (internal/notify) ----
@@ -227,5 +239,30 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/scores/export.xlsx", Access: examDay, Handler: s.exportScores, Tag: "scores", Summary: "The selected results as xlsx", Query: ScoresQuery{}, Raw: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
 		{Method: http.MethodGet, Path: "/api/v1/scores/candidates/:id", Access: examDay, Handler: withID(s.candidateScores), Tag: "scores", Summary: "A candidate's subject results, newest first", Resp: itemList[SubjectResultJSON]{}},
 		{Method: http.MethodGet, Path: "/api/v1/scores/attempts/:id/paper", Access: examDay, Handler: withID(s.appealPaper), Tag: "scores", Summary: "Appeal view: the exact paper (frozen versions, order), the answers given and the key", Resp: AppealJSON{}},
+
+		// ---- statistics: the management end (internal/statistics); proctors get their centre's figures only ----
+		{Method: http.MethodGet, Path: "/api/v1/stats/dashboard", Access: examDay, Handler: noBody(s.statsDashboard), Tag: "statistics", Summary: "Every figure of a range of days, compared with the previous period or a year earlier: trend, channels, centres, subjects, certificates, SMS, funnel (422 range_reversed / range_too_long / wrong_zone)", Query: StatsQuery{}, Resp: StatsDashboard{}},
+		{Method: http.MethodPost, Path: "/api/v1/stats/exports", Access: examDay, Handler: withBody(s.startStatsExport), Tag: "statistics", Summary: "Start an xlsx export of the statistics' tables (up to ten years, measured month by month in the background; poll its progress)", Body: StatsExportRequest{}, Resp: StatsExport{}, Status: http.StatusAccepted},
+		{Method: http.MethodGet, Path: "/api/v1/stats/exports/:id", Access: examDay, Handler: noBody(s.statsExport), Tag: "statistics", Summary: "An export's progress (months measured of the total)", Resp: StatsExport{}},
+		{Method: http.MethodGet, Path: "/api/v1/stats/exports/:id/file", Access: examDay, Handler: s.statsExportFile, Tag: "statistics", Summary: "The finished export workbook (409 export_not_ready while it is prepared)", Raw: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		// ---- archives: candidate dossiers, exports, retention (internal/archive) ----
+		// A proctor sees the part of a dossier at their centre, a window clerk at their office; another's is 404.
+		{Method: http.MethodGet, Path: "/api/v1/archive/candidates", Access: admin, Handler: paged(s.archiveSearch), Tag: "archive", Summary: "Find candidates by ID number, phone or candidate number (masked); no query: newest applications first", Query: ArchiveSearchQuery{}, Resp: Page[ArchiveHit]{}},
+		{Method: http.MethodGet, Path: "/api/v1/archive/candidates/:id", Access: archivists, Handler: withID(s.archiveDossier), Tag: "archive", Summary: "A candidate's dossier: the whole journey, masked; full=true shows personal data (bureau admins, audited)", Query: DossierQuery{}, Resp: archive.Record{}},
+		{Method: http.MethodGet, Path: "/api/v1/archive/candidates/:id/attempts/:attempt_id", Access: archivists, Handler: s.archivePaper, Tag: "archive", Summary: "The exact paper of one attempt in the dossier: frozen questions in the candidate's order, answers, key", Resp: archive.PaperRecord{}},
+		{Method: http.MethodGet, Path: "/api/v1/archive/candidates/:id/dossier.pdf", Access: admin, Handler: s.archivePDF, Tag: "archive", Summary: "The dossier as a printable PDF with full personal data (audited)", Raw: "application/pdf"},
+		{Method: http.MethodGet, Path: "/api/v1/archive/candidates/:id/dossier.zip", Access: admin, Handler: s.archiveZip, Tag: "archive", Summary: "The dossier as machine-readable files: dossier.json, a CSV per section, every paper, the PDF (audited)", Raw: "application/zip"},
+		{Method: http.MethodPost, Path: "/api/v1/archive/exports", Access: admin, Handler: withBody(s.startArchiveExport), Tag: "archive", Summary: "Queue a bulk export of the dossiers of a period (built in the background; poll for progress; audited)", Body: ArchiveExportRequest{}, Resp: ArchiveExport{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/archive/exports", Access: admin, Handler: paged(s.archiveExports), Tag: "archive", Summary: "Bulk exports, newest first, with their progress", Query: PageQuery{}, Resp: Page[ArchiveExport]{}},
+		{Method: http.MethodGet, Path: "/api/v1/archive/exports/:id", Access: admin, Handler: withID(s.archiveExport), Tag: "archive", Summary: "One bulk export's progress", Resp: ArchiveExport{}},
+		{Method: http.MethodGet, Path: "/api/v1/archive/exports/:id/file", Access: admin, Handler: s.archiveExportFile, Tag: "archive", Summary: "Download a finished bulk export (streamed; audited)", Raw: "application/zip"},
+		{Method: http.MethodGet, Path: "/api/v1/archive/retention", Access: admin, Handler: noBody(s.retentionDryRun), Tag: "archive", Summary: "The retention rule's dry run: what would be deleted or anonymised today, rule by rule (nothing changes)", Resp: RetentionReportJSON{}},
+
+		// ---- integrity: the hash-chained ledger of results and certificate events (internal/ledger) ----
+		{Method: http.MethodPost, Path: "/api/v1/admin/ledger/verify", Access: admin, Handler: withBody(s.verifyLedger), Tag: "ledger", Summary: "Walk the whole chain, compare it with the results and certificates as they are now and with the checkpoints; points at the first broken entry", Body: LedgerVerifyRequest{}, Resp: LedgerReport{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/ledger/entries", Access: admin, Handler: paged(s.ledgerEntries), Tag: "ledger", Summary: "Ledger entries, newest first", Query: PageQuery{}, Resp: Page[LedgerEntry]{}},
+		{Method: http.MethodGet, Path: "/api/v1/admin/ledger/checkpoints", Access: admin, Handler: paged(s.ledgerCheckpoints), Tag: "ledger", Summary: "Signed checkpoints of the chain's head, newest first", Query: PageQuery{}, Resp: Page[LedgerCheckpoint]{}},
+		{Method: http.MethodPost, Path: "/api/v1/admin/ledger/checkpoints", Access: admin, Handler: noBody(s.createLedgerCheckpoint), Tag: "ledger", Summary: "Sign a checkpoint of the current head now (the latest one if the head has not moved; audited)", Resp: LedgerCheckpoint{}, Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/admin/ledger/checkpoints/:id", Access: admin, Handler: withID(s.exportLedgerCheckpoint), Tag: "ledger", Summary: "One checkpoint as a file to keep elsewhere (examd verify-ledger -checkpoint FILE compares it)", Resp: LedgerCheckpoint{}},
 	}
 }

@@ -21,12 +21,15 @@ import (
 	"taxiexam/exam/proctoring"
 	"taxiexam/exam/registration"
 	"taxiexam/exam/results"
+	"taxiexam/internal/archive"
 	"taxiexam/internal/audit"
 	"taxiexam/internal/auth"
+	"taxiexam/internal/ledger"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/signing"
+	"taxiexam/internal/statistics"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -73,6 +76,12 @@ type Deps struct {
 	// ---- formal exam: exam day and scores (exam/proctoring, exam/results) ----
 	Proctoring *proctoring.Service
 	Results    *results.Service
+
+	// Statistics of the management end (internal/statistics).
+	Stats *statistics.Service
+	// ---- archives and integrity (internal/ledger, internal/archive) ----
+	Ledger  *ledger.Service
+	Archive *archive.Service
 }
 
 // TestClock is a clock browser tests may move forward.
@@ -98,14 +107,22 @@ func New(d Deps) *Server {
 	if err := e.SetTrustedProxies(d.Config.Server.TrustedProxies); err != nil {
 		panic(err) // validated by configs
 	}
+	if d.PII == nil {
+		panic("api: Deps.PII is required (idempotent routes seal their replayed responses)")
+	}
 	s := &Server{deps: d, engine: e}
 	e.Use(recoverPanics(d.Logger), withRequestID(), securityHeaders(d.Config.Server.SecureCookies), accessLog(d.Logger))
 
 	apiGroup := []gin.HandlerFunc{limitBody(d.Config.Server.BodyLimitBytes, d.Config.Server.UploadLimitBytes), requireCSRFHeader(), authenticate(d.Auth)}
 	s.table = s.routes()
 	idem := &idemStore{r: d.Redis, pii: d.PII, policy: defaultIdemPolicy}
+	contended := newAdmission(d.Config.Server.ContendedSlots, d.Config.Server.ContendedWait).handler()
 	for _, r := range s.table {
 		chain := []gin.HandlerFunc{}
+		if r.Contended {
+			// First in the chain: a waiting request has cost nothing yet.
+			chain = append(chain, contended)
+		}
 		if strings.HasPrefix(r.Path, "/api/") {
 			chain = append(chain, apiGroup...)
 		}

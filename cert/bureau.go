@@ -8,25 +8,15 @@ import (
 	"unicode/utf8"
 
 	"taxiexam/internal/audit"
+	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/reqctx"
 )
 
-func bureau(ctx context.Context) (*reqctx.Actor, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return nil, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "staff" || a.Role != "bureau_admin" {
-		return nil, apperr.ErrForbidden
-	}
-	return a, nil
-}
-
 // Search lists certificates for the bureau (holder data masked in the API).
 func (s *Service) Search(ctx context.Context, f Filter) ([]Card, int64, error) {
-	if _, err := bureau(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx, reqctx.RoleBureauAdmin); err != nil {
 		return nil, 0, err
 	}
 	fl := apperr.Fields{}
@@ -56,7 +46,7 @@ type Detail struct {
 
 // Certificate is one certificate with its history (bureau).
 func (s *Service) Certificate(ctx context.Context, id int64) (Detail, error) {
-	if _, err := bureau(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx, reqctx.RoleBureauAdmin); err != nil {
 		return Detail{}, err
 	}
 	c, err := s.Store.CertificateByID(ctx, id)
@@ -104,7 +94,7 @@ func (s *Service) Reissue(ctx context.Context, id int64, reason string, fix Corr
 // change revokes (fix == nil) or supersedes a valid certificate by a new
 // version, with history and audit, in one transaction.
 func (s *Service) change(ctx context.Context, id int64, action, reason string, fix *Correction) (Card, error) {
-	a, err := bureau(ctx)
+	a, err := reqctx.Staff(ctx, reqctx.RoleBureauAdmin)
 	if err != nil {
 		return Card{}, err
 	}
@@ -151,16 +141,22 @@ func (s *Service) change(ctx context.Context, id int64, action, reason string, f
 			if !ok {
 				return apperr.ErrVersionConflict
 			}
-			if _, err := s.Store.UpdateCertificate(ctx, old.ID, func(c *Certificate) error { c.ReplacedBy = next.ID; return nil }); err != nil {
+			if old, err = s.Store.UpdateCertificate(ctx, old.ID, func(c *Certificate) error { c.ReplacedBy = next.ID; return nil }); err != nil {
 				return err
 			}
-			if err := s.Store.AddEvent(ctx, &Event{CertificateID: next.ID, At: now, Action: ActionIssued, ActorKind: "staff", ActorID: a.UserID,
+			if err := s.addEvent(ctx, next, &Event{CertificateID: next.ID, At: now, Action: ActionIssued, ActorKind: "staff", ActorID: a.UserID,
 				Reason: fmt.Sprintf("%s of #%d: %s", action, old.ID, reason)}); err != nil {
+				return err
+			}
+			if err := s.deliverReplacement(ctx, old, next); err != nil {
 				return err
 			}
 			out = next
 		}
-		if err := s.Store.AddEvent(ctx, &Event{CertificateID: old.ID, At: now, Action: action, ActorKind: "staff", ActorID: a.UserID, Reason: reason}); err != nil {
+		if err := s.smsChanged(ctx, action, old, out, reason); err != nil {
+			return err
+		}
+		if err := s.addEvent(ctx, old, &Event{CertificateID: old.ID, At: now, Action: action, ActorKind: "staff", ActorID: a.UserID, Reason: reason}); err != nil {
 			return err
 		}
 		return s.Audit.Record(ctx, audit.Entry{Action: "cert." + action, TargetType: "certificate", TargetID: fmt.Sprint(old.ID),
@@ -172,6 +168,26 @@ func (s *Service) change(ctx context.Context, id int64, action, reason string, f
 	s.index.forget(id, out.ID) // committed: this node's verify page shows it at once
 	return s.card(out), nil
 }
+
+// smsChanged tells the holder, through the outbox in change's transaction,
+// that a certificate was revoked or superseded by a new version.
+func (s *Service) smsChanged(ctx context.Context, action string, old, now Certificate, reason string) error {
+	phone, err := s.Phones.CandidatePhone(ctx, old.CandidateID)
+	if err != nil {
+		return err
+	}
+	sms := notify.SMS{Phone: phone, CandidateID: old.CandidateID, DedupeKey: fmt.Sprintf("cert:%d:%s", old.ID, action),
+		Template: notify.TplCertificateReplaced,
+		Params:   map[string]string{"name": now.HolderName, "kind": old.Kind.Short(), "action": actionWord[action], "link": s.cfg.PublicURL + CandidatePath}}
+	if action == ActionRevoked {
+		sms.Template, sms.Params = notify.TplCertificateRevoked, map[string]string{"name": old.HolderName, "kind": old.Kind.Short(), "reason": reason}
+	}
+	_, err = s.Notify.EnqueueSMS(ctx, sms)
+	return err
+}
+
+// actionWord is how an SMS names a new version.
+var actionWord = map[string]string{ActionReplaced: "补发", ActionReissued: "换发"}
 
 func certAudit(c Certificate) map[string]any {
 	return map[string]any{"id": c.ID, "licence_id": c.LicenceID, "status": c.Status, "version": c.Version,
@@ -198,7 +214,7 @@ func validIDNumber(id string) bool {
 // Figures are the issuance and delivery counts of certificates issued in
 // [from, to) (bureau statistics).
 func (s *Service) Figures(ctx context.Context, from, to time.Time) (Figures, error) {
-	if _, err := bureau(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx, reqctx.RoleBureauAdmin); err != nil {
 		return Figures{}, err
 	}
 	if !to.After(from) {

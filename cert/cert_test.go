@@ -21,7 +21,7 @@ import (
 	"taxiexam/internal/platform/signing"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 // applicants stands in for registration: approved applications by id.
@@ -127,7 +127,7 @@ func (e *env) messages(t *testing.T, topic string, candidate int64) []notify.Mes
 }
 
 func as(role string, office int64) context.Context {
-	return reqctx.With(context.Background(), reqctx.Request{ID: "t", Actor: &reqctx.Actor{UserID: 7, Kind: "staff", Role: role, OfficeID: office}})
+	return reqctx.With(context.Background(), reqctx.Request{ID: "t", Actor: &reqctx.Actor{UserID: 7, Kind: "staff", Role: reqctx.Role(role), OfficeID: office}})
 }
 
 func asCandidate(id int64) context.Context {

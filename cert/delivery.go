@@ -36,10 +36,13 @@ const (
 	DeliveryCollected  DeliveryStatus = "collected"
 )
 
-// Delivery is the one parcel of an application's certificates.
+// Delivery is a parcel of an application's certificates: the first one
+// carries every certificate of the first issue; a replacement or reissued
+// certificate that is made after that parcel has left travels in its own.
 type Delivery struct {
 	ID            int64
 	ApplicationID int64
+	CertificateID int64 // 0: the first parcel; else the one certificate it carries
 	CandidateID   int64
 	Method        string
 	Status        DeliveryStatus
@@ -152,7 +155,7 @@ func (s *Service) PostalOrdered(ctx context.Context, reference, waybill string) 
 
 // MyDeliveries lists the calling candidate's parcels, newest first.
 func (s *Service) MyDeliveries(ctx context.Context) ([]Delivery, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +174,7 @@ type DeliveryChoice struct {
 // ChangeDelivery switches between post and pick-up until the parcel is
 // dispatched (or, for pick-up, until it has reached the window).
 func (s *Service) ChangeDelivery(ctx context.Context, id int64, ch DeliveryChoice) (Delivery, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -234,12 +237,12 @@ var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 
 // clerkOffice is the calling window clerk's office.
 func clerkOffice(ctx context.Context) (*reqctx.Actor, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return nil, apperr.ErrUnauthenticated
+	a, err := reqctx.Staff(ctx, reqctx.RoleWindowClerk)
+	if err != nil {
+		return nil, err
 	}
-	if a.Kind != "staff" || a.Role != "window_clerk" || a.OfficeID <= 0 {
-		return nil, apperr.ErrForbidden
+	if _, err := a.Office(); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -268,17 +271,82 @@ func (s *Service) Parcel(ctx context.Context, id int64) (Delivery, []Card, error
 	if d.OfficeID != a.OfficeID {
 		return Delivery{}, nil, ErrOtherOffice
 	}
-	certs, err := s.Store.CertificatesOfApplication(ctx, d.ApplicationID)
+	certs, err := s.parcelCertificates(ctx, d)
 	if err != nil {
 		return Delivery{}, nil, err
 	}
-	var cards []Card
-	for _, c := range certs {
-		if c.Status == StatusValid {
-			cards = append(cards, s.card(c))
-		}
+	cards := make([]Card, len(certs))
+	for i, c := range certs {
+		cards[i] = s.card(c)
 	}
 	return d, cards, nil
+}
+
+// parcelCertificates are the valid certificates a parcel carries: its own
+// one, or for the first parcel every valid one no later parcel carries.
+func (s *Service) parcelCertificates(ctx context.Context, d Delivery) ([]Certificate, error) {
+	certs, err := s.Store.CertificatesOfApplication(ctx, d.ApplicationID)
+	if err != nil {
+		return nil, err
+	}
+	carried := map[int64]bool{}
+	if d.CertificateID == 0 {
+		all, err := s.Store.DeliveriesOfApplication(ctx, d.ApplicationID)
+		if err != nil {
+			return nil, err
+		}
+		for _, x := range all {
+			carried[x.CertificateID] = true
+		}
+	}
+	var out []Certificate
+	for _, c := range certs {
+		mine := c.ID == d.CertificateID || (d.CertificateID == 0 && !carried[c.ID])
+		if c.Status == StatusValid && mine {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// deliverReplacement gets a new version of a certificate to its holder
+// (inside change's transaction): a parcel that carries the old one and has
+// not left yet carries the new one instead; otherwise the new one travels
+// in a parcel of its own, the way the last parcel went (a parcel the post
+// returned sends it to that window instead of the same address again).
+func (s *Service) deliverReplacement(ctx context.Context, old, next Certificate) error {
+	all, err := s.Store.DeliveriesOfApplication(ctx, old.ApplicationID)
+	if err != nil || len(all) == 0 {
+		return err
+	}
+	carrier := all[0] // the first parcel carries whatever no later one does
+	for _, d := range all {
+		if d.CertificateID == old.ID {
+			carrier = d
+		}
+	}
+	if carrier.Changeable() {
+		_, err := s.Store.UpdateDelivery(ctx, carrier.ID, func(d *Delivery) error {
+			if d.CertificateID == old.ID {
+				d.CertificateID = next.ID
+			}
+			d.HolderName, d.IDNumber = next.HolderName, next.IDNumber
+			d.Version++
+			return nil
+		})
+		return err
+	}
+	last := all[len(all)-1]
+	d := Delivery{ApplicationID: old.ApplicationID, CertificateID: next.ID, CandidateID: old.CandidateID, Method: MethodPickup,
+		Status: DeliveryPreparing, OfficeID: last.OfficeID, HolderName: next.HolderName, IDNumber: next.IDNumber, Receiver: last.Receiver, Version: 1}
+	if last.Method == MethodPost && !last.Returned {
+		d.Method, d.Status, d.OfficeID, d.OrderedAt = MethodPost, DeliveryOrdered, s.cfg.DispatchOfficeID, s.Clock.Now().UTC()
+	}
+	ok, err := s.Store.InsertDelivery(ctx, &d)
+	if err != nil || !ok || d.Method != MethodPost {
+		return err
+	}
+	return s.orderPost(ctx, d)
 }
 
 // ParcelPhoto is the holder photo of a parcel of the clerk's office.
@@ -309,12 +377,18 @@ func (s *Service) clerkUpdate(ctx context.Context, id int64, action string, fn f
 			}
 			before = *d
 			var err error
-			sms, err = fn(d, s.Clock.Now().UTC())
+			// to the millisecond, as the databases keep it (the ledger compares)
+			sms, err = fn(d, s.Clock.Now().UTC().Truncate(time.Millisecond))
 			d.Version++
 			return err
 		})
 		if err != nil {
 			return err
+		}
+		if out.Status == DeliveryCollected && before.Status != DeliveryCollected && s.Ledger != nil {
+			if err := s.Ledger.RecordHandOver(ctx, out); err != nil {
+				return err
+			}
 		}
 		if sms != nil {
 			if _, err := s.Notify.EnqueueSMS(ctx, *sms); err != nil {

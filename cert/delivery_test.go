@@ -174,3 +174,99 @@ func TestPickupAndChange(t *testing.T) {
 		t.Fatalf("%d hand-over audit entries", len(list))
 	}
 }
+
+// TestReplacementReachesTheHolder: a new version rides in the parcel that
+// has not left yet; once it has, the new one gets a parcel of its own the
+// way the last one went (post: a new postal order; a window: that window);
+// every revoke, replacement and reissue is told by SMS.
+func TestReplacementReachesTheHolder(t *testing.T) {
+	e := newEnv(t)
+	admin, clerk1, clerk2 := as("bureau_admin", 0), as("window_clerk", 1), as("window_clerk", 2)
+	first := issue(t, e, applicant(1, cert.MethodPost, true, true))
+	cardsOf := func(ctx context.Context, parcel int64) []cert.Kind {
+		t.Helper()
+		_, cards, err := e.svc.Parcel(ctx, parcel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []cert.Kind
+		for _, c := range cards {
+			kinds = append(kinds, c.Kind)
+		}
+		return kinds
+	}
+	kindOf := func(candidate int64, k cert.Kind) cert.Card {
+		t.Helper()
+		cards, _ := e.svc.MyCertificates(asCandidate(candidate))
+		for _, c := range cards {
+			if c.Kind == k && c.Live == cert.StatusValid {
+				return c
+			}
+		}
+		t.Fatalf("no valid %s", k)
+		return cert.Card{}
+	}
+
+	// Not sent yet: the replacement rides in the first parcel.
+	if _, err := e.svc.Replace(admin, kindOf(1, cert.KindTaxi).ID, "持证人遗失"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := e.svc.MyDeliveries(asCandidate(1)); len(list) != 1 {
+		t.Fatalf("%d parcels before dispatch", len(list))
+	}
+	if got := cardsOf(clerk1, first.ID); len(got) != 2 {
+		t.Fatalf("first parcel carries %v", got)
+	}
+	// Sent: a reissue after that goes in a parcel of its own, by post.
+	if _, err := e.svc.EnterWaybill(clerk1, first.ID, "1234567890123"); err != nil {
+		t.Fatal(err)
+	}
+	ride := kindOf(1, cert.KindRideHailing)
+	fixed, err := e.svc.Reissue(admin, ride.ID, "更正姓名", cert.Correction{Name: "王晓明"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ := e.svc.MyDeliveries(asCandidate(1))
+	if len(list) != 2 {
+		t.Fatalf("%d parcels after a reissue once sent", len(list))
+	}
+	own := list[1]
+	if own.CertificateID != fixed.ID || own.Method != cert.MethodPost || own.Status != cert.DeliveryOrdered || own.HolderName != "王晓明" {
+		t.Fatalf("the reissue's parcel: %+v", own)
+	}
+	if got := cardsOf(clerk1, own.ID); len(got) != 1 || got[0] != cert.KindRideHailing {
+		t.Fatalf("own parcel carries %v", got)
+	}
+	if got := cardsOf(clerk1, first.ID); len(got) != 1 || got[0] != cert.KindTaxi {
+		t.Fatalf("first parcel now lists %v", got)
+	}
+	if n := len(e.messages(t, notify.TopicPostal, 1)); n != 2 {
+		t.Fatalf("%d postal orders", n)
+	}
+	// Revoked: no parcel, an SMS.
+	if _, err := e.svc.Revoke(admin, fixed.ID, "以欺骗手段取得"); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := e.svc.MyDeliveries(asCandidate(1)); len(list) != 2 {
+		t.Fatalf("%d parcels after a revocation", len(list))
+	}
+	sms := templates(t, e, 1)
+	if sms[notify.TplCertificateReplaced] != 2 || sms[notify.TplCertificateRevoked] != 1 {
+		t.Fatalf("SMS %v", sms)
+	}
+
+	// A window parcel that has reached the window: the replacement waits
+	// at the same window in a parcel of its own.
+	d := issue(t, e, applicant(2, cert.MethodPickup, true, false))
+	if _, err := e.svc.MarkArrived(clerk2, d.ID); err != nil {
+		t.Fatal(err)
+	}
+	next, err := e.svc.Replace(admin, kindOf(2, cert.KindTaxi).ID, "持证人遗失")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _ = e.svc.MyDeliveries(asCandidate(2))
+	if len(list) != 2 || list[1].Method != cert.MethodPickup || list[1].OfficeID != 2 || list[1].Status != cert.DeliveryPreparing || list[1].CertificateID != next.ID {
+		t.Fatalf("pick-up replacement: %+v", list)
+	}
+}

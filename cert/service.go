@@ -44,10 +44,11 @@ type Store interface {
 	AddEvent(ctx context.Context, e *Event) error
 	Events(ctx context.Context, certificateID int64) ([]Event, error)
 
-	// InsertDelivery writes d unless the application already has one.
+	// InsertDelivery writes d unless the application already has a parcel
+	// for the same certificate (CertificateID 0: the first issue).
 	InsertDelivery(ctx context.Context, d *Delivery) (inserted bool, err error)
 	DeliveryByID(ctx context.Context, id int64) (Delivery, error)
-	DeliveryOfApplication(ctx context.Context, applicationID int64) (Delivery, error)
+	DeliveriesOfApplication(ctx context.Context, applicationID int64) ([]Delivery, error)
 	// UpdateDelivery returns ErrWaybillTaken when the waybill is another parcel's.
 	UpdateDelivery(ctx context.Context, id int64, fn func(*Delivery) error) (Delivery, error)
 	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, int64, error)
@@ -100,6 +101,15 @@ type Limiter interface {
 	Allow(ctx context.Context, key string, limit int, window time.Duration) (ok bool, retryAfter time.Duration, err error)
 }
 
+// Ledger appends certificate events to the tamper-evident ledger
+// (internal/ledger) in the caller's transaction: the issue, revocation,
+// replacement or reissue of a certificate (c is the row after the change)
+// and the hand-over of a parcel at the window.
+type Ledger interface {
+	RecordCertificate(ctx context.Context, action string, c Certificate) error
+	RecordHandOver(ctx context.Context, d Delivery) error
+}
+
 // Config is what the package needs from the configuration.
 type Config struct {
 	PublicURL     string         // QR codes point at PublicURL + VerifyPath + token
@@ -127,6 +137,7 @@ type Deps struct {
 	Signer     Signer
 	Printer    Printer // PDF renderer (certpdf)
 	Limiter    Limiter // rate limit of the public verify routes
+	Ledger     Ledger  // nil: no ledger (tests of other packages)
 	Clock      clock.Clock
 }
 
@@ -201,7 +212,7 @@ func (s *Service) IssueForQualified(ctx context.Context, q Qualification) ([]Cer
 			}
 			if ok {
 				fresh = append(fresh, c)
-				if err := s.Store.AddEvent(ctx, &Event{CertificateID: c.ID, At: s.Clock.Now().UTC(), Action: ActionIssued, ActorKind: "system", Reason: q.Ref}); err != nil {
+				if err := s.addEvent(ctx, c, &Event{CertificateID: c.ID, At: s.Clock.Now().UTC(), Action: ActionIssued, ActorKind: "system", Reason: q.Ref}); err != nil {
 					return err
 				}
 			}
@@ -218,6 +229,18 @@ func (s *Service) IssueForQualified(ctx context.Context, q Qualification) ([]Cer
 		return s.smsIssued(ctx, ap, fresh)
 	})
 	return out, err
+}
+
+// addEvent writes a line of a certificate's history and its ledger entry
+// (c is the certificate after the event), in the caller's transaction.
+func (s *Service) addEvent(ctx context.Context, c Certificate, e *Event) error {
+	if err := s.Store.AddEvent(ctx, e); err != nil {
+		return err
+	}
+	if s.Ledger == nil {
+		return nil
+	}
+	return s.Ledger.RecordCertificate(ctx, e.Action, c)
 }
 
 // serial is unique per licence type and issuer: the issue year and the
@@ -272,21 +295,10 @@ func (s *Service) card(c Certificate) Card {
 		VerifyURL: s.cfg.PublicURL + VerifyPath + SignToken(s.Signer, cl)}
 }
 
-func candidateID(ctx context.Context) (int64, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "candidate" {
-		return 0, apperr.ErrForbidden
-	}
-	return a.UserID, nil
-}
-
 // MyCertificates lists the calling candidate's certificates, newest first
 // (replaced and revoked versions too, so the history shows).
 func (s *Service) MyCertificates(ctx context.Context) ([]Card, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +316,7 @@ func (s *Service) MyCertificates(ctx context.Context) ([]Card, error) {
 // MyCertificate is one of the calling candidate's certificates; someone
 // else's is not found.
 func (s *Service) MyCertificate(ctx context.Context, id int64) (Card, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Card{}, err
 	}

@@ -43,6 +43,8 @@ type Config struct {
 	Booking   Booking   `yaml:"booking"`
 	Testing   Testing   `yaml:"testing"`
 	Cert      Cert      `yaml:"cert"`
+	Ledger    Ledger    `yaml:"ledger"`
+	Archive   Archive   `yaml:"archive"`
 
 	// Location is Timezone loaded; set by Load.
 	Location *time.Location `yaml:"-"`
@@ -58,6 +60,32 @@ type Cert struct {
 	// the returned ones.
 	DispatchOfficeID int64      `yaml:"dispatch_office_id"`
 	Sender           CertSender `yaml:"sender"`
+	// VerifyPerMinute bounds public verifications per client address and
+	// node (0: 60).
+	VerifyPerMinute int `yaml:"verify_per_minute"`
+}
+
+// Ledger configures the tamper-evident ledger (internal/ledger).
+type Ledger struct {
+	// CheckpointInterval is how often a signed checkpoint of the chain's
+	// head is taken (when it moved); 0 = only on demand.
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"`
+}
+
+// Archive configures the archive (internal/archive): where bulk exports
+// are kept, how long a period one may cover, and the retention rule.
+type Archive struct {
+	ExportDir     string          `yaml:"export_dir"`      // empty: <data_dir>/archive-exports
+	MaxExportDays int             `yaml:"max_export_days"` // a bulk export covers at most this many days
+	Retention     []RetentionRule `yaml:"retention"`
+}
+
+// RetentionRule says what is deleted or anonymised how many years on
+// (docs/archives.md lists the subjects).
+type RetentionRule struct {
+	What   string `yaml:"what"`
+	Years  int    `yaml:"years"`
+	Action string `yaml:"action"` // delete | anonymise
 }
 
 // CertSender is the sender of postal orders.
@@ -78,6 +106,11 @@ type Server struct {
 	SecureCookies    bool          `yaml:"secure_cookies"`
 	TrustedProxies   []string      `yaml:"trusted_proxies"`
 	ShutdownTimeout  time.Duration `yaml:"shutdown_timeout"`
+	// ContendedSlots bookings (and other writes on one hot row) run at once
+	// per node; the rest wait in arrival order up to ContendedWait, then
+	// get 503 + Retry-After (api/admission.go).
+	ContendedSlots int           `yaml:"contended_slots"`
+	ContendedWait  time.Duration `yaml:"contended_wait"`
 	// ---- security: where Prometheus scrapes ----
 	// MetricsAddr serves /metrics on its own listener (e.g. 127.0.0.1:9464,
 	// reachable only from the monitoring network); the app listener then
@@ -122,6 +155,11 @@ type Security struct {
 	MaxLoginFailures     int           `yaml:"max_login_failures"`
 	SMSCodesPerIPPerHour int           `yaml:"sms_codes_per_ip_per_hour"`
 	Lockout              time.Duration `yaml:"lockout"`
+	// MFARequiredRoles must log in with a TOTP second factor (anyone may
+	// turn it on); MFAIssuer names the account in the authenticator app
+	// (empty: the city's name and 出租汽车考试).
+	MFARequiredRoles []string `yaml:"mfa_required_roles"`
+	MFAIssuer        string   `yaml:"mfa_issuer"`
 }
 
 type SMS struct {
@@ -383,6 +421,12 @@ func (c *Config) validate() error {
 	if c.Server.UploadLimitBytes <= 0 {
 		bad("server.upload_limit_bytes", "must be positive")
 	}
+	if c.Server.ContendedSlots <= 0 {
+		bad("server.contended_slots", "must be positive")
+	}
+	if c.Server.ContendedWait <= 0 {
+		bad("server.contended_wait", "must be positive")
+	}
 	for _, p := range c.Server.TrustedProxies {
 		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
 			bad("server.trusted_proxies", "not an IP or CIDR: %q", p)
@@ -464,6 +508,9 @@ func (c *Config) validate() error {
 	if c.Booking.Cutoff < 0 || c.Booking.CancellationWindow <= 0 || c.Booking.CoolingOff < 0 || c.Booking.OfferHold <= 0 || c.Booking.SweepInterval <= 0 {
 		bad("booking", "cutoff, cooling_off >= 0; cancellation_window, offer_hold, sweep_interval > 0")
 	}
+	if c.Cert.VerifyPerMinute < 0 {
+		bad("cert.verify_per_minute", "must not be negative (0 means 60)")
+	}
 	if c.Booking.MaxCancellations < 0 || c.Booking.PerCandidatePerMinute < 0 || c.Booking.PerIPPerMinute < 0 {
 		bad("booking", "max_cancellations and the rate limits must not be negative")
 	}
@@ -472,6 +519,12 @@ func (c *Config) validate() error {
 	}
 	if c.Testing.ClockControl && c.Server.SecureCookies {
 		bad("testing.clock_control", "only for test configurations (not with server.secure_cookies)")
+	}
+	if c.Archive.MaxExportDays < 1 || c.Archive.MaxExportDays > 3660 {
+		bad("archive.max_export_days", "want 1 to 3660")
+	}
+	if c.Ledger.CheckpointInterval < 0 {
+		bad("ledger.checkpoint_interval", "must not be negative")
 	}
 	if c.Notify.MaxAttempts <= 0 {
 		bad("notify.max_attempts", "must be positive")

@@ -123,16 +123,54 @@ func (s *Service) UpdateBlueprint(ctx context.Context, id int64, version int, in
 	return out, err
 }
 
-// BlueprintShortfalls tells the editor which items the live bank cannot
-// fill (empty when a paper can be drawn).
-func (s *Service) BlueprintShortfalls(ctx context.Context, id int64) ([]string, error) {
-	b, err := s.Blueprint(ctx, id)
+// BlueprintView is a blueprint as the editor sees it: with the items the
+// live bank cannot fill (none when a paper can be drawn).
+type BlueprintView struct {
+	Blueprint
+	Shortfalls []string
+}
+
+func (s *Service) view(ctx context.Context, b Blueprint, err error) (BlueprintView, error) {
 	if err != nil {
-		return nil, err
+		return BlueprintView{}, err
 	}
 	sn, err := s.current(ctx)
 	if err != nil {
+		return BlueprintView{}, err
+	}
+	return BlueprintView{Blueprint: b, Shortfalls: sn.shortfalls(b)}, nil
+}
+
+// BlueprintView is one blueprint with its shortfalls.
+func (s *Service) BlueprintView(ctx context.Context, id int64) (BlueprintView, error) {
+	b, err := s.Blueprint(ctx, id)
+	return s.view(ctx, b, err)
+}
+
+// BlueprintViews is every blueprint with its shortfalls.
+func (s *Service) BlueprintViews(ctx context.Context) ([]BlueprintView, error) {
+	bs, err := s.Blueprints(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return sn.shortfalls(b), nil
+	out := make([]BlueprintView, len(bs))
+	for i, b := range bs {
+		if out[i], err = s.view(ctx, b, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CreateBlueprintView is CreateBlueprint answering with the new
+// blueprint's shortfalls.
+func (s *Service) CreateBlueprintView(ctx context.Context, in BlueprintInput) (BlueprintView, error) {
+	b, err := s.CreateBlueprint(ctx, in)
+	return s.view(ctx, b, err)
+}
+
+// UpdateBlueprintView is UpdateBlueprint answering with its shortfalls.
+func (s *Service) UpdateBlueprintView(ctx context.Context, id int64, version int, in BlueprintInput) (BlueprintView, error) {
+	b, err := s.UpdateBlueprint(ctx, id, version, in)
+	return s.view(ctx, b, err)
 }

@@ -13,7 +13,7 @@ import (
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 	questionbank "taxiexam/question-bank"
 	"taxiexam/question-bank/bankdb"
 )

@@ -55,6 +55,7 @@ func (eventRow) TableName() string { return "certificate_events" }
 type deliveryRow struct {
 	ID                 int64 `gorm:"primaryKey"`
 	ApplicationID      int64
+	CertificateID      int64
 	CandidateID        int64
 	Method             string
 	Status             string
@@ -336,7 +337,7 @@ func (s *Store) toDeliveryRow(d cert.Delivery) (deliveryRow, error) {
 		w := d.Waybill
 		wb = &w
 	}
-	r := deliveryRow{ID: d.ID, ApplicationID: d.ApplicationID, CandidateID: d.CandidateID, Method: d.Method, Status: string(d.Status),
+	r := deliveryRow{ID: d.ID, ApplicationID: d.ApplicationID, CertificateID: d.CertificateID, CandidateID: d.CandidateID, Method: d.Method, Status: string(d.Status),
 		OfficeID: d.OfficeID, HolderNameEnc: e.do(d.HolderName), IDNumberEnc: e.do(d.IDNumber), IDBidx: s.pii.BlindIndex(bidxKind, d.IDNumber),
 		ReceiverNameEnc: e.do(d.Receiver.Name), ReceiverPhoneEnc: e.do(d.Receiver.Phone), ReceiverProvince: d.Receiver.Province,
 		ReceiverCity: d.Receiver.City, ReceiverCounty: d.Receiver.County, ReceiverAddressEnc: e.do(d.Receiver.Address), Waybill: wb,
@@ -348,7 +349,7 @@ func (s *Store) toDeliveryRow(d cert.Delivery) (deliveryRow, error) {
 
 func (s *Store) fromDeliveryRow(r deliveryRow) (cert.Delivery, error) {
 	e := &enc{p: s.pii}
-	d := cert.Delivery{ID: r.ID, ApplicationID: r.ApplicationID, CandidateID: r.CandidateID, Method: r.Method, Status: cert.DeliveryStatus(r.Status),
+	d := cert.Delivery{ID: r.ID, ApplicationID: r.ApplicationID, CertificateID: r.CertificateID, CandidateID: r.CandidateID, Method: r.Method, Status: cert.DeliveryStatus(r.Status),
 		OfficeID: r.OfficeID, HolderName: e.undo(r.HolderNameEnc), IDNumber: e.undo(r.IDNumberEnc),
 		Receiver: cert.Receiver{Name: e.undo(r.ReceiverNameEnc), Phone: e.undo(r.ReceiverPhoneEnc), Province: r.ReceiverProvince,
 			City: r.ReceiverCity, County: r.ReceiverCounty, Address: e.undo(r.ReceiverAddressEnc)},
@@ -361,8 +362,8 @@ func (s *Store) fromDeliveryRow(r deliveryRow) (cert.Delivery, error) {
 	return d, e.err
 }
 
-// InsertDelivery implements cert.Store (one per application, by its unique
-// key; see InsertCertificate).
+// InsertDelivery implements cert.Store (one per application and issue, by
+// its unique key; see InsertCertificate).
 func (s *Store) InsertDelivery(ctx context.Context, d *cert.Delivery) (bool, error) {
 	now := time.Now().UTC()
 	d.CreatedAt, d.UpdatedAt = now, now
@@ -388,12 +389,22 @@ func (s *Store) DeliveryByID(ctx context.Context, id int64) (cert.Delivery, erro
 	return s.fromDeliveryRow(r)
 }
 
-func (s *Store) DeliveryOfApplication(ctx context.Context, applicationID int64) (cert.Delivery, error) {
-	var r deliveryRow
-	if err := s.db.Conn(ctx).Where("application_id = ?", applicationID).First(&r).Error; err != nil {
-		return cert.Delivery{}, notFound(err)
+// DeliveriesOfApplication implements cert.Store: the first parcel, then
+// those of replacements, in the order they were made.
+func (s *Store) DeliveriesOfApplication(ctx context.Context, applicationID int64) ([]cert.Delivery, error) {
+	var rows []deliveryRow
+	if err := s.db.Conn(ctx).Where("application_id = ?", applicationID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
 	}
-	return s.fromDeliveryRow(r)
+	out := make([]cert.Delivery, len(rows))
+	for i, r := range rows {
+		d, err := s.fromDeliveryRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = d
+	}
+	return out, nil
 }
 
 func (s *Store) UpdateDelivery(ctx context.Context, id int64, fn func(*cert.Delivery) error) (cert.Delivery, error) {
@@ -505,7 +516,9 @@ func (s *Store) Figures(ctx context.Context, from, to time.Time) (cert.Figures, 
 		Returned bool
 		N        int64
 	}
-	if err := db.Model(&deliveryRow{}).Where("application_id IN (?)", apps).Select("method, status, returned, COUNT(*) AS n").
+	// First parcels only: a replacement's parcel is not a second choice of
+	// how to receive the certificates.
+	if err := db.Model(&deliveryRow{}).Where("application_id IN (?) AND certificate_id = 0", apps).Select("method, status, returned, COUNT(*) AS n").
 		Group("method, status, returned").Scan(&rows).Error; err != nil {
 		return f, err
 	}
@@ -527,4 +540,47 @@ func (s *Store) Figures(ctx context.Context, from, to time.Time) (cert.Figures, 
 		f.MailedShare = float64(f.Posted) / float64(all)
 	}
 	return f, nil
+}
+
+// ---------------------------------------------------------------- batch reads (ledger verification, archives)
+
+// CertificatesByIDs reads many certificates at once, by id.
+func (s *Store) CertificatesByIDs(ctx context.Context, ids []int64) (map[int64]cert.Certificate, error) {
+	var rows []certificateRow
+	if err := s.db.Conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]cert.Certificate, len(rows))
+	for _, r := range rows {
+		c, err := s.fromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out[c.ID] = c
+	}
+	return out, nil
+}
+
+// DeliveriesByIDs reads many parcels at once, by id.
+func (s *Store) DeliveriesByIDs(ctx context.Context, ids []int64) (map[int64]cert.Delivery, error) {
+	var rows []deliveryRow
+	if err := s.db.Conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]cert.Delivery, len(rows))
+	for _, r := range rows {
+		d, err := s.fromDeliveryRow(r)
+		if err != nil {
+			return nil, err
+		}
+		out[d.ID] = d
+	}
+	return out, nil
+}
+
+// CertificateIDs lists certificate ids above afterID, ascending.
+func (s *Store) CertificateIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&certificateRow{}).Where("id > ?", afterID).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
 }

@@ -9,7 +9,7 @@ import (
 	"taxiexam/cert"
 	"taxiexam/cert/certdb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 func TestUniqueKeysAndEncryption(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{
 		{ID: 600, Name: "create certificates, certificate events, certificate deliveries", Up: m600},
+		{ID: 601, Name: "cert_deliveries: certificate_id (a replacement's own parcel)", Up: m601},
 	}
 }
 
@@ -93,4 +94,42 @@ func (m600Delivery) TableName() string    { return "cert_deliveries" }
 
 func m600(tx *gorm.DB) error {
 	return sqldb.CreateTables(tx, &m600Certificate{}, &m600Event{}, &m600Delivery{})
+}
+
+type m601Delivery struct {
+	ApplicationID int64 `gorm:"not null"`
+	CertificateID int64 `gorm:"not null;default:0"`
+}
+
+func (m601Delivery) TableName() string { return "cert_deliveries" }
+
+// m601 lets an application have more parcels than its first one: a
+// replacement or reissued certificate travels alone when the first parcel
+// has already left. certificate_id is 0 for the first parcel (every
+// certificate of the first issue) and the carried certificate otherwise;
+// (application_id, certificate_id) keeps "one parcel per issue" a key.
+func m601(tx *gorm.DB) error {
+	m := tx.Migrator()
+	if !m.HasColumn(&m601Delivery{}, "CertificateID") {
+		if err := m.AddColumn(&m601Delivery{}, "CertificateID"); err != nil {
+			return err
+		}
+	}
+	if !m.HasIndex(&m601Delivery{}, "uq_cert_deliveries_parcel") {
+		if err := tx.Exec("CREATE UNIQUE INDEX uq_cert_deliveries_parcel ON cert_deliveries (application_id, certificate_id)").Error; err != nil {
+			return err
+		}
+	}
+	if m.HasIndex(&m601Delivery{}, "uq_cert_deliveries_application") {
+		return tx.Exec(dropIndex(tx, "uq_cert_deliveries_application", "cert_deliveries")).Error
+	}
+	return nil
+}
+
+// dropIndex is DROP INDEX in the dialect's form (MariaDB names the table).
+func dropIndex(tx *gorm.DB, index, table string) string {
+	if tx.Dialector.Name() == "sqlite" {
+		return "DROP INDEX " + index
+	}
+	return "DROP INDEX " + index + " ON " + table
 }

@@ -26,16 +26,28 @@ var fontTTF []byte
 // Renderer implements cert.Printer.
 type Renderer struct{}
 
-const family = "cjk"
+// Family is the name the embedded CJK font is registered under in the
+// documents NewDocument makes.
+const Family = "cjk"
+
+const family = Family
+
+// NewDocument is an A4 portrait document (millimetres) with the embedded
+// CJK font registered as Family: how every PDF of the product prints
+// Chinese (certificates here, dossiers in internal/archive/archivepdf).
+func NewDocument(title string, created time.Time) *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.SetCreationDate(created.UTC().Truncate(time.Second))
+	pdf.SetCatalogSort(true)
+	pdf.SetProducer("examd", false)
+	pdf.SetTitle(title, true)
+	pdf.AddUTF8FontFromBytes(family, "", fontTTF)
+	return pdf
+}
 
 // PDF lays out an A4 page with the certificate in a 170 x 110 mm frame.
 func (Renderer) PDF(c cert.Card, photo []byte, qrPNG []byte) ([]byte, error) {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.SetCreationDate(c.CreatedAt.UTC().Truncate(time.Second))
-	pdf.SetCatalogSort(true)
-	pdf.SetProducer("examd", false)
-	pdf.SetTitle(c.Kind.Title(), true)
-	pdf.AddUTF8FontFromBytes(family, "", fontTTF)
+	pdf := NewDocument(c.Kind.Title(), c.CreatedAt)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.AddPage()
 

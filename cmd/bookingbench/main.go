@@ -10,6 +10,9 @@
 // running the bare conditional UPDATE (UPDATE ... SET booked = booked + 1
 // WHERE id = ? AND booked < capacity) with database/sql on a scratch table,
 // and prints both with requests/s, bookings/s and latency percentiles.
+// The product is the one examd assembles (internal/wiring, through
+// cmd/internal/benchkit, workers running); login codes come from auth
+// directly instead of through the SMS queue.
 // Figures and how to read them: docs/performance.md ("Booking stampede").
 //
 // Usage: go run ./cmd/bookingbench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
@@ -19,16 +22,14 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -36,54 +37,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	mysqldrv "github.com/go-sql-driver/mysql"
-
-	"taxiexam/api"
+	"taxiexam/cmd/internal/benchkit"
 	"taxiexam/configs"
 	"taxiexam/exam/booking"
-	"taxiexam/exam/booking/bookingdb"
-	"taxiexam/exam/booking/bookingreg"
 	"taxiexam/exam/registration"
-	"taxiexam/exam/registration/registrationdb"
-	"taxiexam/internal/audit"
-	"taxiexam/internal/audit/auditdb"
-	"taxiexam/internal/auth"
-	"taxiexam/internal/auth/authdb"
-	"taxiexam/internal/auth/authkv"
-	"taxiexam/internal/notify"
-	"taxiexam/internal/notify/notifydb"
-	"taxiexam/internal/platform/clock"
-	"taxiexam/internal/platform/kv"
-	"taxiexam/internal/platform/pii"
-	"taxiexam/internal/platform/reqctx"
-	"taxiexam/internal/platform/signing"
-	"taxiexam/internal/platform/sqldb"
-	"taxiexam/internal/schema"
 )
-
-type codeBox struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) error {
-	b.mu.Lock()
-	b.codes[phone] = code
-	b.mu.Unlock()
-	return nil
-}
-
-// fixedMinutes stands in for the question bank's formal blueprint (135
-// minutes in the sample bank): the bench does not load the bank.
-type fixedMinutes int
-
-func (m fixedMinutes) FormalMinutes(context.Context) (int, error) { return int(m), nil }
-
-type redisLimiter struct{ l *authkv.Limiter }
-
-func (r redisLimiter) Allow(ctx context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
-	return r.l.Allow(ctx, []auth.Rule{{Key: key, Limit: limit, Window: window}})
-}
 
 func main() {
 	dsn := flag.String("dsn", "root@tcp(127.0.0.1:3306)/", "MariaDB/MySQL server (a scratch database is created and dropped)")
@@ -92,12 +50,38 @@ func main() {
 	seats := flag.Int("seats", 500, "seats of the one session")
 	conns := flag.Int("conns", 1024, "HTTP connections the load generator may open (the goroutines queue for them)")
 	pool := flag.Int("pool", 64, "SQL connections (examd's pool and the raw race alike)")
+	flag.IntVar(&slots, "slots", 0, "server.contended_slots: bookings run at once on the node (0 = the config's)")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the API stampede (server and load generator in one process) to this file")
 	flag.Parse()
 	if err := run(*dsn, *redisAddr, *candidates, *seats, *conns, *pool); err != nil {
 		fmt.Fprintln(os.Stderr, "bookingbench:", err)
 		os.Exit(1)
 	}
 }
+
+// openBookingPage is GET /api/v1/me/booking, as the phone's booking page.
+func openBookingPage(client *http.Client, apiURL, cookie, ip string) error {
+	req, _ := http.NewRequest(http.MethodGet, apiURL+"/api/v1/me/booking", nil)
+	req.Header.Set("X-Requested-With", "examd")
+	req.Header.Set("Cookie", cookie)
+	req.Header.Set("X-Forwarded-For", ip)
+	res, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /me/booking: %d", res.StatusCode)
+	}
+	return nil
+}
+
+// cpuProfile is the -cpuprofile file ("" = none).
+var cpuProfile string
+
+// slots overrides server.contended_slots when positive.
+var slots int
 
 type outcome struct {
 	status int
@@ -108,79 +92,33 @@ type outcome struct {
 
 func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	ctx := context.Background()
-	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+	// The product as examd assembles it (sample bank: the formal blueprint
+	// times the session). Every candidate is its own phone (own IP) behind
+	// the load balancer.
+	prod, err := benchkit.Open(ctx, benchkit.Options{Tool: "bookingbench", DSN: dsn, Redis: redisAddr, Pool: pool,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), CatchCodes: true,
+		Configure: func(c *configs.Config) {
+			c.Server.TrustedProxies = []string{"127.0.0.1"}
+			if slots > 0 {
+				c.Server.ContendedSlots = slots
+			}
+		}})
 	if err != nil {
 		return err
 	}
-	// Every candidate is its own phone (own IP) behind the load balancer.
-	cfg.Server.TrustedProxies = []string{"127.0.0.1"}
-
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "bookingbench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		return err
+	defer prod.Close()
+	if _, err := prod.Bank().LoadSample(ctx); err != nil {
+		return fmt.Errorf("sample bank: %w", err)
 	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name) //nolint:errcheck
-	mc, err := mysqldrv.ParseDSN(dsn)
-	if err != nil {
-		return err
-	}
-	mc.DBName = name
-	db, err := sqldb.Open(configs.Database{Driver: "mysql", DSN: mc.FormatDSN(), MaxOpenConns: pool, MaxIdleConns: pool, ConnMaxLifetime: time.Hour}, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, schema.All()); err != nil {
-		return err
-	}
-	rdb, err := kv.Open(ctx, configs.Redis{Addr: redisAddr, Prefix: name + ":"})
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	prot, err := pii.New("b1:"+pii.NewKey(), pii.NewKey())
-	if err != nil {
-		return err
-	}
-	signer, err := signing.New("b1:" + signing.NewSeed())
-	if err != nil {
-		return err
-	}
-
-	// The services as examd wires them (cmd/examd/booking.go).
-	clk := clock.System{}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	au := audit.NewService(auditdb.New(db), clk.Now)
-	codes := &codeBox{codes: map[string]string{}}
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
-	go sessions.Run(ctx) //nolint:errcheck // ends with the process
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
-		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
-	regStore := registrationdb.New(db, prot)
-	apps := bookingreg.New(regStore, authdb.New(db, prot))
-	bcfg := cfg.Booking
-	svc := booking.NewService(booking.Deps{Store: bookingdb.New(db), Eligibility: apps, People: apps,
-		Notifier: notify.NewOutbox(notifydb.New(db, prot), clk, notify.QuietHours{}), Limiter: redisLimiter{authkv.New(rdb)},
-		Durations: fixedMinutes(135), Signer: signer, Audit: au, Tx: db, Clock: clk},
-		booking.Config{Location: cfg.Location, Cutoff: bcfg.Cutoff, MaxReleases: bcfg.MaxCancellations, ReleaseWindow: bcfg.CancellationWindow,
-			CoolingOff: bcfg.CoolingOff, OfferHold: bcfg.OfferHold, ReminderAt: 18 * time.Hour,
-			PerCandidatePerMinute: bcfg.PerCandidatePerMinute, PerIPPerMinute: bcfg.PerIPPerMinute, Bring: bcfg.Bring})
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Booking: svc})
-	apiURL, stop, err := listen(srv)
+	cfg, svc, name, admin := prod.Config(), prod.Booking(), prod.Name, prod.Admin
+	apiURL, stop, err := benchkit.Listen(prod.Handler())
 	if err != nil {
 		return err
 	}
 	defer stop()
 
 	// One centre, one room of -seats seats, one published session in a week.
-	staff := reqctx.With(ctx, reqctx.Request{ID: "bench", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: string(auth.RoleBureauAdmin)}})
+	staff := benchkit.Admin(ctx)
 	c, err := svc.CreateCentre(staff, booking.Centre{Name: "压测考点", Address: "压测路 1 号"})
 	if err != nil {
 		return err
@@ -204,32 +142,25 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	for i := range cookies {
 		phone := fmt.Sprintf("1380000%04d", i)
 		ip := fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1)
-		if _, err := authSvc.RequestCode(ctx, phone, ip); err != nil {
-			return err
-		}
-		codes.mu.Lock()
-		code := codes.codes[phone]
-		codes.mu.Unlock()
-		token, p, err := authSvc.CandidateLogin(ctx, phone, code, ip, "bookingbench")
+		cookie, p, err := prod.LoginCandidate(ctx, phone, ip, "bookingbench")
 		if err != nil {
 			return err
 		}
-		a := registration.Application{CandidateID: p.UserID, Status: registration.StatusApproved, Version: 1, DecidedAt: time.Now(), CreatedAt: time.Now(), UpdatedAt: time.Now(),
-			Form: registration.Form{Name: "考生" + strconv.Itoa(i), IDNumber: fmt.Sprintf("3506021990%08d", i)}}
-		if err := regStore.CreateApplication(ctx, &a); err != nil {
+		if _, err := benchkit.Approve(ctx, prod.App, p.UserID, registration.Form{Name: "考生" + strconv.Itoa(i), IDNumber: fmt.Sprintf("3506021990%08d", i)}); err != nil {
 			return err
 		}
-		cookies[i] = "examd_session=" + token
+		cookies[i] = cookie
 	}
 
-	fmt.Printf("bookingbench: MariaDB %s + Redis %s, %d candidates x 1 session of %d seats, %d HTTP connections, SQL pool %d, GOMAXPROCS shared with MariaDB and Redis on this machine\n",
-		mc.Addr, redisAddr, n, seats, conns, pool)
+	fmt.Printf("bookingbench: MariaDB %s + Redis %s, %d candidates x 1 session of %d seats, %d HTTP connections, SQL pool %d, %d bookings at once per node (server.contended_slots), GOMAXPROCS shared with MariaDB and Redis on this machine\n",
+		prod.Addr, redisAddr, n, seats, conns, pool, cfg.Server.ContendedSlots)
 
 	// ---- the stampede through the API ----
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}, Timeout: 2 * time.Minute}
 	body := `{"session_id":` + strconv.FormatInt(sess.ID, 10) + `}`
 	out := make([]outcome, n)
 	var ready, wg sync.WaitGroup
+	var pageErrors atomic.Int64
 	startGun := make(chan struct{})
 	var t0 time.Time
 	for i := 0; i < n; i++ {
@@ -243,6 +174,12 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 			req.Header.Set("Cookie", cookies[i])
 			req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", sess.ID, i))
 			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
+			// The phone has the booking page open: it read "may I book"
+			// (which also brings its session into the node's cache and
+			// opens its connection) before the release.
+			if err := openBookingPage(client, apiURL, cookies[i], req.Header.Get("X-Forwarded-For")); err != nil {
+				pageErrors.Add(1)
+			}
 			ready.Done()
 			<-startGun
 			s := time.Now()
@@ -265,10 +202,21 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 		}()
 	}
 	ready.Wait()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	t0 = time.Now()
 	close(startGun)
 	wg.Wait()
 	apiTotal := time.Since(t0)
+	pprof.StopCPUProfile()
 
 	// ---- what the database says ----
 	var booked, active, seatsUsed, doubled int
@@ -288,6 +236,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	var created, full, fivexx, other int
 	others := map[string]int{}
 	var lastSeat time.Duration
+	firstSeat := time.Duration(1 << 62)
 	lat := make([]time.Duration, 0, n)
 	for _, o := range out {
 		lat = append(lat, o.took)
@@ -295,6 +244,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 		case o.status == http.StatusCreated:
 			created++
 			lastSeat = max(lastSeat, o.at)
+			firstSeat = min(firstSeat, o.at)
 		case o.code == "session_full":
 			full++
 		case o.status >= 500 || o.status == 0:
@@ -309,6 +259,12 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	fmt.Printf("\nAPI stampede (POST /api/v1/me/booking):\n")
 	fmt.Printf("  %d requests in %s: %.0f requests/s; %d seats filled in %s: %.0f bookings/s; latency p50 %s p99 %s\n",
 		n, apiTotal.Round(time.Millisecond), float64(n)/apiTotal.Seconds(), created, lastSeat.Round(time.Millisecond), float64(created)/lastSeat.Seconds(), p50, p99)
+	if n := pageErrors.Load(); n > 0 {
+		fmt.Printf("  %d booking-page reads before the release failed\n", n)
+	}
+	if created > 0 {
+		fmt.Printf("  first seat's answer at %s, last at %s\n", firstSeat.Round(time.Millisecond), lastSeat.Round(time.Millisecond))
+	}
 	fmt.Printf("  answers: %d booked (201), %d session_full (409), %d other 4xx, %d 5xx/transport %v\n", created, full, other, fivexx, others)
 	overbooked := max(0, active-seats)
 	fmt.Printf("  database: session counter %d, active bookings %d, distinct seats %d, overbooked %d, candidates holding two bookings %d\n",
@@ -316,7 +272,7 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	ok := created == seats && booked == seats && active == seats && seatsUsed == seats && doubled == 0 && fivexx == 0
 
 	// ---- the floor: the bare conditional UPDATE with database/sql ----
-	raw, err := sql.Open("mysql", mc.FormatDSN())
+	raw, err := sql.Open("mysql", prod.DSN)
 	if err != nil {
 		return err
 	}
@@ -401,14 +357,4 @@ func pct(d []time.Duration, p int) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
 	return s[(len(s)-1)*p/100].Round(100 * time.Microsecond)
-}
-
-func listen(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln) //nolint:errcheck // ends with Close
-	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
 }

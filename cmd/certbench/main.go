@@ -4,9 +4,10 @@
 // latency percentiles for each, the verify route's share of the bare one,
 // and the time to render one certificate PDF.
 //
-// It builds the real API (route table, middleware, services and stores as
-// examd wires them) over a scratch database, issues -certs certificate
-// pairs through cert.IssueForQualified, then runs -conns keep-alive
+// It builds the product as examd does (internal/wiring, through
+// cmd/internal/benchkit, workers running) over a scratch database, approves
+// -certs applications and issues their certificate pairs through
+// cert.IssueForQualified, then runs -conns keep-alive
 // connections per scenario, interleaved in -rounds slices so the machine's
 // changing load hits every scenario alike:
 //
@@ -25,14 +26,10 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,28 +42,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	mysqldrv "github.com/go-sql-driver/mysql"
 
-	"taxiexam/api"
 	"taxiexam/cert"
-	"taxiexam/cert/certdb"
-	"taxiexam/cert/certpdf"
+	"taxiexam/cmd/internal/benchkit"
 	"taxiexam/configs"
-	"taxiexam/internal/audit"
-	"taxiexam/internal/audit/auditdb"
-	"taxiexam/internal/auth"
-	"taxiexam/internal/auth/authdb"
-	"taxiexam/internal/auth/authkv"
-	"taxiexam/internal/notify"
-	"taxiexam/internal/notify/notifydb"
-	"taxiexam/internal/platform/apperr"
-	"taxiexam/internal/platform/clock"
-	"taxiexam/internal/platform/kv"
-	"taxiexam/internal/platform/pii"
-	"taxiexam/internal/platform/reqctx"
-	"taxiexam/internal/platform/signing"
-	"taxiexam/internal/platform/sqldb"
-	"taxiexam/internal/schema"
+	"taxiexam/exam/registration"
 )
 
 var cpuProfile string
@@ -87,34 +67,6 @@ func main() {
 	}
 }
 
-// applicants stands in for registration: every application is approved.
-type applicants struct{}
-
-func (applicants) Applicant(_ context.Context, id int64) (cert.Applicant, error) {
-	return cert.Applicant{ApplicationID: id, CandidateID: id, Approved: true, Name: "王小明", IDNumber: idNumber(int(id)),
-		WantTaxi: true, WantRideHailing: true, Delivery: cert.MethodPickup, OfficeID: 1}, nil
-}
-
-func (applicants) Photo(context.Context, int64) ([]byte, string, error) {
-	return nil, "", apperr.ErrNotFound
-}
-
-type offices struct{}
-
-func (offices) Office(_ context.Context, id int64) (cert.Office, error) {
-	return cert.Office{ID: id, Name: "发证窗口", Address: "胜利西路1号"}, nil
-}
-
-func idNumber(n int) string {
-	body := fmt.Sprintf("350602199001%05d", n%100000)
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(body[i]-'0') * w[i]
-	}
-	return body + string("10X98765432"[sum%11])
-}
-
 func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int, scenarios []string) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -124,86 +76,52 @@ func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int
 	}
 	defer null.Close()
 	log := slog.New(slog.NewJSONHandler(null, nil))
-	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+	// The product as examd assembles it; the per-address verify limit is
+	// raised so the one load address is never refused (it still counts).
+	prod, err := benchkit.Open(ctx, benchkit.Options{Tool: "certbench", DSN: dsn, Redis: redisAddr, Pool: 64, Log: log,
+		Configure: func(c *configs.Config) { c.Cert.VerifyPerMinute = 1 << 30 }})
 	if err != nil {
 		return err
 	}
-
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "certbench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("mysql", dsn)
+	defer prod.Close()
+	certs, verifyPrefix := prod.Certs(), prod.Config().Server.PublicURL+cert.VerifyPath
+	office, err := prod.Registration().CreateOffice(benchkit.Admin(ctx), registration.OfficeInput{Name: "发证窗口", Address: "胜利西路1号", Hours: "9:00-17:00"})
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name) //nolint:errcheck
-	mc, err := mysqldrv.ParseDSN(dsn)
-	if err != nil {
-		return err
-	}
-	mc.DBName = name
-	db, err := sqldb.Open(configs.Database{Driver: "mysql", DSN: mc.FormatDSN(), MaxOpenConns: 64, MaxIdleConns: 64, ConnMaxLifetime: time.Hour}, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, schema.All()); err != nil {
-		return err
-	}
-	rdb, err := kv.Open(ctx, configs.Redis{Addr: redisAddr, Prefix: name + ":"})
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	prot, err := pii.New("b1:"+pii.NewKey(), pii.NewKey())
-	if err != nil {
-		return err
-	}
-	signer, err := signing.New("s1:" + signing.NewSeed())
-	if err != nil {
-		return err
-	}
-
-	clk := clock.System{}
-	au := audit.NewService(auditdb.New(db), clk.Now)
-	outbox := notify.NewOutbox(notifydb.New(db, prot), clk, notify.QuietHours{})
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, outbox, au, db, clk, auth.Config{
-		StaffSessionTTL: time.Hour, CandidateSessionTTL: time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
-	phones := phoneFunc(func(_ context.Context, id int64) (string, error) { return fmt.Sprintf("139%08d", id), nil })
-	certs := cert.NewService(cert.Deps{Store: certdb.New(db, prot), Applicants: applicants{}, Offices: offices{}, Notify: outbox, Phones: phones,
-		Audit: au, Tx: db, Signer: signer, Printer: certpdf.Renderer{}, Limiter: cert.NewNodeLimiter(), Clock: clk},
-		cert.Config{PublicURL: "https://exam.example.cn", Location: cfg.Location, Authority: cfg.Cert.Authority, IssuerCode: cfg.Cert.IssuerCode,
-			ValidityYears: 6, DispatchOfficeID: 1, VerifyPerMinute: 1 << 30})
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Certs: certs, CertKeys: signer})
+	srv := prod.Handler()
 
 	// Certificates to verify: issued through the hook, tokens from their cards.
 	fmt.Printf("issuing %d certificate pairs ...\n", nCerts)
 	var tokens []string
 	var card cert.Card
 	for i := 1; i <= nCerts; i++ {
-		list, err := certs.IssueForQualified(ctx, cert.Qualification{CandidateID: int64(i), ApplicationID: int64(i), QualifiedAt: time.Now(), Ref: "certbench"})
+		cid, err := benchkit.Candidate(ctx, prod.App, fmt.Sprintf("139%08d", i))
+		if err != nil {
+			return err
+		}
+		app, err := benchkit.Approve(ctx, prod.App, cid, registration.Form{Name: "王小明", IDNumber: benchkit.IDNumber(i), WantTaxi: true, WantRideHailing: true,
+			Delivery: cert.MethodPickup, OfficeID: office.ID})
+		if err != nil {
+			return err
+		}
+		list, err := prod.IssueForApplication(ctx, app.ID, "certbench")
 		if err != nil {
 			return err
 		}
 		for _, c := range list {
-			cd, _, err := certs.Search(staffCtx(), cert.Filter{IDNumber: c.IDNumber, Limit: 2})
+			cd, _, err := certs.Search(benchkit.Admin(ctx), cert.Filter{IDNumber: c.IDNumber, Limit: 2})
 			if err != nil {
 				return err
 			}
 			for _, x := range cd {
 				if x.ID == c.ID {
 					card = x
-					tokens = append(tokens, strings.TrimPrefix(x.VerifyURL, "https://exam.example.cn"+cert.VerifyPath))
+					tokens = append(tokens, strings.TrimPrefix(x.VerifyURL, verifyPrefix))
 				}
 			}
 		}
 	}
-	go certs.RunVerifyIndex(ctx, time.Second) //nolint:errcheck // as examd runs it on every node
 	forged := make([]string, len(tokens))
 	for i, t := range tokens {
 		bs := []byte(t)
@@ -221,7 +139,7 @@ func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int
 	}
 	pdfTime := time.Since(start) / pdfs
 
-	apiURL, stopAPI, err := listen(srv)
+	apiURL, stopAPI, err := benchkit.Listen(srv)
 	if err != nil {
 		return err
 	}
@@ -229,7 +147,7 @@ func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int
 	gin.SetMode(gin.ReleaseMode)
 	bare := gin.New()
 	bare.GET("/bare", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok", "n": 42}) })
-	bareURL, stopBare, err := listen(bare)
+	bareURL, stopBare, err := benchkit.Listen(bare)
 	if err != nil {
 		return err
 	}
@@ -293,21 +211,7 @@ func run(dsn, redisAddr string, conns, nCerts int, dur time.Duration, rounds int
 	return nil
 }
 
-type phoneFunc func(ctx context.Context, id int64) (string, error)
-
-func (f phoneFunc) CandidatePhone(ctx context.Context, id int64) (string, error) { return f(ctx, id) }
-
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func listen(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go s.Serve(ln) //nolint:errcheck
-	return "http://" + ln.Addr().String(), func() { s.Close() }, nil
-}
 
 type sample struct {
 	lat      []time.Duration
@@ -380,8 +284,3 @@ func load(client *http.Client, conns int, dur time.Duration, want int, url func(
 }
 
 func gomaxprocs() int { return runtime.GOMAXPROCS(0) }
-
-// staffCtx is a bureau admin caller, to read back the issued cards.
-func staffCtx() context.Context {
-	return reqctx.With(context.Background(), reqctx.Request{ID: "certbench", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: "bureau_admin"}})
-}

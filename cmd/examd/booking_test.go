@@ -25,13 +25,13 @@ import (
 func (ta *testApp) approve(t *testing.T, phone, name string) {
 	t.Helper()
 	ctx := context.Background()
-	c, err := authdb.New(ta.db, ta.pii).CandidateByPhone(ctx, phone, false)
+	c, err := authdb.New(ta.DB(), ta.PII()).CandidateByPhone(ctx, phone, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := registration.Application{CandidateID: c.ID, Status: registration.StatusApproved, Version: 1, DecidedAt: time.Now(), CreatedAt: time.Now(), UpdatedAt: time.Now(),
 		Form: registration.Form{Name: name, IDNumber: "35060219900101" + phone[7:], Delivery: registration.DeliveryPost}}
-	if err := registrationdb.New(ta.db, ta.pii).CreateApplication(ctx, &a); err != nil {
+	if err := registrationdb.New(ta.DB(), ta.PII()).CreateApplication(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -86,7 +86,7 @@ func TestStaffBindingsMustExist(t *testing.T) {
 // endpoint verifies; an unapproved one gets booking_not_approved.
 func TestBookingOverHTTP(t *testing.T) {
 	ta := newTestApp(t, nil)
-	if err := ta.loadSampleBank(context.Background()); err != nil {
+	if err := ta.LoadSampleBank(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	admin, cand, stranger := ta.client(), ta.client(), ta.client()
@@ -105,7 +105,7 @@ func TestBookingOverHTTP(t *testing.T) {
 		t.Fatalf("room: %d %s", res.status, res.body)
 	}
 	room := decode[struct{ ID int64 }](t, res.body).ID
-	day := time.Now().In(ta.cfg.Location).AddDate(0, 0, 7)
+	day := time.Now().In(ta.Config().Location).AddDate(0, 0, 7)
 	bulk := `{"centre_id":` + strconv.FormatInt(centre, 10) + `,"room_ids":[` + strconv.FormatInt(room, 10) + `],"from":"` + day.Format("2006-01-02") +
 		`","to":"` + day.AddDate(0, 0, 6).Format("2006-01-02") + `","weekdays":[0,1,2,3,4,5,6],"times":["09:00"],"publish":true}`
 	if res = ta.call(t, admin, "POST", "/api/v1/admin/sessions/bulk/preview", bulk); res.status != http.StatusOK || strings.Count(res.body, `"room_id"`) != 7 {
@@ -237,7 +237,7 @@ func TestBookingRateLimitsHoldInRedis(t *testing.T) {
 			t.Fatalf("call %d beyond the limit: %d %s", i, r.status, r.body)
 		}
 	}
-	keys, err := ta.redis.Keys(context.Background(), ta.redis.Prefix()+"*").Result()
+	keys, err := ta.Redis().Keys(context.Background(), ta.Redis().Prefix()+"*").Result()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func TestBadInputGetsTheErrorShape(t *testing.T) {
 		t.Fatal("a refused request sent an SMS")
 	}
 	var n int64
-	ta.db.Conn(t.Context()).Table("candidates").Count(&n)
+	ta.DB().Conn(t.Context()).Table("candidates").Count(&n)
 	if n != 0 {
 		t.Fatalf("refused requests created %d candidates", n)
 	}
@@ -133,7 +133,7 @@ func TestSessionCookieAndSecurityHeaders(t *testing.T) {
 			env["EXAMD_SERVER_SECURE_COOKIES"] = "true"
 		}
 		ta := newTestApp(t, env)
-		created, pw, err := ta.auth.EnsureBootstrapAdmin(t.Context(), "admin", "")
+		created, pw, err := ta.Auth().EnsureBootstrapAdmin(t.Context(), "admin", "")
 		if err != nil || !created {
 			t.Fatal(err)
 		}

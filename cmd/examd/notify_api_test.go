@@ -64,7 +64,7 @@ func TestNotifyQueueThroughTheAPI(t *testing.T) {
 
 	// A message that died (the carrier refused it 8 times) is retried by the admin.
 	id := p.Items[0].ID
-	if err := ta.db.Conn(context.Background()).Exec("UPDATE notify_outbox SET status = 'dead', attempts = 8, last_error = 'carrier down' WHERE id = ?", id).Error; err != nil {
+	if err := ta.DB().Conn(context.Background()).Exec("UPDATE notify_outbox SET status = 'dead', attempts = 8, last_error = 'carrier down' WHERE id = ?", id).Error; err != nil {
 		t.Fatal(err)
 	}
 	dead := list("?status=dead")

@@ -34,7 +34,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 		}
 	}
 	served := map[string]bool{}
-	for _, r := range ta.handler().RegisteredRoutes() {
+	for _, r := range ta.Handler().RegisteredRoutes() {
 		served[r.Method+" "+api.OpenAPIPath(r.Path)] = true
 	}
 	var missing, extra []string
@@ -77,7 +77,7 @@ func TestRoleMatrix(t *testing.T) {
 	ta.loginCandidate(t, cand, "13700137000")
 	clients[string(auth.RoleCandidate)] = cand
 
-	table := ta.handler().Routes()
+	table := ta.Handler().Routes()
 	// Logging out ends the session the rest of the matrix needs: last.
 	sort.SliceStable(table, func(i, j int) bool {
 		return !strings.HasSuffix(table[i].Path, "/logout") && strings.HasSuffix(table[j].Path, "/logout")

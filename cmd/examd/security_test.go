@@ -133,7 +133,7 @@ func TestNoPlaintextPersonalDataInRedisOrLog(t *testing.T) {
 		}
 	}
 	needles := []string{secPhone, secName, secID, secAddress, secRecvTel, secRecvAddr}
-	if found := testenv.PlaintextInRedis(t, ta.redis, needles...); len(found) > 0 {
+	if found := testenv.PlaintextInRedis(t, ta.Redis(), needles...); len(found) > 0 {
 		t.Errorf("personal data in clear in Redis:\n%s", strings.Join(found, "\n"))
 	}
 	for _, n := range needles {
@@ -175,7 +175,7 @@ func TestStaffLockoutHoldsUnderAParallelBurst(t *testing.T) {
 	if res.status != 423 {
 		t.Fatalf("right password after the burst: %d %s", res.status, res.body)
 	}
-	u, err := authdb.New(ta.db, ta.pii).StaffByUsername(context.Background(), "questioneditor1")
+	u, err := authdb.New(ta.DB(), ta.PII()).StaffByUsername(context.Background(), "questioneditor1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func TestStaffLockoutHoldsUnderAParallelBurst(t *testing.T) {
 	if again := burst(); again[423] != 25 {
 		t.Fatalf("burst on a locked account: %v", again)
 	}
-	if u2, _ := authdb.New(ta.db, ta.pii).StaffByUsername(context.Background(), "questioneditor1"); !u2.LockedUntil.Equal(u.LockedUntil) || u2.Lockouts != 1 {
+	if u2, _ := authdb.New(ta.DB(), ta.PII()).StaffByUsername(context.Background(), "questioneditor1"); !u2.LockedUntil.Equal(u.LockedUntil) || u2.Lockouts != 1 {
 		t.Fatalf("a burst while locked lengthened the lock: %s -> %s", u.LockedUntil, u2.LockedUntil)
 	}
 }
@@ -206,7 +206,7 @@ func TestSMSCodeBurst(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			phone := fmt.Sprintf("135%08d", i)
-			if _, err := ta.auth.RequestCode(context.Background(), phone, fmt.Sprintf("10.9.%d.%d", i/250, i%250)); err != nil {
+			if _, err := ta.Auth().RequestCode(context.Background(), phone, fmt.Sprintf("10.9.%d.%d", i/250, i%250)); err != nil {
 				mu.Lock()
 				failures[err.Error()]++
 				mu.Unlock()
@@ -290,14 +290,14 @@ func TestReviewScreenGETChangesNothing(t *testing.T) {
 		}
 	}
 	var views int64
-	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
+	ta.DB().Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
 	if views != 0 {
 		t.Fatalf("a GET wrote %d audit entries", views)
 	}
 	if r := ta.call(t, police, "POST", path+"/take", ""); r.status != http.StatusOK || !strings.Contains(r.body, secID) || !strings.Contains(r.body, `"status":"under_check"`) {
 		t.Fatalf("take the case: %d %s", r.status, r.body)
 	}
-	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
+	ta.DB().Conn(context.Background()).Table("audit_log").Where("action = ?", "application.view_id_number").Count(&views)
 	if views != 1 {
 		t.Fatalf("taking the case audited %d views", views)
 	}
@@ -309,11 +309,11 @@ func TestReviewScreenGETChangesNothing(t *testing.T) {
 func TestLogoutEverywhereEndsEverySession(t *testing.T) {
 	ta := newTestApp(t, nil)
 	ctx := context.Background()
-	u, err := ta.auth.CreateStaff(ctx, auth.NewStaff{Username: "busy1", DisplayName: "多设备", Role: auth.RoleQuestionEditor, Password: "Busy-password-1"})
+	u, err := ta.Auth().CreateStaff(ctx, auth.NewStaff{Username: "busy1", DisplayName: "多设备", Role: auth.RoleQuestionEditor, Password: "Busy-password-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := authdb.New(ta.db, ta.pii)
+	store := authdb.New(ta.DB(), ta.PII())
 	start := time.Now().Add(-time.Hour)
 	var tokens []string
 	for i := 0; i < 130; i++ {
@@ -322,17 +322,17 @@ func TestLogoutEverywhereEndsEverySession(t *testing.T) {
 		if err := store.CreateSession(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := ta.auth.Authenticate(ctx, tok); err != nil {
+		if _, err := ta.Auth().Authenticate(ctx, tok); err != nil {
 			t.Fatal(err)
 		}
 		tokens = append(tokens, tok)
 	}
-	if err := ta.auth.RevokeStaffSessions(ctx, u.ID); err != nil {
+	if err := ta.Auth().RevokeStaffSessions(ctx, u.ID); err != nil {
 		t.Fatal(err)
 	}
 	alive := 0
 	for _, tok := range tokens {
-		if _, err := ta.auth.Authenticate(ctx, tok); err == nil {
+		if _, err := ta.Auth().Authenticate(ctx, tok); err == nil {
 			alive++
 		}
 	}
@@ -350,12 +350,12 @@ func TestCandidateSessions(t *testing.T) {
 	ta.loginStaff(t, admin, auth.RoleBureauAdmin)
 	// A second login of the same candidate (the code limit is per minute,
 	// so this one is made directly).
-	cand, err := authdb.New(ta.db, ta.pii).CandidateByPhone(context.Background(), "13600136400", false)
+	cand, err := authdb.New(ta.DB(), ta.PII()).CandidateByPhone(context.Background(), "13600136400", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tok := "second-device-token-" + t.Name()
-	if err := authdb.New(ta.db, ta.pii).CreateSession(context.Background(), auth.Session{ID: auth.TokenID(tok), Kind: auth.KindCandidate, UserID: cand.ID, Role: auth.RoleCandidate,
+	if err := authdb.New(ta.DB(), ta.PII()).CreateSession(context.Background(), auth.Session{ID: auth.TokenID(tok), Kind: auth.KindCandidate, UserID: cand.ID, Role: auth.RoleCandidate,
 		CreatedAt: time.Now().Add(-time.Minute), ExpiresAt: time.Now().Add(time.Hour), UserAgent: "laptop"}); err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +397,7 @@ func TestCandidateSessions(t *testing.T) {
 		t.Fatalf("revoked by the bureau, still works: %d", r.status)
 	}
 	var n int64
-	ta.db.Conn(context.Background()).Table("audit_log").Where("action = ?", "candidate.revoke_sessions").Count(&n)
+	ta.DB().Conn(context.Background()).Table("audit_log").Where("action = ?", "candidate.revoke_sessions").Count(&n)
 	if n != 1 {
 		t.Fatalf("revocation audited %d times", n)
 	}

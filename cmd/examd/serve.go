@@ -2,33 +2,32 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"taxiexam/configs"
+	"taxiexam/internal/wiring"
 )
 
 // serve runs HTTP and the workers until ctx ends (SIGINT/SIGTERM), then
 // drains: the listener closes, in-flight requests finish within
 // shutdown_timeout, workers stop after acknowledging what they hold.
 func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io.Writer) error {
-	a, err := open(ctx, cfg, log)
+	a, err := wiring.Open(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 
-	created, pw, err := a.auth.EnsureBootstrapAdmin(ctx, cfg.Bootstrap.AdminUsername, cfg.Bootstrap.AdminPassword)
+	created, pw, err := a.Auth().EnsureBootstrapAdmin(ctx, cfg.Bootstrap.AdminUsername, cfg.Bootstrap.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("bootstrap admin: %w", err)
 	}
-	if err := a.loadSampleBank(ctx); err != nil { // question bank: embedded default only
+	if err := a.LoadSampleBank(ctx); err != nil { // question bank: embedded default only
 		return err
 	}
 
@@ -37,7 +36,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 		return fmt.Errorf("setting server.addr: %w", err)
 	}
 	srv := &http.Server{
-		Handler:           a.handler(),
+		Handler:           a.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -54,21 +53,12 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 			return fmt.Errorf("setting server.metrics_addr: %w", err)
 		}
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", a.metricsHandler())
+		mux.Handle("GET /metrics", a.MetricsHandler())
 		metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	}
 
 	workCtx, stopWorkers := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	for _, w := range a.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := w.run(workCtx); err != nil && !errors.Is(err, context.Canceled) {
-				log.Error("worker stopped", "worker", w.name, "err", err)
-			}
-		}()
-	}
+	waitWorkers := a.StartWorkers(workCtx)
 
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
@@ -94,8 +84,8 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	select {
 	case err := <-httpErr:
 		stopWorkers()
-		wg.Wait()
-		a.drain(context.Background())
+		waitWorkers()
+		a.Drain(context.Background())
 		return err
 	case <-ctx.Done():
 	}
@@ -103,12 +93,12 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.Server.ShutdownTimeout)
 	defer cancel()
 	err = srv.Shutdown(sctx)
-	a.drain(sctx) // after HTTP: handlers still waiting on a commit have been answered
+	a.Drain(sctx) // after HTTP: handlers still waiting on a commit have been answered
 	if metricsSrv != nil {
 		_ = metricsSrv.Shutdown(sctx)
 	}
 	stopWorkers()
-	wg.Wait()
+	waitWorkers()
 	log.Info("stopped")
 	return err
 }

@@ -75,6 +75,11 @@ func TestEmbeddedDefaultBoots(t *testing.T) {
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("admin login: %v %v", res, err)
 	}
+	// The embedded default requires a second factor of bureau admins: the
+	// first login enrols the authenticator.
+	if b, _ := io.ReadAll(res.Body); !strings.Contains(string(b), `"enrol":true`) || strings.Contains(string(b), `"user"`) {
+		t.Fatalf("admin login without an authenticator: %s", b)
+	}
 	res.Body.Close()
 
 	cancel()

@@ -16,21 +16,19 @@ import (
 	"taxiexam/internal/auth"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"taxiexam/configs"
 	"taxiexam/exam/booking"
 	"taxiexam/exam/registration"
-	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring"
+	"taxiexam/internal/wiring/schema"
 )
 
 // testApp is the whole product assembled over a fresh test database and a
 // real Redis, served by httptest.
 type testApp struct {
-	*app
+	*wiring.App
 	srv *httptest.Server
 	log *syncBuffer
 }
@@ -60,27 +58,28 @@ func newTestApp(t *testing.T, env map[string]string) *testApp {
 	if _, ok := env["EXAMD_DATA_DIR"]; !ok {
 		env["EXAMD_DATA_DIR"] = t.TempDir()
 	}
+	// Tests log bureau admins in with the password alone unless they test
+	// the required second factor (mfa_test.go sets it).
+	if _, ok := env["EXAMD_SECURITY_MFA_REQUIRED_ROLES"]; !ok {
+		env["EXAMD_SECURITY_MFA_REQUIRED_ROLES"] = ""
+	}
 	cfg, err := configs.Load("", func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	if err != nil {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.MultiWriter(logs), nil)), clock: clock.System{}, registry: prometheus.NewRegistry(),
-		db: testenv.DB(t, schema.All()), redis: testenv.Redis(t), pii: testenv.Protector(t), signer: testenv.Signer(t)}
-	if err := a.assemble(context.Background()); err != nil {
+	a, err := wiring.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.MultiWriter(logs), nil)), wiring.Parts{
+		DB: testenv.DB(t, schema.All()), Redis: testenv.Redis(t), PII: testenv.Protector(t), Signer: testenv.Signer(t)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for _, w := range a.workers {
-		wg.Add(1)
-		go func() { defer wg.Done(); _ = w.run(ctx) }()
-	}
-	ta := &testApp{app: a, srv: httptest.NewServer(a.handler()), log: logs}
+	wait := a.StartWorkers(ctx)
+	ta := &testApp{App: a, srv: httptest.NewServer(a.Handler()), log: logs}
 	t.Cleanup(func() {
 		ta.srv.Close()
 		cancel()
-		wg.Wait()
+		wait()
 	})
 	return ta
 }
@@ -154,16 +153,16 @@ func (ta *testApp) loginCandidate(t *testing.T, c *http.Client, phone string) {
 
 // adminCtx acts as a bureau admin without HTTP (fixtures).
 func adminCtx() context.Context {
-	return reqctx.With(context.Background(), reqctx.Request{ID: "fixture", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: string(auth.RoleBureauAdmin), Username: "fixture"}})
+	return reqctx.With(context.Background(), reqctx.Request{ID: "fixture", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: auth.RoleBureauAdmin, Username: "fixture"}})
 }
 
 // examCentre returns a centre for proctors to belong to (creating one).
 func (ta *testApp) examCentre(t *testing.T) int64 {
 	t.Helper()
-	if cs, err := ta.booking.Centres(context.Background(), true); err == nil && len(cs) > 0 {
+	if cs, err := ta.Booking().Centres(context.Background(), true); err == nil && len(cs) > 0 {
 		return cs[0].ID
 	}
-	c, err := ta.booking.CreateCentre(adminCtx(), booking.Centre{Name: "测试考点", Address: "测试路 1 号"})
+	c, err := ta.Booking().CreateCentre(adminCtx(), booking.Centre{Name: "测试考点", Address: "测试路 1 号"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,10 +172,10 @@ func (ta *testApp) examCentre(t *testing.T) int64 {
 // issuingOffice returns an issuing window for clerks (creating one).
 func (ta *testApp) issuingOffice(t *testing.T) int64 {
 	t.Helper()
-	if os, err := ta.registration.Offices(context.Background(), true); err == nil && len(os) > 0 {
+	if os, err := ta.Registration().Offices(context.Background(), true); err == nil && len(os) > 0 {
 		return os[0].ID
 	}
-	o, err := ta.registration.CreateOffice(adminCtx(), registration.OfficeInput{Name: "测试窗口", Address: "测试路 2 号", Hours: "9-17"})
+	o, err := ta.Registration().CreateOffice(adminCtx(), registration.OfficeInput{Name: "测试窗口", Address: "测试路 2 号", Hours: "9-17"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,7 +193,7 @@ func (ta *testApp) loginStaff(t *testing.T, c *http.Client, role auth.Role) {
 	case auth.RoleWindowClerk:
 		in.OfficeID = ta.issuingOffice(t)
 	}
-	if _, err := ta.auth.CreateStaff(context.Background(), in); err != nil && !errors.Is(err, auth.ErrUsernameTaken) {
+	if _, err := ta.Auth().CreateStaff(context.Background(), in); err != nil && !errors.Is(err, auth.ErrUsernameTaken) {
 		t.Fatal(err)
 	}
 	if res := ta.call(t, c, "POST", "/api/v1/auth/staff/login", `{"username":"`+username+`","password":"Test-password-1"}`); res.status != http.StatusOK {

@@ -18,8 +18,9 @@
 //     (INSERT ... ON DUPLICATE KEY UPDATE, one commit each) for -satdur on
 //     a table of the same shape: the ceiling of one-row-per-commit writes.
 //
-// Booking's sessions and rosters are an in-memory stand-in (booking reads
-// are on the login path only, not on the measured save/submit path).
+// The product is the one examd assembles (internal/wiring, through
+// cmd/internal/benchkit, workers running): booking's sessions, rosters and
+// check-in, registration's approved applications, results and the outbox.
 //
 // Usage: go run ./cmd/examdaybench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
@@ -29,50 +30,21 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
-	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	mysqldrv "github.com/go-sql-driver/mysql"
-
-	"taxiexam/api"
-	"taxiexam/configs"
-	"taxiexam/exam/attempt"
-	"taxiexam/exam/attempt/attemptdb"
-	"taxiexam/exam/proctoring"
-	"taxiexam/exam/proctoring/proctoringdb"
-	"taxiexam/exam/results"
-	"taxiexam/exam/results/resultsdb"
-	"taxiexam/internal/audit"
-	"taxiexam/internal/audit/auditdb"
-	"taxiexam/internal/auth"
-	"taxiexam/internal/auth/authdb"
-	"taxiexam/internal/auth/authkv"
-	"taxiexam/internal/notify"
-	"taxiexam/internal/notify/notifydb"
-	"taxiexam/internal/platform/apperr"
-	"taxiexam/internal/platform/clock"
-	"taxiexam/internal/platform/kv"
-	"taxiexam/internal/platform/pii"
-	"taxiexam/internal/platform/reqctx"
-	"taxiexam/internal/platform/sqldb"
-	"taxiexam/internal/schema"
-	questionbank "taxiexam/question-bank"
-	"taxiexam/question-bank/bankdb"
+	"taxiexam/cmd/internal/benchkit"
 )
 
 var (
@@ -94,83 +66,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "examdaybench:", err)
 		os.Exit(1)
 	}
-}
-
-// roster is booking as exam day sees it, in memory.
-type roster struct {
-	sessions map[int64]proctoring.ExamSession
-	rooms    map[int64]proctoring.Room
-	booked   []proctoring.Booked
-	byTicket map[string]int
-}
-
-func (r *roster) Session(_ context.Context, id int64) (proctoring.ExamSession, error) {
-	if v, ok := r.sessions[id]; ok {
-		return v, nil
-	}
-	return proctoring.ExamSession{}, apperr.ErrNotFound
-}
-func (r *roster) SessionsOf(context.Context, int64, time.Time, time.Time) ([]proctoring.ExamSession, error) {
-	return nil, nil
-}
-func (r *roster) Room(_ context.Context, id int64) (proctoring.Room, error) { return r.rooms[id], nil }
-func (r *roster) Rooms(context.Context, int64) ([]proctoring.Room, error)   { return nil, nil }
-func (r *roster) Roster(_ context.Context, sessionID int64) ([]proctoring.Booked, error) {
-	var out []proctoring.Booked
-	for _, b := range r.booked {
-		if b.SessionID == sessionID {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-func (r *roster) ByTicket(_ context.Context, no string) (proctoring.Booked, error) {
-	if i, ok := r.byTicket[no]; ok {
-		return r.booked[i], nil
-	}
-	return proctoring.Booked{}, apperr.ErrNotFound
-}
-func (r *roster) VerifyTicket(string) (string, error)    { return "", apperr.ErrNotFound }
-func (r *roster) CheckedIn(context.Context, int64) error { return nil }
-func (r *roster) Started(context.Context, int64) error   { return nil }
-func (r *roster) Closed(context.Context, int64) error    { return nil }
-
-type everyoneApproved struct{}
-
-func (everyoneApproved) ApprovedApplication(_ context.Context, cid int64) (int64, time.Time, error) {
-	return cid, time.Now().AddDate(0, -1, 0), nil
-}
-
-type benchContacts struct{}
-
-func (benchContacts) Contact(_ context.Context, cid, _ int64) (string, string, error) {
-	return "考生", fmt.Sprintf("139%08d", cid), nil
-}
-
-type sittings struct{ s *proctoringdb.Store }
-
-func (x sittings) Sitting(ctx context.Context, attemptID int64) (results.Sitting, error) {
-	st, err := x.s.SittingByAttempt(ctx, attemptID)
-	return results.Sitting{ApplicationID: st.ApplicationID, SessionID: st.SessionID, CentreID: st.CentreID}, err
-}
-
-type mustSit struct{ r *results.Service }
-
-func (m mustSit) MustSit(ctx context.Context, cid int64, at time.Time) ([]questionbank.Subject, error) {
-	el, err := m.r.Eligibility(ctx, cid, at)
-	return el.Subjects, err
-}
-
-type authLogins struct{ a *auth.Service }
-
-func (l authLogins) OpenExamSession(ctx context.Context, cid int64, ip, ua string) (string, error) {
-	return l.a.OpenExamSession(ctx, cid, ip, ua)
-}
-
-type noPhotos struct{}
-
-func (noPhotos) Photo(context.Context, int64) ([]byte, string, error) {
-	return nil, "", apperr.ErrNotFound
 }
 
 // vu is one virtual candidate on their terminal.
@@ -268,121 +163,43 @@ func call(c *http.Client, method, url string, body any) (int, []byte, time.Durat
 
 func run(dsn, redisAddr string) error {
 	ctx := context.Background()
-	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+	// The product as examd assembles it, with the sample bank (papers and
+	// the formal blueprint).
+	prod, err := benchkit.Open(ctx, benchkit.Options{Tool: "examdaybench", DSN: dsn, Redis: redisAddr, Pool: 128,
+		Log: slog.New(slog.NewJSONHandler(io.Discard, nil))})
 	if err != nil {
 		return err
 	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "examdaybench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name) //nolint:errcheck
-	mc, err := mysqldrv.ParseDSN(dsn)
-	if err != nil {
-		return err
-	}
-	mc.DBName = name
-	db, err := sqldb.Open(configs.Database{Driver: "mysql", DSN: mc.FormatDSN(), MaxOpenConns: 128, MaxIdleConns: 128, ConnMaxLifetime: time.Hour}, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, schema.All()); err != nil {
-		return err
-	}
-	rdb, err := kv.Open(ctx, configs.Redis{Addr: redisAddr, Prefix: name + ":"})
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	prot, err := pii.New("b1:"+pii.NewKey(), pii.NewKey())
-	if err != nil {
-		return err
-	}
-
-	// The services as examd wires them (booking's reads in memory).
-	clk := clock.System{}
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	au := audit.NewService(auditdb.New(db), clk.Now)
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
-	go sessions.Run(ctx) //nolint:errcheck
-	authStore := authdb.New(db, prot)
-	authSvc := auth.NewService(authStore, authkv.New(rdb), prot, sessions, nil, au, db, clk, auth.Config{
-		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
-	bank := questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{})
-	if _, err := bank.LoadSample(ctx); err != nil {
+	defer prod.Close()
+	name, admin := prod.Name, prod.Admin
+	if _, err := prod.Bank().LoadSample(ctx); err != nil {
 		return fmt.Errorf("sample bank: %w", err)
 	}
-	attempts := attempt.NewService(attemptdb.New(db), bank, db, clk, log)
-	pstore := proctoringdb.New(db)
-	res := results.NewService(results.Deps{Store: resultsdb.New(db), Applications: everyoneApproved{}, Sittings: sittings{pstore},
-		Contacts: benchContacts{}, Notifier: notify.NewOutbox(notifydb.New(db, prot), clk, notify.QuietHours{}), Papers: attempts, Clock: clk})
-	attempts.OnSubmit(res.RecordAttempt)
-	ros := &roster{sessions: map[int64]proctoring.ExamSession{}, rooms: map[int64]proctoring.Room{}, byTicket: map[string]int{}}
-	pcfg := proctoring.DefaultConfig()
-	proc := proctoring.NewService(proctoring.Deps{Store: pstore, Bookings: ros, Attempts: attempts, Subjects: mustSit{res}, Logins: authLogins{authSvc},
-		Photos: noPhotos{}, Audit: au, Tx: db, Clock: clk}, pcfg)
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, Auth: authSvc, Audit: au, Attempts: attempts, Bank: bank, Proctoring: proc, Results: res})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stopAPI, err := benchkit.Listen(prod.Handler())
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln) //nolint:errcheck
-	defer hs.Close()
-	base := "http://" + ln.Addr().String()
-	sweepCtx, stopSweep := context.WithCancel(ctx)
-	defer stopSweep()
-	go attempts.RunSweeper(sweepCtx, 5*time.Second) //nolint:errcheck
+	defer stopAPI()
 
-	// ---- exam day set-up: rooms of 100, a started session each, a terminal per seat, everyone checked in
+	// ---- exam day set-up (benchkit.SeedExamDay): rooms of 100 at one
+	// centre, a started session in each, every seat booked by an approved
+	// candidate, enrolled and checked in.
 	t0 := time.Now()
-	proctor := reqctx.With(ctx, reqctx.Request{ID: "bench", Actor: &reqctx.Actor{UserID: 1, Kind: "staff", Role: "proctor", Username: "bench", CentreID: 1}})
+	day, err := benchkit.SeedExamDay(ctx, prod.App, *n, seatsPerRoom)
+	if err != nil {
+		return err
+	}
+	sessions := day.Sessions
 	transport := &http.Transport{MaxIdleConns: 8192, MaxIdleConnsPerHost: 8192, IdleConnTimeout: time.Minute}
 	vus := make([]*vu, *n)
-	for i := range *n {
-		roomID, seat := int64(i/seatsPerRoom+1), i%seatsPerRoom+1
-		if _, ok := ros.rooms[roomID]; !ok {
-			ros.rooms[roomID] = proctoring.Room{ID: roomID, CentreID: 1, Name: fmt.Sprint("考场", roomID), Seats: seatsPerRoom}
-			ros.sessions[roomID] = proctoring.ExamSession{ID: roomID, CentreID: 1, RoomID: roomID, StartsAt: time.Now().Add(-5 * time.Minute), DurationMinutes: 135}
-		}
-		c, err := authStore.CandidateByPhone(ctx, fmt.Sprintf("138%08d", i), true)
+	for i, s := range day.Seats {
+		jar, err := s.TerminalJar(base)
 		if err != nil {
 			return err
 		}
-		v := &vu{ticket: fmt.Sprintf("20261201%08d", i), idNumber: fmt.Sprintf("35060219900101%04d", i%10000)}
-		ros.byTicket[v.ticket] = len(ros.booked)
-		ros.booked = append(ros.booked, proctoring.Booked{BookingID: int64(i + 1), SessionID: roomID, CandidateID: c.ID, ApplicationID: c.ID,
-			TicketNo: v.ticket, Seat: seat, Name: "考生", IDNumber: v.idNumber})
-		token, pending, err := proc.BeginEnrolment(ctx)
-		if err != nil {
-			return err
-		}
-		if _, err := proc.Enrol(proctor, proctoring.Enrolment{Code: pending.Code, RoomID: roomID, Seat: seat}); err != nil {
-			return err
-		}
-		if _, err := proc.Decide(proctor, roomID, proctoring.Decision{BookingID: int64(i + 1), Admit: true}); err != nil {
-			return err
-		}
-		jar, _ := cookiejar.New(nil)
-		u, _ := http.NewRequest("GET", base+"/api/v1/terminal", nil)
-		jar.SetCookies(u.URL, []*http.Cookie{{Name: "examd_terminal", Value: token, Path: "/api/v1/terminal"}})
-		v.client = &http.Client{Jar: jar, Transport: transport, Timeout: 60 * time.Second}
-		vus[i] = v
+		vus[i] = &vu{ticket: s.Ticket, idNumber: s.IDNumber, client: &http.Client{Jar: jar, Transport: transport, Timeout: 60 * time.Second}}
 	}
-	for id := range ros.sessions {
-		if _, err := proc.Start(proctor, id); err != nil {
-			return err
-		}
-	}
-	fmt.Printf("examdaybench: %d candidates in %d rooms, set up in %s; GOMAXPROCS shared with MariaDB and Redis on this machine\n", *n, len(ros.rooms), time.Since(t0).Round(time.Second))
+	fmt.Printf("examdaybench: %d candidates in %d rooms, set up in %s; GOMAXPROCS shared with MariaDB and Redis on this machine\n", *n, len(sessions), time.Since(t0).Round(time.Second))
 
 	// ---- login and paper
 	var login stats
@@ -501,7 +318,7 @@ func run(dsn, redisAddr string) error {
 	if _, err := admin.Exec("CREATE TABLE " + name + ".floor_upsert (attempt_id BIGINT NOT NULL, question_id BIGINT NOT NULL, given VARCHAR(64) NOT NULL, seq BIGINT NOT NULL, answered_at DATETIME(3), PRIMARY KEY (attempt_id, question_id))"); err != nil {
 		return err
 	}
-	floorDB, err := sql.Open("mysql", mc.FormatDSN())
+	floorDB, err := sql.Open("mysql", prod.DSN)
 	if err != nil {
 		return err
 	}

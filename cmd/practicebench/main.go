@@ -25,6 +25,10 @@
 // runs practice without its Redis cache; -cpuprofile writes one CPU profile
 // per scenario. Results and how to read them: docs/performance.md.
 //
+// The product is built by internal/wiring, as examd builds it (through
+// cmd/internal/benchkit, with its background workers running); login codes
+// are taken from auth directly instead of through the SMS queue.
+//
 // Usage: go run ./cmd/practicebench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
 //	[-duration 10s] [-rounds 5] [-conns 64] [-scenarios bare,me,next,resume,answer,mock] [-chapter-size 10000]
@@ -34,15 +38,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"runtime/pprof"
@@ -54,40 +54,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	mysqldrv "github.com/go-sql-driver/mysql"
 
-	"taxiexam/api"
-	"taxiexam/configs"
-	"taxiexam/exam/attempt"
-	"taxiexam/exam/attempt/attemptdb"
-	"taxiexam/exam/practice"
-	"taxiexam/exam/practice/practicedb"
-	"taxiexam/exam/practice/practicekv"
-	"taxiexam/internal/audit"
-	"taxiexam/internal/audit/auditdb"
-	"taxiexam/internal/auth"
-	"taxiexam/internal/auth/authdb"
-	"taxiexam/internal/auth/authkv"
-	"taxiexam/internal/platform/clock"
-	"taxiexam/internal/platform/kv"
-	"taxiexam/internal/platform/pii"
+	"taxiexam/cmd/internal/benchkit"
 	"taxiexam/internal/platform/sqldb"
-	"taxiexam/internal/schema"
 	questionbank "taxiexam/question-bank"
 	"taxiexam/question-bank/bankdb"
 )
-
-type codeBox struct {
-	mu    sync.Mutex
-	codes map[string]string
-}
-
-func (b *codeBox) SendVerificationCode(_ context.Context, phone, code string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.codes[phone] = code
-	return nil
-}
 
 var opts struct {
 	cpuProfile string
@@ -124,75 +96,26 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		return err
 	}
 	defer closeLog()
-	cfg, err := configs.Load("", func(string) (string, bool) { return "", false })
+	// The product as examd assembles it, over a scratch database.
+	prod, err := benchkit.Open(ctx, benchkit.Options{Tool: "practicebench", DSN: dsn, Redis: redisAddr, Pool: 64, Log: log,
+		CatchCodes: true, PracticeUncached: !opts.cache})
 	if err != nil {
 		return err
 	}
-
-	// Scratch database.
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	name := "practicebench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		return err
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return fmt.Errorf("create database: %w", err)
-	}
-	defer admin.Exec("DROP DATABASE IF EXISTS " + name) //nolint:errcheck
-	mc, err := mysqldrv.ParseDSN(dsn)
-	if err != nil {
-		return err
-	}
-	mc.DBName = name
-	db, err := sqldb.Open(configs.Database{Driver: "mysql", DSN: mc.FormatDSN(), MaxOpenConns: 64, MaxIdleConns: 64, ConnMaxLifetime: time.Hour}, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx, schema.All()); err != nil {
-		return err
-	}
-	rdb, err := kv.Open(ctx, configs.Redis{Addr: redisAddr, Prefix: name + ":"})
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	prot, err := pii.New("b1:"+pii.NewKey(), pii.NewKey())
-	if err != nil {
-		return err
-	}
-
-	// The services as examd wires them.
-	clk := clock.System{}
-	au := audit.NewService(auditdb.New(db), clk.Now)
-	codes := &codeBox{codes: map[string]string{}}
-	sessions := authkv.NewNodeSessionCache(authkv.NewSessionCache(rdb, prot), rdb, 10*time.Second)
-	go sessions.Run(ctx) //nolint:errcheck // ends with ctx
-	authSvc := auth.NewService(authdb.New(db, prot), authkv.New(rdb), prot, sessions, codes, au, db, clk, auth.Config{
-		StaffSessionTTL: time.Hour, CandidateSessionTTL: 24 * time.Hour, MaxLoginFailures: 5, Lockout: time.Minute, Location: cfg.Location})
-	bank := questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{})
+	defer prod.Close()
+	bank := prod.Bank()
 	if _, err := bank.LoadSample(ctx); err != nil {
 		return fmt.Errorf("sample bank: %w", err)
 	}
 	bigChapter := int64(0)
 	if opts.chapterN > 0 {
-		if bigChapter, err = growChapter(ctx, db, bank, opts.chapterN); err != nil {
+		if bigChapter, err = growChapter(ctx, prod.DB(), bank, opts.chapterN); err != nil {
 			return err
 		}
-		bank = questionbank.NewService(bankdb.New(db), au, db, clk, questionbank.Config{}) // a fresh snapshot
 	}
-	attempts := attempt.NewService(attemptdb.New(db), bank, db, clk, log)
-	var pracOpts []practice.Option
-	if opts.cache {
-		pracOpts = append(pracOpts, practice.WithCache(practicekv.New(rdb, practicekv.DefaultTTL), log))
-	}
-	prac := practice.NewService(practicedb.New(db), bank, attempts, clk, cfg.Location, pracOpts...)
-	srv := api.New(api.Deps{Config: cfg, Logger: log, Redis: rdb, PII: prot, Auth: authSvc, Audit: au, Practice: prac, Attempts: attempts})
+	srv := prod.Handler()
 
-	apiURL, stopAPI, err := listen(srv)
+	apiURL, stopAPI, err := benchkit.Listen(srv)
 	if err != nil {
 		return err
 	}
@@ -201,7 +124,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	gin.SetMode(gin.ReleaseMode)
 	bare := gin.New()
 	bare.GET("/bare", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok", "n": 42}) })
-	bareURL, stopBare, err := listen(bare)
+	bareURL, stopBare, err := benchkit.Listen(bare)
 	if err != nil {
 		return err
 	}
@@ -228,18 +151,11 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	}
 	cookies := make([]string, users)
 	for i := range cookies {
-		phone := fmt.Sprintf("1390000%04d", i)
-		if _, err := authSvc.RequestCode(ctx, phone, fmt.Sprintf("10.0.%d.%d", i/250, i%250)); err != nil {
-			return err
-		}
-		codes.mu.Lock()
-		code := codes.codes[phone]
-		codes.mu.Unlock()
-		token, _, err := authSvc.CandidateLogin(ctx, phone, code, "10.1.0.1", "practicebench")
+		cookie, _, err := prod.LoginCandidate(ctx, fmt.Sprintf("1390000%04d", i), fmt.Sprintf("10.0.%d.%d", i/250, i%250), "practicebench")
 		if err != nil {
 			return err
 		}
-		cookies[i] = "examd_session=" + token
+		cookies[i] = cookie
 	}
 	total := 0
 	for _, t := range targets {
@@ -288,7 +204,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	}
 	var mockSeq atomic.Int64
 	fmt.Printf("practicebench: MariaDB %s + Redis %s, %d published questions in %d chapters practised, %d candidates, %d connections, %s per scenario, GOMAXPROCS=%d (server and load generator share the machine), practice cache %v, access log %s\n",
-		mc.Addr, redisAddr, total, len(targets), users, conns, dur, runtimeProcs(), opts.cache, opts.logFormat)
+		prod.Addr, redisAddr, total, len(targets), users, conns, dur, runtimeProcs(), opts.cache, opts.logFormat)
 
 	// Request bodies are built before the clock starts, as wrk would send
 	// them: the load generator shares the CPUs with the server.
@@ -380,7 +296,7 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 	}
 	slice := dur / time.Duration(opts.rounds)
 	pooled := make([]sample, len(scenarios))
-	srvCPU := newServerCPU(rdb, admin)
+	srvCPU := newServerCPU(prod.Redis(), prod.Admin)
 	for r := 0; r < opts.rounds; r++ {
 		for i, sc := range scenarios {
 			stop, err := startProfile(sc.key)
@@ -452,16 +368,6 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func us(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 }
 
 func runtimeProcs() int { return gomaxprocs() }
-
-func listen(h http.Handler) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	go s.Serve(ln) //nolint:errcheck
-	return "http://" + ln.Addr().String(), func() { s.Close() }, nil
-}
 
 type result struct {
 	rps           float64
@@ -605,5 +511,20 @@ func growChapter(ctx context.Context, db *sqldb.DB, bank *questionbank.Service, 
 		}
 		extra = extra[k:]
 	}
-	return ch.ID, st.BumpGeneration(ctx)
+	if err := st.BumpGeneration(ctx); err != nil {
+		return 0, err
+	}
+	// The bank's snapshot notices the new generation within a second.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		qs, err := bank.PublishedQuestions(ctx, questionbank.PracticeFilter{ChapterID: ch.ID})
+		if err != nil {
+			return 0, err
+		}
+		if len(qs) >= n {
+			return ch.ID, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("the bank shows %d of %d questions in chapter %d", len(qs), n, ch.ID)
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 	questionbank "taxiexam/question-bank"
 )
 

@@ -199,14 +199,11 @@ func (s *Service) resumeOpen(ctx context.Context, cand int64) (View, error) {
 }
 
 func candidate(ctx context.Context) (int64, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "candidate" {
+	id, err := reqctx.Candidate(ctx)
+	if apperr.ErrForbidden.Is(err) {
 		return 0, apperr.ErrForbidden.WithMessage("only candidates sit mock exams")
 	}
-	return a.UserID, nil
+	return id, err
 }
 
 // load reads an attempt the caller may see: a candidate only their own
@@ -221,7 +218,7 @@ func (s *Service) load(ctx context.Context, kind Kind, id int64) (Attempt, error
 	if a.Kind != kind {
 		return Attempt{}, apperr.ErrNotFound
 	}
-	if act := reqctx.ActorFrom(ctx); act == nil || (act.Kind == "candidate" && act.UserID != a.CandidateID) {
+	if act := reqctx.ActorFrom(ctx); act == nil || (act.IsCandidate() && act.UserID != a.CandidateID) {
 		return Attempt{}, apperr.ErrNotFound
 	}
 	if !a.Submitted() && !s.clock.Now().Before(a.Deadline) {
@@ -321,7 +318,7 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 // (staff callers pass, as in load).
 func owns(ctx context.Context, candidate int64) bool {
 	act := reqctx.ActorFrom(ctx)
-	return act != nil && (act.Kind != "candidate" || act.UserID == candidate)
+	return act != nil && (!act.IsCandidate() || act.UserID == candidate)
 }
 
 func checkAnswer(it Item, ans Answer) error {

@@ -8,6 +8,7 @@ import (
 
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // MyBooking is the candidate's current booking with its session, or the
@@ -70,7 +71,7 @@ func (s *Service) classify(v Session) error {
 
 // Book gives the calling candidate a seat in the session.
 func (s *Service) Book(ctx context.Context, sessionID int64) (MyBooking, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return MyBooking{}, err
 	}
@@ -123,9 +124,15 @@ const (
 )
 
 // take books a seat for cid in the caller's transaction. The SMS go into
-// the outbox first (keyed by the new ticket number), so the session's row
-// lock, taken by the seat statement, is held only for the seat number pick
-// and the booking insert: every booker of the session waits on that lock.
+// the outbox first (keyed by the new ticket number) and the room's seats
+// are read, so the session's row lock, taken by the seat statement, is
+// held only for the booking insert: every booker of the session waits on
+// that lock. The seat is the one the session's seat counter names (no
+// search under the lock); only when that one is taken (a seat freed by a
+// cancellation and given out again, a held seat, a seat map edited after
+// bookings) or the counter has passed the room's seats does the lowest
+// free seat get looked up. The unique key (session, seat) decides either
+// way.
 // release, if set, ends the candidate's old booking once the new seat is
 // taken (a reschedule or an accepted offer) and returns its id.
 func (s *Service) take(ctx context.Context, cid int64, v SessionView, p Person, held bool, tpl string, release func(ctx context.Context) (int64, error)) (Booking, error) {
@@ -136,11 +143,16 @@ func (s *Service) take(ctx context.Context, cid int64, v SessionView, p Person, 
 	if err := s.confirm(ctx, ticket, cid, v, p, tpl); err != nil {
 		return Booking{}, err
 	}
+	seats, err := s.store.OpenSeats(ctx, v.RoomID)
+	if err != nil {
+		return Booking{}, err
+	}
 	var ok bool
+	ordinal := 0 // a held seat comes with no counter: look it up
 	if held {
 		ok, err = s.store.TakeHeldSeat(ctx, v.ID)
 	} else {
-		ok, err = s.store.TakeSeat(ctx, v.ID, s.clock.Now().Add(s.cfg.Cutoff))
+		ordinal, ok, err = s.store.TakeSeat(ctx, v.ID, s.clock.Now().Add(s.cfg.Cutoff))
 	}
 	if err != nil {
 		return Booking{}, err
@@ -157,12 +169,18 @@ func (s *Service) take(ctx context.Context, cid int64, v SessionView, p Person, 
 			return Booking{}, err
 		}
 	}
-	seat, err := s.store.FreeSeatNumber(ctx, v.ID, v.RoomID)
-	if err != nil {
+	now := s.clock.Now()
+	b := Booking{SessionID: v.ID, CandidateID: cid, TicketNo: ticket, Status: BookingActive, ReplacesID: replaces, CreatedAt: now, ChangedAt: now}
+	if ordinal >= 1 && ordinal <= len(seats) {
+		b.SeatNumber = seats[ordinal-1]
+		err := s.store.InsertBooking(ctx, &b)
+		if !ErrSeatTaken.Is(err) {
+			return b, err
+		}
+	}
+	if b.SeatNumber, err = s.store.FreeSeatNumber(ctx, v.ID, v.RoomID); err != nil {
 		return Booking{}, err
 	}
-	now := s.clock.Now()
-	b := Booking{SessionID: v.ID, CandidateID: cid, SeatNumber: seat, TicketNo: ticket, Status: BookingActive, ReplacesID: replaces, CreatedAt: now, ChangedAt: now}
 	if err := s.store.InsertBooking(ctx, &b); err != nil {
 		return Booking{}, err
 	}
@@ -266,7 +284,7 @@ func (s *Service) changeable(v Session) error {
 // Cancel ends the calling candidate's booking (counts towards the
 // cooling-off rule).
 func (s *Service) Cancel(ctx context.Context) error {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return err
 	}
@@ -308,7 +326,7 @@ func (s *Service) Cancel(ctx context.Context) error {
 // cancel + book in one transaction, so either both happen or neither (a
 // full target leaves the old booking as it was).
 func (s *Service) Reschedule(ctx context.Context, toSessionID int64) (MyBooking, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return MyBooking{}, err
 	}
@@ -367,7 +385,7 @@ func (s *Service) Reschedule(ctx context.Context, toSessionID int64) (MyBooking,
 // Mine returns the calling candidate's booking (ErrNoBooking when they have
 // never booked).
 func (s *Service) Mine(ctx context.Context) (MyBooking, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return MyBooking{}, err
 	}
@@ -389,7 +407,7 @@ func (s *Service) Mine(ctx context.Context) (MyBooking, error) {
 
 // History lists the candidate's bookings, newest first.
 func (s *Service) History(ctx context.Context) ([]Booking, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +424,7 @@ func (s *Service) myBooking(b Booking, v SessionView) MyBooking {
 
 // Person is what the ticket shows about the calling candidate.
 func (s *Service) Person(ctx context.Context) (Person, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Person{}, err
 	}
@@ -415,7 +433,7 @@ func (s *Service) Person(ctx context.Context) (Person, error) {
 
 // MyEligibility tells the candidate home whether booking is the next step.
 func (s *Service) MyEligibility(ctx context.Context) (Eligibility, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Eligibility{}, err
 	}

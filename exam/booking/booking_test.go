@@ -21,7 +21,7 @@ import (
 	"taxiexam/internal/platform/signing"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 var shanghai = func() *time.Location {
@@ -742,5 +742,58 @@ func TestManyCandidatesRaceForTheLastSeats(t *testing.T) {
 	}
 	if won != 1 || counted != 1 {
 		t.Fatalf("one candidate holds %d bookings (%d counted)", won, counted)
+	}
+}
+
+// Seats come from the session's seat counter in the room's order (disabled
+// seats skipped); once the counter has passed the room's seats, a seat a
+// cancellation freed goes to the next booker.
+func TestSeatsFollowTheCounterThenFreedSeats(t *testing.T) {
+	f := newFixture(t)
+	c, err := f.svc.CreateCentre(f.admin, booking.Centre{Name: "漳浦考点", Address: "绥安镇府前街12号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	room, err := f.svc.CreateRoom(f.admin, c.ID, booking.RoomInput{Name: "第二考场", Seats: 4, Disabled: []int{2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := f.session(t, room, 7, "09:00", 0)
+	for i := int64(1); i <= 5; i++ {
+		f.reg.approve(i, f.clock.Now())
+	}
+	book := func(cid int64) int {
+		t.Helper()
+		m, err := f.svc.Book(cand(cid), s.ID)
+		if err != nil {
+			t.Fatalf("candidate %d: %v", cid, err)
+		}
+		return m.Booking.SeatNumber
+	}
+	for _, step := range []struct {
+		cid      int64
+		cancel   bool
+		wantSeat int
+	}{
+		{cid: 1, wantSeat: 1},
+		{cid: 2, wantSeat: 3},
+		{cid: 1, cancel: true},
+		{cid: 3, wantSeat: 4},  // the counter's third open seat, not the freed 1
+		{cid: 4, wantSeat: 1},  // the counter is past the room: the freed seat
+		{cid: 5, wantSeat: -1}, // three open seats, three booked: full
+	} {
+		switch {
+		case step.cancel:
+			if err := f.svc.Cancel(cand(step.cid)); err != nil {
+				t.Fatal(err)
+			}
+		case step.wantSeat < 0:
+			_, err := f.svc.Book(cand(step.cid), s.ID)
+			wantCode(t, err, booking.ErrSessionFull)
+		default:
+			if got := book(step.cid); got != step.wantSeat {
+				t.Fatalf("candidate %d got seat %d, want %d", step.cid, got, step.wantSeat)
+			}
+		}
 	}
 }

@@ -27,4 +27,8 @@ var (
 	ErrRoundClosed        = apperr.New(apperr.KindConflict, "round_not_open", "this preference round is not accepting choices")
 	ErrRoundNotDue        = apperr.New(apperr.KindConflict, "round_not_due", "the preference round's window has not ended yet")
 	ErrSessionClash       = apperr.New(apperr.KindConflict, "session_clash", "the room already has a session starting at this time")
+	// ErrSeatTaken is the store's answer when the seat a booking names is
+	// held by another active booking of the session; take then picks the
+	// lowest free seat instead, so users never see it.
+	ErrSeatTaken = apperr.New(apperr.KindConflict, "seat_taken", "this seat is already booked")
 )

@@ -13,6 +13,7 @@ import (
 	"taxiexam/internal/audit"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // Preference rounds (fair release). Instead of first-come, the bureau
@@ -198,6 +199,19 @@ func (s *Service) CreateRound(ctx context.Context, in RoundInput) (Round, error)
 		if err := s.store.CreateRound(ctx, &r); err != nil {
 			return err
 		}
+		// A round is the release: its draft sessions are published now (the
+		// allocation gives seats only in published sessions, and first-come
+		// booking stays closed until the round ends: they are preference mode).
+		for _, id := range r.SessionIDs {
+			if _, err := s.store.UpdateSession(ctx, id, func(x *Session) error {
+				if x.Status == SessionDraft {
+					x.Status = SessionPublished
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
 		return s.audit.Record(ctx, audit.Entry{Action: "booking.round.create", TargetType: "booking_round", TargetID: itoa(r.ID), After: r})
 	})
 	return r, err
@@ -234,7 +248,7 @@ func (s *Service) RoundResult(ctx context.Context, id int64) (Round, []Assignmen
 // SubmitChoices records the calling candidate's ranking while the round is
 // open (a later submission replaces it).
 func (s *Service) SubmitChoices(ctx context.Context, roundID int64, sessionIDs []int64) (Choice, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Choice{}, err
 	}
@@ -272,7 +286,7 @@ func (s *Service) SubmitChoices(ctx context.Context, roundID int64, sessionIDs [
 
 // MyChoice is the calling candidate's ranking in a round (empty if none).
 func (s *Service) MyChoice(ctx context.Context, roundID int64) (Choice, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Choice{}, err
 	}

@@ -84,14 +84,19 @@ func TestPreferenceRoundAllocatesAtTheClose(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.SetSessionStatus(f.admin, s.ID, booking.SessionPublished, 0); err != nil {
-			t.Fatal(err)
+		if hm == "09:00" { // the other stays a draft: the round releases it
+			if _, err := f.svc.SetSessionStatus(f.admin, s.ID, booking.SessionPublished, 0); err != nil {
+				t.Fatal(err)
+			}
 		}
 		ids = append(ids, s.ID)
 	}
 	r, err := f.svc.CreateRound(f.admin, booking.RoundInput{Name: "十二月第二周", ClosesAt: f.clock.Now().Add(48 * time.Hour), SessionIDs: ids})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if v, err := f.svc.Session(f.admin, ids[1]); err != nil || v.Status != booking.SessionPublished {
+		t.Fatalf("the draft session in the round: %v, %v", v.Status, err)
 	}
 	if len(r.Seed) != 32 || r.Status != booking.RoundOpen {
 		t.Fatalf("round: %+v", r)

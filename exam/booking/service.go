@@ -21,7 +21,6 @@ import (
 
 	"taxiexam/internal/audit"
 	"taxiexam/internal/notify"
-	"taxiexam/internal/platform/apperr"
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/reqctx"
 )
@@ -56,8 +55,10 @@ type Store interface {
 
 	// TakeSeat is the one conditional UPDATE that books a seat: booked+1
 	// when the session is published, first-come, starts after notBefore
-	// and booked+held < capacity. False: nothing changed.
-	TakeSeat(ctx context.Context, sessionID int64, notBefore time.Time) (bool, error)
+	// and booked+held < capacity. False: nothing changed. ordinal is the
+	// session's seat counter after the update (1, 2, 3, ...; it only
+	// grows): the ordinal-th open seat is the one to try first.
+	TakeSeat(ctx context.Context, sessionID int64, notBefore time.Time) (ordinal int, ok bool, err error)
 	// TakeHeldSeat turns a seat held for a waitlist offer into a booking.
 	TakeHeldSeat(ctx context.Context, sessionID int64) (bool, error)
 	// ReleaseSeat gives a booked seat back; hold=true keeps it held for a
@@ -68,9 +69,13 @@ type Store interface {
 	// FreeSeatNumber is the lowest open seat of the room no active booking
 	// of the session holds. Callers hold the session row lock (TakeSeat).
 	FreeSeatNumber(ctx context.Context, sessionID, roomID int64) (int, error)
+	// OpenSeats are the numbers of the room's seats that are not
+	// disabled, in order.
+	OpenSeats(ctx context.Context, roomID int64) ([]int, error)
 
 	// InsertBooking returns ErrAlreadyBooked when the candidate already
-	// holds an active booking.
+	// holds an active booking, ErrSeatTaken when another active booking
+	// of the session holds its seat.
 	InsertBooking(ctx context.Context, b *Booking) error
 	BookingByID(ctx context.Context, id int64) (Booking, error)
 	BookingByTicket(ctx context.Context, ticketNo string) (Booking, error)
@@ -258,17 +263,6 @@ func (s *Service) Rules() Rules {
 
 // Location is the bureau's zone.
 func (s *Service) Location() *time.Location { return s.cfg.Location }
-
-func candidateID(ctx context.Context) (int64, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "candidate" {
-		return 0, apperr.ErrForbidden
-	}
-	return a.UserID, nil
-}
 
 // rateLimit counts one booking write against the candidate's and the
 // client IP's limits (Redis, so they hold across nodes).

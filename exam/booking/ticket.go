@@ -8,6 +8,8 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"taxiexam/internal/audit"
+	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // Ticket QR code (准考证二维码).
@@ -76,11 +78,26 @@ func (s *Service) CheckTicket(ctx context.Context, code string) (Booking, Sessio
 		return Booking{}, SessionView{}, err
 	}
 	b, err := s.store.BookingByTicket(ctx, no)
+	if apperr.ErrNotFound.Is(err) {
+		return Booking{}, SessionView{}, ErrTicketInvalid
+	}
 	if err != nil {
 		return Booking{}, SessionView{}, err
 	}
 	v, err := s.store.SessionByID(ctx, b.SessionID)
-	return b, v, err
+	if err != nil {
+		return Booking{}, SessionView{}, err
+	}
+	// The route admits proctors and the bureau; a proctor checks only the
+	// tickets of their own centre.
+	centre, err := reqctx.ActorFrom(ctx).Centre()
+	if err != nil {
+		return Booking{}, SessionView{}, err
+	}
+	if centre != 0 && centre != v.CentreID {
+		return Booking{}, SessionView{}, ErrTicketInvalid.WithMessage("this ticket is for another exam centre")
+	}
+	return b, v, nil
 }
 
 // CheckIn marks a booking as present (the proctor console calls this after

@@ -7,6 +7,7 @@ import (
 
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // WaiterView is a waitlist entry with its session.
@@ -22,7 +23,7 @@ type WaiterView struct {
 // candidate holding a booking elsewhere may wait too: taking the offer
 // moves their booking.
 func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64) (Waiter, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Waiter{}, err
 	}
@@ -60,7 +61,7 @@ func (s *Service) JoinWaitlist(ctx context.Context, sessionID int64) (Waiter, er
 
 // ownWaiter loads one of the calling candidate's entries.
 func (s *Service) ownWaiter(ctx context.Context, id int64) (int64, Waiter, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return 0, Waiter{}, err
 	}
@@ -161,7 +162,7 @@ func (s *Service) AcceptOffer(ctx context.Context, id int64) (MyBooking, error) 
 
 // MyWaitlist lists the calling candidate's open waitlist entries.
 func (s *Service) MyWaitlist(ctx context.Context) ([]WaiterView, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -136,14 +136,11 @@ func NewService(store Store, bank Bank, mocks Mocks, clk clock.Clock, loc *time.
 }
 
 func candidate(ctx context.Context) (int64, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "candidate" {
+	id, err := reqctx.Candidate(ctx)
+	if apperr.ErrForbidden.Is(err) {
 		return 0, apperr.ErrForbidden.WithMessage("practice is for candidates")
 	}
-	return a.UserID, nil
+	return id, err
 }
 
 func hideKey(q questionbank.Question) questionbank.Question {

@@ -98,7 +98,7 @@ func (s *Service) mySitting(ctx context.Context, terminalToken string) (Sitting,
 	if a == nil {
 		return Sitting{}, apperr.ErrUnauthenticated
 	}
-	if a.Kind != "candidate" || a.Role != "exam_candidate" {
+	if !a.IsCandidate() || !a.Is(reqctx.RoleExamCandidate) {
 		return Sitting{}, ErrNotAnExamTerminal
 	}
 	t, err := s.activeTerminal(ctx, terminalToken)

@@ -17,7 +17,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 var shanghai = func() *time.Location {
@@ -75,7 +75,7 @@ func newFixture(t *testing.T) *fixture {
 
 func staffCtx(id int64, role string, centre int64) context.Context {
 	return reqctx.With(context.Background(), reqctx.Request{ID: "t", ClientIP: "10.0.0.1",
-		Actor: &reqctx.Actor{UserID: id, Kind: "staff", Role: role, Username: role, CentreID: centre}})
+		Actor: &reqctx.Actor{UserID: id, Kind: "staff", Role: reqctx.Role(role), Username: role, CentreID: centre}})
 }
 
 func examCtx(cand int64) context.Context {

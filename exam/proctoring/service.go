@@ -171,20 +171,12 @@ func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
 // staff is the calling proctor or bureau admin. A proctor is bound to one
 // centre; a bureau admin may see every centre (centre 0).
 func staff(ctx context.Context) (id, centre int64, err error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, 0, apperr.ErrUnauthenticated
+	a, err := reqctx.Staff(ctx, reqctx.RoleProctor, reqctx.RoleBureauAdmin)
+	if err != nil {
+		return 0, 0, err
 	}
-	switch a.Role {
-	case "proctor":
-		if a.CentreID == 0 {
-			return 0, 0, apperr.ErrForbidden.WithMessage("this proctor account is not bound to an exam centre")
-		}
-		return a.UserID, a.CentreID, nil
-	case "bureau_admin":
-		return a.UserID, 0, nil
-	}
-	return 0, 0, apperr.ErrForbidden
+	centre, err = a.Centre()
+	return a.UserID, centre, err
 }
 
 // ownSession loads a session of the caller's centre; another centre's is

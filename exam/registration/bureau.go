@@ -10,6 +10,7 @@ import (
 	"taxiexam/internal/audit"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // ---------------------------------------------------------------- channels
@@ -18,12 +19,14 @@ import (
 type NewChannel struct {
 	Code string // optional: 3-32 of a-z, 0-9, '-'; generated when empty
 	Name string
+	Kind string // online (default) | window
 }
 
 // ChannelChange edits a channel; nil fields stay.
 type ChannelChange struct {
 	Version  int
 	Name     *string
+	Kind     *string
 	Disabled *bool
 }
 
@@ -54,13 +57,17 @@ func randomCode() string {
 
 // CreateChannel adds a registration channel.
 func (s *Service) CreateChannel(ctx context.Context, n NewChannel) (Channel, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Channel{}, err
 	}
 	n.Code, n.Name = strings.ToLower(strings.TrimSpace(n.Code)), strings.TrimSpace(n.Name)
 	v := apperr.Fields{}
 	v.Check(n.Code == "" || validChannelCode(n.Code), "code", "3 to 32 characters: a-z, 0-9 and -")
 	v.Check(runes(n.Name) >= 2 && runes(n.Name) <= 60, "name", "2 to 60 characters")
+	if n.Kind == "" {
+		n.Kind = ChannelOnline
+	}
+	v.Check(ValidChannelKind(n.Kind), "kind", "online or window")
 	if err := v.Err(); err != nil {
 		return Channel{}, err
 	}
@@ -69,7 +76,7 @@ func (s *Service) CreateChannel(ctx context.Context, n NewChannel) (Channel, err
 		if generated {
 			n.Code = randomCode()
 		}
-		c := Channel{Code: n.Code, Name: n.Name, Version: 1}
+		c := Channel{Code: n.Code, Name: n.Name, Kind: n.Kind, Version: 1}
 		err := s.tx.InTx(ctx, func(ctx context.Context) error {
 			if err := s.store.CreateChannel(ctx, &c); err != nil {
 				return err
@@ -85,7 +92,7 @@ func (s *Service) CreateChannel(ctx context.Context, n NewChannel) (Channel, err
 
 // UpdateChannel renames or disables/enables a channel.
 func (s *Service) UpdateChannel(ctx context.Context, id int64, ch ChannelChange) (Channel, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Channel{}, err
 	}
 	if ch.Name != nil {
@@ -94,6 +101,9 @@ func (s *Service) UpdateChannel(ctx context.Context, id int64, ch ChannelChange)
 		if runes(n) < 2 || runes(n) > 60 {
 			return Channel{}, apperr.Invalid(map[string]string{"name": "2 to 60 characters"})
 		}
+	}
+	if ch.Kind != nil && !ValidChannelKind(*ch.Kind) {
+		return Channel{}, apperr.Invalid(map[string]string{"kind": "online or window"})
 	}
 	var out Channel
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -105,6 +115,9 @@ func (s *Service) UpdateChannel(ctx context.Context, id int64, ch ChannelChange)
 			before = *c
 			if ch.Name != nil {
 				c.Name = *ch.Name
+			}
+			if ch.Kind != nil {
+				c.Kind = *ch.Kind
 			}
 			if ch.Disabled != nil {
 				c.Disabled = *ch.Disabled
@@ -123,7 +136,7 @@ func (s *Service) UpdateChannel(ctx context.Context, id int64, ch ChannelChange)
 
 // Channels lists every channel with its number of applications.
 func (s *Service) Channels(ctx context.Context) ([]ChannelCount, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return nil, err
 	}
 	return s.store.ListChannels(ctx)
@@ -131,7 +144,7 @@ func (s *Service) Channels(ctx context.Context) ([]ChannelCount, error) {
 
 // Channel returns one channel.
 func (s *Service) Channel(ctx context.Context, id int64) (Channel, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Channel{}, err
 	}
 	return s.store.ChannelByID(ctx, id)
@@ -150,7 +163,7 @@ func (s *Service) City() string { return s.cfg.City }
 // Stats counts applications per channel and status, created in [from, to)
 // (zero times = unbounded).
 func (s *Service) Stats(ctx context.Context, from, to time.Time) ([]ChannelStat, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return nil, err
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
@@ -161,7 +174,7 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) ([]ChannelStat,
 
 // Search lists applications for the bureau (the caller masks personal data).
 func (s *Service) Search(ctx context.Context, f Filter) ([]Application, int64, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return nil, 0, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
@@ -183,7 +196,7 @@ type Dossier struct {
 // Dossier returns the whole application with its history and the SMS
 // queued for it. The view shows the full ID number and is audited.
 func (s *Service) Dossier(ctx context.Context, id int64) (Dossier, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Dossier{}, err
 	}
 	var d Dossier
@@ -256,7 +269,7 @@ func (s *Service) Platforms(ctx context.Context, includeDisabled bool) ([]Platfo
 
 // CreatePlatform adds a platform.
 func (s *Service) CreatePlatform(ctx context.Context, in PlatformInput) (Platform, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Platform{}, err
 	}
 	if err := s.checkPlatform(&in); err != nil {
@@ -274,7 +287,7 @@ func (s *Service) CreatePlatform(ctx context.Context, in PlatformInput) (Platfor
 
 // UpdatePlatform edits a platform.
 func (s *Service) UpdatePlatform(ctx context.Context, id int64, in PlatformInput) (Platform, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Platform{}, err
 	}
 	if err := s.checkPlatform(&in); err != nil {
@@ -328,7 +341,7 @@ func (s *Service) Offices(ctx context.Context, includeDisabled bool) ([]Office, 
 
 // CreateOffice adds an issuing window.
 func (s *Service) CreateOffice(ctx context.Context, in OfficeInput) (Office, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Office{}, err
 	}
 	if err := checkOffice(&in); err != nil {
@@ -346,7 +359,7 @@ func (s *Service) CreateOffice(ctx context.Context, in OfficeInput) (Office, err
 
 // UpdateOffice edits an issuing window.
 func (s *Service) UpdateOffice(ctx context.Context, id int64, in OfficeInput) (Office, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Office{}, err
 	}
 	if err := checkOffice(&in); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"taxiexam/internal/audit"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // Weekly feedback (周反馈): police systems that cannot use the console get
@@ -60,7 +61,7 @@ func (s *Service) pendingAll(ctx context.Context) ([]Application, error) {
 // ExportPending writes the weekly batch of pending applications (full ID
 // numbers: the export is audited).
 func (s *Service) ExportPending(ctx context.Context) ([]byte, int, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return nil, 0, err
 	}
 	list, err := s.pendingAll(ctx)
@@ -134,7 +135,7 @@ var checkWords = map[string]string{"clear": CheckClear, "无": CheckClear, "foun
 // whole file (errors are keyed "row N"); then every decision is recorded in
 // one transaction.
 func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return ImportResult{}, err
 	}
 	rows, skipped, bad, err := s.parseResults(data)

@@ -97,11 +97,24 @@ var RejectReasons = []Item{
 // OverdueAfter flags applications waiting longer than this (weekly feedback).
 const OverdueAfter = 7 * 24 * time.Hour
 
+// Channel kinds: where the QR code is used. Online channels are posters,
+// government apps and web pages the candidate opens alone; a window channel
+// is the code at the service hall's counter, where a clerk helps the
+// candidate register (the statistics count both kinds apart).
+const (
+	ChannelOnline = "online"
+	ChannelWindow = "window"
+)
+
+// ValidChannelKind reports a known channel kind.
+func ValidChannelKind(k string) bool { return k == ChannelOnline || k == ChannelWindow }
+
 // Channel is a registration channel with its own QR code.
 type Channel struct {
 	ID        int64
 	Code      string
 	Name      string
+	Kind      string // online | window
 	Disabled  bool
 	Version   int
 	CreatedAt time.Time

@@ -32,7 +32,7 @@ import (
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 var shanghai = func() *time.Location {
@@ -80,7 +80,7 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func staffCtx(id int64, role string) context.Context {
-	return reqctx.With(context.Background(), reqctx.Request{ID: "t", ClientIP: "10.0.0.1", Actor: &reqctx.Actor{UserID: id, Kind: "staff", Role: role, Username: role}})
+	return reqctx.With(context.Background(), reqctx.Request{ID: "t", ClientIP: "10.0.0.1", Actor: &reqctx.Actor{UserID: id, Kind: "staff", Role: reqctx.Role(role), Username: role}})
 }
 
 func (f *fixture) candidate(t *testing.T, phone string) context.Context {

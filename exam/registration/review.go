@@ -22,17 +22,6 @@ type Decision struct {
 	Reason     string            // return: what to fix; reject: why
 }
 
-func staff(ctx context.Context) (*reqctx.Actor, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return nil, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "staff" {
-		return nil, apperr.ErrForbidden
-	}
-	return a, nil
-}
-
 // CheckDecision validates a decision on its own.
 func CheckDecision(d Decision) apperr.Fields {
 	v := apperr.Fields{}
@@ -68,7 +57,7 @@ func CheckDecision(d Decision) apperr.Fields {
 
 // Queue lists applications waiting for a check, oldest first.
 func (s *Service) Queue(ctx context.Context, overdueOnly bool, offset, limit int) ([]Application, int64, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return nil, 0, err
 	}
 	f := Filter{Offset: offset, Limit: limit}
@@ -94,7 +83,7 @@ func (s *Service) WaitingDays(a Application) int {
 // ReviewPreview reads an application for the review screen and changes
 // nothing (the API masks the ID number on it): taking the case is TakeCase.
 func (s *Service) ReviewPreview(ctx context.Context, id int64) (Application, []Event, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Application{}, nil, err
 	}
 	a, err := s.store.ApplicationByID(ctx, id)
@@ -112,7 +101,7 @@ func (s *Service) ReviewPreview(ctx context.Context, id int64) (Application, []E
 // number is shown, so the view is audited; a submitted application is now
 // under background check (the candidate's timeline shows it).
 func (s *Service) TakeCase(ctx context.Context, id int64) (Application, []Event, error) {
-	actor, err := staff(ctx)
+	actor, err := reqctx.Staff(ctx)
 	if err != nil {
 		return Application{}, nil, err
 	}
@@ -154,7 +143,7 @@ func (s *Service) TakeCase(ctx context.Context, id int64) (Application, []Event,
 // Decide records the check items and the outcome, moves the application on
 // and tells the candidate by SMS, in one transaction with the audit entry.
 func (s *Service) Decide(ctx context.Context, id int64, d Decision) (Application, error) {
-	if _, err := staff(ctx); err != nil {
+	if _, err := reqctx.Staff(ctx); err != nil {
 		return Application{}, err
 	}
 	d.Reason = strings.TrimSpace(d.Reason)

@@ -35,6 +35,8 @@ type Store interface {
 	ChannelByCode(ctx context.Context, code string) (Channel, error)
 	UpdateChannel(ctx context.Context, id int64, fn func(*Channel) error) (Channel, error)
 	ListChannels(ctx context.Context) ([]ChannelCount, error)
+	// RecordScan counts one opening of a channel's QR landing at time at.
+	RecordScan(ctx context.Context, channelID int64, at time.Time) error
 
 	// CreateApplication returns apperr.ErrDuplicate when the candidate
 	// already has an open application.
@@ -71,6 +73,12 @@ type Notifier interface {
 // dossier.
 type Messages interface {
 	List(ctx context.Context, f notify.Filter) ([]notify.View, int64, error)
+}
+
+// FormVersions keeps every submitted form (the archive's application
+// versions), written in the submit transaction.
+type FormVersions interface {
+	Keep(ctx context.Context, a Application) error
 }
 
 // Phones gives a candidate's verified phone number (auth's candidates).
@@ -127,6 +135,13 @@ type Service struct {
 	clock  clock.Clock
 	cfg    Config
 	msgs   Messages
+	forms  FormVersions
+}
+
+// WithFormVersions keeps each submitted form for the archive.
+func (s *Service) WithFormVersions(v FormVersions) *Service {
+	s.forms = v
+	return s
 }
 
 // WithMessages lets the dossier list the candidate's messages.
@@ -161,21 +176,10 @@ func (s *Service) today() time.Time {
 
 // ---------------------------------------------------------------- candidate
 
-func candidateID(ctx context.Context) (int64, error) {
-	a := reqctx.ActorFrom(ctx)
-	if a == nil {
-		return 0, apperr.ErrUnauthenticated
-	}
-	if a.Kind != "candidate" {
-		return 0, apperr.ErrForbidden
-	}
-	return a.UserID, nil
-}
-
 // own loads an application of the calling candidate; someone else's is
 // reported as not found.
 func (s *Service) own(ctx context.Context, id int64) (Application, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Application{}, err
 	}
@@ -206,9 +210,20 @@ func (s *Service) ChannelLanding(ctx context.Context, code string) (Channel, err
 	return c, nil
 }
 
+// OpenLanding is ChannelLanding for the page a QR code opens: an active
+// channel's opening is counted as one scan (per channel and hour, no
+// visitor data), which the statistics set against its registrations.
+func (s *Service) OpenLanding(ctx context.Context, code string) (Channel, error) {
+	c, err := s.ChannelLanding(ctx, code)
+	if err != nil || c.Disabled {
+		return c, err
+	}
+	return c, s.store.RecordScan(ctx, c.ID, s.clock.Now().UTC())
+}
+
 // MyApplications lists the caller's applications, newest first.
 func (s *Service) MyApplications(ctx context.Context) ([]Application, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -219,7 +234,7 @@ func (s *Service) MyApplications(ctx context.Context) ([]Application, error) {
 // draft remembering the channel the candidate came through (by its code;
 // empty = none). The bool reports a new draft.
 func (s *Service) StartApplication(ctx context.Context, channelCode string) (Application, bool, error) {
-	cid, err := candidateID(ctx)
+	cid, err := reqctx.Candidate(ctx)
 	if err != nil {
 		return Application{}, false, err
 	}
@@ -350,9 +365,9 @@ func (s *Service) Photo(ctx context.Context, id int64) ([]byte, string, error) {
 	var a Application
 	var err error
 	switch {
-	case actor.Kind == "candidate":
+	case actor.IsCandidate():
 		a, err = s.own(ctx, id)
-	case actor.Role == "police_reviewer" || actor.Role == "bureau_admin":
+	case actor.IsStaff() && actor.Is(reqctx.RolePoliceReviewer, reqctx.RoleBureauAdmin):
 		a, err = s.store.ApplicationByID(ctx, id)
 	default:
 		return nil, "", apperr.ErrForbidden
@@ -411,6 +426,11 @@ func (s *Service) Submit(ctx context.Context, id int64, version int) (Applicatio
 			return err
 		}
 		out = a
+		if s.forms != nil {
+			if err := s.forms.Keep(ctx, a); err != nil {
+				return err
+			}
+		}
 		return s.changed(ctx, a, StatusSubmitted, "candidate", a.CandidateID, "", notify.TplApplicationReceived,
 			map[string]string{"name": a.Form.Name}, fmt.Sprintf("application:%d:submitted:%d", a.ID, a.SubmitCount))
 	})

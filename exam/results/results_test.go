@@ -20,7 +20,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -128,7 +128,7 @@ func candidateCtx(id int64) context.Context {
 }
 
 func staffCtx(role string, centre int64) context.Context {
-	return reqctx.With(context.Background(), reqctx.Request{ID: "t", Actor: &reqctx.Actor{UserID: 900, Kind: "staff", Role: role, CentreID: centre}})
+	return reqctx.With(context.Background(), reqctx.Request{ID: "t", Actor: &reqctx.Actor{UserID: 900, Kind: "staff", Role: reqctx.Role(role), CentreID: centre}})
 }
 
 // sit starts a formal attempt with the subjects eligibility names, answers

@@ -64,6 +64,12 @@ type Papers interface {
 	View(ctx context.Context, kind attempt.Kind, id int64) (attempt.View, error)
 }
 
+// Ledger appends each formal result to the tamper-evident ledger
+// (internal/ledger) in the caller's transaction.
+type Ledger interface {
+	RecordResult(ctx context.Context, r SubjectResult) error
+}
+
 // Deps are the collaborators of the service.
 type Deps struct {
 	Store        Store
@@ -72,6 +78,7 @@ type Deps struct {
 	Contacts     Contacts
 	Notifier     Notifier
 	Papers       Papers
+	Ledger       Ledger // nil: no ledger (tests of other packages)
 	Clock        clock.Clock
 }
 
@@ -83,13 +90,14 @@ type Service struct {
 	contacts Contacts
 	notify   Notifier
 	papers   Papers
+	ledger   Ledger
 	clock    clock.Clock
 	hooks    []QualifiedHook
 }
 
 // NewService wires the package.
 func NewService(d Deps) *Service {
-	return &Service{store: d.Store, apps: d.Applications, sittings: d.Sittings, contacts: d.Contacts, notify: d.Notifier, papers: d.Papers, clock: d.Clock}
+	return &Service{store: d.Store, apps: d.Applications, sittings: d.Sittings, contacts: d.Contacts, notify: d.Notifier, papers: d.Papers, ledger: d.Ledger, clock: d.Clock}
 }
 
 // OnQualified registers a hook run once per application, inside the submit
@@ -121,6 +129,18 @@ func (s *Service) RecordAttempt(ctx context.Context, a attempt.Attempt) error {
 	}
 	if err := s.store.AddResults(ctx, rs); err != nil {
 		return err
+	}
+	// The scores enter the ledger in the submit transaction: a result
+	// exists only with its entry.
+	if s.ledger != nil {
+		for _, r := range rs {
+			if r.ID == 0 {
+				continue // recorded before (a repeated hook)
+			}
+			if err := s.ledger.RecordResult(ctx, r); err != nil {
+				return err
+			}
+		}
 	}
 	all, err := s.store.CandidateResults(ctx, a.CandidateID)
 	if err != nil {
@@ -248,13 +268,11 @@ func (s *Service) History(ctx context.Context, candidateID int64) ([]SubjectResu
 	if err != nil {
 		return nil, err
 	}
-	if a := reqctx.ActorFrom(ctx); a != nil && a.Role == roleProctor {
+	if a := reqctx.ActorFrom(ctx); a.Is(reqctx.RoleProctor) {
 		all = slices.DeleteFunc(all, func(r SubjectResult) bool { return r.CentreID != a.CentreID })
 	}
 	return all, nil
 }
-
-const roleProctor = "proctor"
 
 // scope narrows f to what the caller may see: staff of the bureau all
 // results, a proctor those of their own centre (asking for another centre
@@ -264,16 +282,14 @@ func scope(ctx context.Context, f *Filter) error {
 	if a == nil {
 		return apperr.ErrUnauthenticated
 	}
-	if a.Role != roleProctor {
-		return nil
+	centre, err := a.Centre()
+	if err != nil || centre == 0 {
+		return err
 	}
-	if a.CentreID == 0 {
-		return apperr.ErrForbidden.WithMessage("this proctor account is not bound to an exam centre")
-	}
-	if f.CentreID != 0 && f.CentreID != a.CentreID {
+	if f.CentreID != 0 && f.CentreID != centre {
 		return apperr.ErrNotFound
 	}
-	f.CentreID = a.CentreID
+	f.CentreID = centre
 	return nil
 }
 

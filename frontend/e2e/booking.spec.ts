@@ -8,29 +8,21 @@
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { request, type APIRequestContext, type Browser, type Page } from '@playwright/test'
+import { type APIRequestContext, type Browser, type Page } from '@playwright/test'
 import { SCREENSHOT_DIR } from './paths'
-import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, shot, test, type ServerState } from './support'
+import { approvedCandidate, idNumber, staffAPI, staffLogin } from './journey'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, expectNoHorizontalScroll, logOffset, maskPhone, shot, test, type ServerState } from './support'
 
 const RUN = Date.now().toString(36)
 
-/** A valid 18-digit ID number (GB 11643 check character) ending in seq. */
-function idNumber(seq: number): string {
-  const body = `35060219880808${String(seq).padStart(3, '0')}`
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...body].reduce((s, c, i) => s + Number(c) * w[i], 0)
-  return body + '10X98765432'[sum % 11]
-}
+const adminAPI = (server: ServerState) => staffAPI(server, ADMIN_USERNAME, ADMIN_PASSWORD)
 
-async function api(baseURL: string): Promise<APIRequestContext> {
-  return request.newContext({ baseURL, extraHTTPHeaders: { 'X-Requested-With': 'examd' } })
-}
-
-async function adminAPI(server: ServerState): Promise<APIRequestContext> {
-  const ctx = await api(server.baseURL)
-  const login = await ctx.post('/api/v1/auth/staff/login', { data: { username: ADMIN_USERNAME, password: ADMIN_PASSWORD } })
-  expect(login.status(), await login.text()).toBe(200)
-  return ctx
+/** An approved candidate's logged-in session, to hand to the phone. */
+async function approved(server: ServerState, browser: Browser, phone: string, name: string, seq: number, police: APIRequestContext) {
+  const c = await approvedCandidate(server, browser, phone, name, idNumber(seq), police)
+  const state = await c.storageState()
+  await c.dispose()
+  return state
 }
 
 /** SMS templates the log provider sent to phone past byte offset after. */
@@ -44,44 +36,6 @@ function smsTo(server: ServerState, phone: string, after = 0): string[] {
 
 async function waitForSms(server: ServerState, phone: string, template: string, after = 0): Promise<void> {
   await expect.poll(() => smsTo(server, phone, after), { timeout: 20_000 }).toContain(template)
-}
-
-/**
- * Registers a candidate through the API and has the police approve them:
- * the registration journey itself is registration.spec.ts's subject.
- */
-async function approvedCandidate(server: ServerState, browser: Browser, phone: string, name: string, seq: number, police: APIRequestContext) {
-  // The API login is also the phone's: its cookie goes into the browser
-  // (a second code within a minute would be refused by the SMS limits).
-  const c = await api(server.baseURL)
-  const from = logOffset(server.logPath)
-  expect((await c.post('/api/v1/auth/sms-code', { data: { phone } })).status()).toBe(202)
-  const code = await readSmsCode(server.logPath, maskPhone(phone), { after: from })
-  expect((await c.post('/api/v1/auth/candidate/login', { data: { phone, code } })).status()).toBe(200)
-  const app = (await (await c.post('/api/v1/me/applications', { data: { channel: '' } })).json()) as { id: number; version: number }
-  const studio = await browser.newPage({ viewport: { width: 300, height: 400 }, deviceScaleFactor: 1 })
-  await studio.setContent('<body style="margin:0;background:#dde8f0"><div style="margin:90px auto 0;width:140px;height:170px;border-radius:70px 70px 40px 40px;background:#556677"></div></body>')
-  const photo = await studio.screenshot({ type: 'jpeg', quality: 90 })
-  await studio.close()
-  const up = await c.post(`/api/v1/me/applications/${app.id}/photo`, { multipart: { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photo } } })
-  expect(up.status(), await up.text()).toBe(200)
-  const form = {
-    name, id_number: idNumber(seq), licence_class: 'C1', licence_first_issued: '2015-03-01', address: '福建省漳州市芗城区胜利西路1号',
-    pledge: ['traffic_accident_crime', 'dangerous_driving', 'drug_use', 'drink_driving', 'full_12_points', 'violent_crime'],
-    want_taxi: true, want_ride_hailing: true, delivery: 'post', office_id: 0,
-    receiver: { name, phone, province: '福建省', city: '漳州市', county: '芗城区', address: '胜利西路1号' },
-  }
-  const saved = await c.put(`/api/v1/me/applications/${app.id}`, { data: { version: (await up.json()).version, form } })
-  expect(saved.status(), await saved.text()).toBe(200)
-  const submitted = await c.post(`/api/v1/me/applications/${app.id}/submit`, { data: { version: (await saved.json()).version } })
-  expect(submitted.status(), await submitted.text()).toBe(200)
-  const review = (await (await police.get(`/api/v1/review/applications/${app.id}`)).json()) as { version: number }
-  const checks = Object.fromEntries(form.pledge.map((p) => [p, 'clear']))
-  const decided = await police.post(`/api/v1/review/applications/${app.id}/decision`, { data: { version: review.version, checks, outcome: 'approve' } })
-  expect(decided.status(), await decided.text()).toBe(200)
-  const state = await c.storageState()
-  await c.dispose()
-  return state
 }
 
 
@@ -135,11 +89,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   // ---- the bureau: a centre, a room of 30 seats, a week of sessions ----
   const staffCtx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const staff = await staffCtx.newPage()
-  await staff.goto(`${server.baseURL}/staff/login`)
-  await staff.locator('#username').fill(ADMIN_USERNAME)
-  await staff.locator('#password').fill(ADMIN_PASSWORD)
-  await staff.getByTestId('login').click()
-  await expect(staff).toHaveURL(/\/staff$/)
+  await staffLogin(staff, server.baseURL, ADMIN_USERNAME, ADMIN_PASSWORD)
   await staff.getByTestId('nav-booking-admin').click()
   await staff.getByTestId('new-centre').click()
   await staff.locator('#bk-centre-name').fill(`漳州市考试中心-${RUN}`)
@@ -166,6 +116,16 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   const centre = centres.items.find((c) => c.name === `漳州市考试中心-${RUN}`)!
   const week = ((await (await admin.get(`/api/v1/admin/sessions?centre_id=${centre.id}`)).json()) as { items: Sess[] }).items
   expect(week).toHaveLength(7)
+  // The month view shows the same week on a calendar; a session opens its roster.
+  await staff.getByTestId('session-view').getByText('月历').click()
+  if (week[0].starts_at.slice(0, 7) !== new Date().toISOString().slice(0, 7)) await staff.locator('.el-calendar__button-group button').nth(2).click()
+  const cell = staff.getByTestId(`cal-session-${week[0].id}`)
+  await expect(cell).toContainText('09:00 0/30')
+  await shot(staff, 'booking-admin-month')
+  await cell.click()
+  await expect(staff.getByTestId('roster-table')).toBeVisible()
+  await staff.keyboard.press('Escape')
+  await staff.getByTestId('session-view').getByText('列表').click()
   const [s1, s2, s3] = [week[2], week[3], week[5]] // all beyond the 24 h cutoff
   // The bureau limits one session to a single seat (a full session for the waitlist).
   const one = await admin.patch(`/api/v1/admin/sessions/${s3.id}`, { data: { version: s3.version, capacity: 1 } })
@@ -173,12 +133,11 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
 
   // ---- two approved candidates ----
   await createStaff(server, { username: `police-${RUN}`, password: 'Police-pass-2026!', role: 'police_reviewer' })
-  const police = await api(server.baseURL)
-  expect((await police.post('/api/v1/auth/staff/login', { data: { username: `police-${RUN}`, password: 'Police-pass-2026!' } })).status()).toBe(200)
+  const police = await staffAPI(server, `police-${RUN}`, 'Police-pass-2026!')
   const phoneA = '13912340001'
   const phoneB = '13912340002'
-  const stateA = await approvedCandidate(server, browser, phoneA, '陈一', 101, police)
-  const stateB = await approvedCandidate(server, browser, phoneB, '林二', 102, police)
+  const stateA = await approved(server, browser, phoneA, '陈一', 101, police)
+  const stateB = await approved(server, browser, phoneB, '林二', 102, police)
 
   // ---- A books on the phone ----
   await page.context().addCookies(stateA.cookies)
@@ -253,7 +212,7 @@ test('booking: centre and week of sessions -> book, ticket QR, reschedule, cance
   let moved = await admin.post('/api/v1/testing/clock', { data: { advance_minutes: Math.ceil((eve.getTime() - Date.now()) / 60_000) } })
   expect(moved.status(), await moved.text()).toBe(200)
   await waitForSms(server, phoneB, 'exam_reminder', beforeEve)
-  expect(smsTo(server, phoneA)).not.toContain('exam_reminder')
+  expect(smsTo(server, phoneA, beforeEve)).not.toContain('exam_reminder')
 
   // ---- the session ends without check-in: absent ----
   // (Five days later the admin's 12-hour staff session has expired: log in again.)

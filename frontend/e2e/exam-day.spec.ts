@@ -6,94 +6,17 @@
 // another terminal, answers on and submits; the seat map shows each step;
 // the result appears on the terminal and by SMS; the candidate, who failed
 // only the regional subject, books a retake whose paper holds only that
-// subject.
+// subject, passes it, and has both certificates (一考两证) on the phone at
+// once with their SMS.
 import fs from 'node:fs'
 import path from 'node:path'
-import { chromium, request, type APIRequestContext, type Browser, type Page } from '@playwright/test'
+import { chromium, type Browser, type Page } from '@playwright/test'
 import { CHROMIUM_ARGS } from '../playwright.config'
 import { SCREENSHOT_DIR, TMP_DIR } from './paths'
-import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, logOffset, maskPhone, readSmsCode, shot, test, type ServerState } from './support'
+import { approvedCandidate, HDR, idNumber, moveClockTo, publishSession, serverNow, shanghaiDay, staffAPI, staffLogin } from './journey'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, createStaff, expect, maskPhone, shot, test } from './support'
 
 const RUN = Date.now().toString(36)
-const HDR = { 'X-Requested-With': 'examd' }
-
-/** A valid 18-digit ID number (GB 11643 check character) ending in seq. */
-function idNumber(seq: number): string {
-  const body = `35060219880808${String(seq).padStart(3, '0')}`
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-  const sum = [...body].reduce((s, c, i) => s + Number(c) * w[i], 0)
-  return body + '10X98765432'[sum % 11]
-}
-
-async function api(server: ServerState): Promise<APIRequestContext> {
-  return request.newContext({ baseURL: server.baseURL, extraHTTPHeaders: HDR })
-}
-
-async function staffAPI(server: ServerState, username: string, password: string): Promise<APIRequestContext> {
-  const ctx = await api(server)
-  const login = await ctx.post('/api/v1/auth/staff/login', { data: { username, password } })
-  expect(login.status(), await login.text()).toBe(200)
-  return ctx
-}
-
-/** Registers a candidate through the API and has the police approve them (registration.spec.ts covers the journey). */
-async function approvedCandidate(server: ServerState, browser: Browser, phone: string, name: string, id: string, police: APIRequestContext) {
-  const c = await api(server)
-  const from = logOffset(server.logPath)
-  expect((await c.post('/api/v1/auth/sms-code', { data: { phone } })).status()).toBe(202)
-  const code = await readSmsCode(server.logPath, maskPhone(phone), { after: from })
-  expect((await c.post('/api/v1/auth/candidate/login', { data: { phone, code } })).status()).toBe(200)
-  const app = (await (await c.post('/api/v1/me/applications', { data: { channel: '' } })).json()) as { id: number }
-  const studio = await browser.newPage({ viewport: { width: 300, height: 400 }, deviceScaleFactor: 1 })
-  await studio.setContent('<body style="margin:0;background:#dde8f0"><div style="margin:90px auto 0;width:140px;height:170px;border-radius:70px 70px 40px 40px;background:#556677"></div></body>')
-  const photo = await studio.screenshot({ type: 'jpeg', quality: 90 })
-  await studio.close()
-  const up = await c.post(`/api/v1/me/applications/${app.id}/photo`, { multipart: { file: { name: 'photo.jpg', mimeType: 'image/jpeg', buffer: photo } } })
-  expect(up.status(), await up.text()).toBe(200)
-  const form = {
-    name, id_number: id, licence_class: 'C1', licence_first_issued: '2015-03-01', address: '福建省漳州市芗城区胜利西路1号',
-    pledge: ['traffic_accident_crime', 'dangerous_driving', 'drug_use', 'drink_driving', 'full_12_points', 'violent_crime'],
-    want_taxi: true, want_ride_hailing: true, delivery: 'post', office_id: 0,
-    receiver: { name, phone, province: '福建省', city: '漳州市', county: '芗城区', address: '胜利西路1号' },
-  }
-  const saved = await c.put(`/api/v1/me/applications/${app.id}`, { data: { version: (await up.json()).version, form } })
-  expect(saved.status(), await saved.text()).toBe(200)
-  const submitted = await c.post(`/api/v1/me/applications/${app.id}/submit`, { data: { version: (await saved.json()).version } })
-  expect(submitted.status(), await submitted.text()).toBe(200)
-  const review = (await (await police.get(`/api/v1/review/applications/${app.id}`)).json()) as { version: number }
-  const checks = Object.fromEntries(form.pledge.map((p) => [p, 'clear']))
-  const decided = await police.post(`/api/v1/review/applications/${app.id}/decision`, { data: { version: review.version, checks, outcome: 'approve' } })
-  expect(decided.status(), await decided.text()).toBe(200)
-  return c
-}
-
-/** The server's clock (moved by earlier specs): advance it by a minute and read it. */
-async function serverNow(admin: APIRequestContext): Promise<Date> {
-  const r = await admin.post('/api/v1/testing/clock', { data: { advance_minutes: 1 } })
-  expect(r.status(), await r.text()).toBe(200)
-  return new Date(((await r.json()) as { now: string }).now)
-}
-
-/** Moves the server's clock to the Shanghai wall time hh:mm of day (YYYY-MM-DD). */
-async function moveClockTo(admin: APIRequestContext, day: string, hm: string) {
-  const target = new Date(`${day}T${hm}:00+08:00`).getTime()
-  const now = (await serverNow(admin)).getTime()
-  const minutes = Math.ceil((target - now) / 60_000)
-  expect(minutes, 'the target time lies ahead').toBeGreaterThan(0)
-  const r = await admin.post('/api/v1/testing/clock', { data: { advance_minutes: minutes } })
-  expect(r.status(), await r.text()).toBe(200)
-}
-
-const shanghaiDay = (d: Date, addDays = 0) => new Date(d.getTime() + addDays * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10)
-
-/** Publishes one session at 09:00 on day in room; returns its id. */
-async function publishSession(admin: APIRequestContext, centre: number, room: number, day: string): Promise<number> {
-  const bulk = { centre_id: centre, room_ids: [room], from: day, to: day, weekdays: [0, 1, 2, 3, 4, 5, 6], times: ['09:00'], publish: true }
-  const r = await admin.post('/api/v1/admin/sessions/bulk', { data: bulk })
-  expect(r.status(), await r.text()).toBe(201)
-  const list = ((await (await admin.get(`/api/v1/admin/sessions?centre_id=${centre}`)).json()) as { items: { id: number; starts_at: string }[] }).items
-  return list.find((s) => s.starts_at.startsWith(day))!.id
-}
 
 /**
  * A Y4M video (Chromium's fake camera) showing png centred on white: the
@@ -126,14 +49,6 @@ async function qrVideo(page: Page, png: Buffer, file: string) {
   const UV = Buffer.alloc((W / 2) * (H / 2) * 2, 128)
   const frame = Buffer.concat([Buffer.from('FRAME\n'), Y, UV])
   fs.writeFileSync(file, Buffer.concat([Buffer.from(`YUV4MPEG2 W${W} H${H} F5:1 Ip A1:1 C420jpeg\n`), ...Array(10).fill(frame)]))
-}
-
-async function staffLogin(page: Page, baseURL: string, username: string, password: string) {
-  await page.goto(`${baseURL}/staff/login`)
-  await page.locator('#username').fill(username)
-  await page.locator('#password').fill(password)
-  await page.getByTestId('login').click()
-  await expect(page).toHaveURL(/\/staff$/)
 }
 
 /** Opens /terminal in a fresh PC-sized context and returns it with its enrolment code. */
@@ -170,7 +85,7 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   const day = shanghaiDay(now, 2)
   const session = await publishSession(admin, centre, room, day)
   const phone = `139${String(Date.now()).slice(-8)}`
-  const id = idNumber(Number(String(Date.now()).slice(-3)))
+  const id = idNumber(500 + (Date.now() % 400)) // 500-899: clear of the other specs' fixed ID numbers
   const cand = await approvedCandidate(server, browser, phone, '郑考生', id, police)
   const booked = await cand.post('/api/v1/me/booking', { data: { session_id: session } })
   expect(booked.status(), await booked.text()).toBe(201)
@@ -335,5 +250,26 @@ test('exam day: enrol terminals -> QR check-in with photo -> start -> answer, re
   const paper2 = (await (await t1.page.request.get('/api/v1/terminal/exam')).json()) as { sections: { subject: string }[] }
   expect(paper2.sections.map((s) => s.subject)).toEqual(['regional'])
   await shot(t1.page, 'exam-day-retake-regional-only')
+
+  // ---- one pass, two certificates: the retake passed, both certificates are on the phone at once
+  const paper2q = (await (await t1.page.request.get('/api/v1/terminal/exam')).json()) as { questions: { question_id: number }[] }
+  const admin2 = await staffAPI(server, ADMIN_USERNAME, ADMIN_PASSWORD) // two days on: the first admin session has expired
+  for (const q of paper2q.questions) {
+    const res = await admin2.get(`/api/v1/bank/questions/${q.question_id}`)
+    expect(res.status(), await res.text()).toBe(200)
+    const bq = (await res.json()) as { answer: string[] }
+    const r = await t1.page.request.put(`/api/v1/terminal/exam/answers/${q.question_id}`, { headers: HDR, data: { given: bq.answer, seq: ++seq, marked: false } })
+    expect(r.status(), await r.text()).toBe(200)
+  }
+  await t1.page.reload()
+  await t1.page.getByTestId('submit').click()
+  await t1.page.locator('.van-dialog').getByRole('button', { name: /确认|确定/ }).click()
+  await expect(t1.page.getByTestId('result-regional')).toContainText(/· 合格/)
+  await expect(t1.page.getByTestId('verdict')).toHaveText('全部科目合格')
+  const certs = (await (await cand.get('/api/v1/me/certificates')).json()) as { items: { kind: string; status: string }[] }
+  expect(certs.items.map((c) => `${c.kind}:${c.status}`).sort()).toEqual(['ride_hailing:valid', 'taxi:valid'])
+  await expect
+    .poll(() => fs.readFileSync(server.logPath, 'utf8').split('\n').some((l) => l.includes('msg="sms sent"') && l.includes(`to=${maskPhone(phone)}`) && l.includes('template=certificates_issued')), { timeout: 20_000 })
+    .toBe(true)
   await camBrowser.close()
 })

@@ -24,6 +24,7 @@ export function serverState(): ServerState {
 
 /** `test` whose baseURL is the server started by global setup. */
 export const test = base.extend<{ server: ServerState }>({
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixtures a function destructures
   server: async ({}, use) => use(serverState()),
   baseURL: async ({ server }, use) => use(server.baseURL),
 })

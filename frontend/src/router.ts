@@ -137,6 +137,15 @@ const routes: RouteRecordRaw[] = [
       // formal exam: proctor console (proctor; a bureau admin picks the centre) and scores
       { path: 'exam-day', name: 'exam-day', component: () => import('./staff/pages/examday/ExamDayPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.title', navKey: 'examday.nav' } },
       { path: 'scores', name: 'scores', component: () => import('./staff/pages/examday/ScoresPage.vue'), meta: { requiresAuth: true, roles: ['proctor', 'bureau_admin'], titleKey: 'examday.scores.title', navKey: 'examday.scoresNav' } },
+      // statistics of the management end (a proctor sees their own centre's figures)
+      { path: 'statistics', name: 'statistics', component: () => import('./staff/pages/stats/StatisticsPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin', 'proctor'], titleKey: 'stats.title', navKey: 'stats.nav' } },
+      // archives (档案管理): the bureau searches and exports; a proctor or clerk opens the part at their centre or office
+      { path: 'archive', name: 'archive', component: () => import('./staff/pages/archive/ArchivePage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin', 'proctor', 'window_clerk'], titleKey: 'archive.title', navKey: 'archive.nav' } },
+      { path: 'archive/candidates/:id(\\d+)', name: 'archive-dossier', component: () => import('./staff/pages/archive/DossierPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin', 'proctor', 'window_clerk'], titleKey: 'archive.title' } },
+      // integrity: the ledger of results and certificate events
+      { path: 'admin/ledger', name: 'admin-ledger', component: () => import('./staff/pages/admin/LedgerPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'ledger.title', navKey: 'ledger.nav' } },
+      // every staff member: two-step verification of their own account
+      { path: 'account', name: 'account-security', component: () => import('./staff/pages/account/SecurityPage.vue'), meta: { requiresAuth: true, titleKey: 'account.title', navKey: 'account.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
     ],

@@ -36,7 +36,7 @@ func ginFloorTool(p string) bool {
 	return strings.HasPrefix(p, Module+"/cmd/") && strings.HasSuffix(p, "bench")
 }
 
-var domainRoots = []string{"exam/", "question-bank", "cert", "internal/auth", "internal/audit", "internal/notify"}
+var domainRoots = []string{"exam/", "question-bank", "cert", "internal/auth", "internal/audit", "internal/notify", "internal/statistics", "internal/ledger", "internal/archive"}
 
 // Adapter reports whether p is a store or infrastructure adapter of a
 // domain (a sibling package named ...db, ...kv, ...fs or ...prom).
@@ -67,6 +67,17 @@ func Domain(p string) bool {
 
 func platform(p string) bool { return strings.HasPrefix(p, Module+"/internal/platform/") }
 
+// top is the floor that assembles the product: internal/wiring (with its
+// migration list) and the commands over it.
+func top(p string) bool {
+	return p == Module+"/internal/wiring" || strings.HasPrefix(p, Module+"/internal/wiring/") || strings.HasPrefix(p, Module+"/cmd/")
+}
+
+// storeAdapter is an adapter of a domain (not a platform package like sqldb).
+func storeAdapter(p string) bool {
+	return Adapter(p) && !platform(p) && strings.HasPrefix(p, Module+"/")
+}
+
 func infra(imp string) bool {
 	return strings.HasPrefix(imp, "github.com/gin-gonic/gin") || strings.HasPrefix(imp, "gorm.io/") ||
 		strings.HasPrefix(imp, "github.com/redis/go-redis") ||
@@ -90,6 +101,10 @@ func Check(pkgs []Package) []Violation {
 				add(p.Path, imp, "domain code never imports a store adapter (its own or another domain's)")
 			case Adapter(p.Path) && imp == Module+"/api":
 				add(p.Path, imp, "stores never import the api package")
+			case (imp == Module+"/internal/wiring" || strings.HasPrefix(imp, Module+"/internal/wiring/")) && !top(p.Path):
+				add(p.Path, imp, "internal/wiring (and its migration list) is the top floor: only cmd/ imports it")
+			case storeAdapter(imp) && !top(p.Path) && !storeAdapter(p.Path):
+				add(p.Path, imp, "store adapters are plugged in by the wiring: only internal/wiring and cmd/ import them")
 			case platform(p.Path) && strings.HasPrefix(imp, Module+"/") && !platform(imp) && imp != Module+"/configs":
 				add(p.Path, imp, "internal/platform is the lowest floor: it imports only configs and other platform packages")
 			}

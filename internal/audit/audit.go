@@ -37,15 +37,23 @@ type Record struct {
 	After      string // JSON
 }
 
+// Target names one record entries are about.
+type Target struct {
+	Type, ID string
+}
+
 // Filter narrows a listing.
 type Filter struct {
 	ActorID    int64
 	Action     string
 	TargetType string
 	TargetID   string
-	From, To   time.Time
-	Offset     int
-	Limit      int
+	// Targets keeps entries about any of these records (a dossier: the
+	// candidate, their applications, bookings, certificates...).
+	Targets  []Target
+	From, To time.Time
+	Offset   int
+	Limit    int
 }
 
 // Store persists records (auditdb).
@@ -71,7 +79,7 @@ func (s *Service) Record(ctx context.Context, e Entry) error {
 	req := reqctx.From(ctx)
 	r := Record{At: s.now().UTC(), Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, IP: req.ClientIP, RequestID: req.ID}
 	if a := req.Actor; a != nil {
-		r.ActorID, r.ActorKind, r.ActorRole, r.ActorName = a.UserID, a.Kind, a.Role, a.Username
+		r.ActorID, r.ActorKind, r.ActorRole, r.ActorName = a.UserID, string(a.Kind), string(a.Role), a.Username
 	} else {
 		r.ActorKind = "system"
 	}

@@ -18,7 +18,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/kv"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 type codeBox struct {

@@ -12,3 +12,14 @@ var (
 	ErrUsernameTaken      = apperr.New(apperr.KindConflict, "username_taken", "this username is already used")
 	ErrLastAdmin          = apperr.New(apperr.KindConflict, "last_admin", "the last active bureau admin cannot be disabled or demoted")
 )
+
+// Second factor (TOTP).
+var (
+	ErrMFACodeInvalid     = apperr.New(apperr.KindUnauthenticated, "mfa_code_invalid", "the authenticator code is wrong or has expired")
+	ErrMFACodeReplayed    = apperr.New(apperr.KindUnauthenticated, "mfa_code_used", "this code was already used; wait for the next one (a new code every 30 seconds)")
+	ErrMFAChallenge       = apperr.New(apperr.KindUnauthenticated, "mfa_challenge_invalid", "this login has expired; enter your password again")
+	ErrMFAAlreadyEnabled  = apperr.New(apperr.KindConflict, "mfa_already_enabled", "two-step verification is already on for this account")
+	ErrMFANotEnrolling    = apperr.New(apperr.KindConflict, "mfa_not_enrolling", "start the enrolment first: scan the QR code, then enter a code")
+	ErrMFANotEnabled      = apperr.New(apperr.KindConflict, "mfa_not_enabled", "two-step verification is not on for this account")
+	ErrMFARequiredByRules = apperr.New(apperr.KindConflict, "mfa_required", "your role must log in with two-step verification; it cannot be turned off")
+)

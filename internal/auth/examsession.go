@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"time"
+
+	"taxiexam/internal/platform/reqctx"
 )
 
 // Exam-terminal sessions. A candidate at an exam centre does not log in
@@ -14,7 +16,7 @@ import (
 
 // RoleExamCandidate is a candidate logged in on an exam terminal. It is
 // not in AllRoles: only the exam-terminal routes list it.
-const RoleExamCandidate Role = "exam_candidate"
+const RoleExamCandidate = reqctx.RoleExamCandidate
 
 // KindExamCandidate is the stored session kind of an exam-terminal login.
 const KindExamCandidate = "exam_candidate"

@@ -1,36 +1,29 @@
 package auth
 
+import "taxiexam/internal/platform/reqctx"
+
 // Role is what a user may do. Staff have exactly one role; candidates are
-// always RoleCandidate.
-type Role string
+// always RoleCandidate. The values are defined once, with the caller's
+// identity, in reqctx (the domains read them there).
+type Role = reqctx.Role
 
 const (
-	RoleCandidate      Role = "candidate"
-	RolePoliceReviewer Role = "police_reviewer"
-	RoleProctor        Role = "proctor"      // bound to one exam centre
-	RoleWindowClerk    Role = "window_clerk" // bound to one issuing office
-	RoleQuestionEditor Role = "question_editor"
-	RoleBureauAdmin    Role = "bureau_admin"
+	RoleCandidate      = reqctx.RoleCandidate
+	RolePoliceReviewer = reqctx.RolePoliceReviewer
+	RoleProctor        = reqctx.RoleProctor     // bound to one exam centre
+	RoleWindowClerk    = reqctx.RoleWindowClerk // bound to one issuing office
+	RoleQuestionEditor = reqctx.RoleQuestionEditor
+	RoleBureauAdmin    = reqctx.RoleBureauAdmin
 )
 
 // StaffRoles are the roles a staff account can hold.
-var StaffRoles = []Role{RolePoliceReviewer, RoleProctor, RoleWindowClerk, RoleQuestionEditor, RoleBureauAdmin}
+var StaffRoles = reqctx.StaffRoles
 
 // AllRoles includes the candidate.
 var AllRoles = append([]Role{RoleCandidate}, StaffRoles...)
 
-// Valid reports whether r is a known staff role.
-func (r Role) ValidStaff() bool {
-	for _, s := range StaffRoles {
-		if r == s {
-			return true
-		}
-	}
-	return false
-}
-
 // Kind of principal.
 const (
-	KindStaff     = "staff"
-	KindCandidate = "candidate"
+	KindStaff     = string(reqctx.KindStaff)
+	KindCandidate = string(reqctx.KindCandidate)
 )

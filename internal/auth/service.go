@@ -141,6 +141,10 @@ type Service struct {
 	clock   clock.Clock
 	cfg     Config
 	refs    References
+	// second factor (WithMFA)
+	mfa    MFAStore
+	sealer Sealer
+	mfaCfg MFAConfig
 }
 
 // WithReferences makes staff create and update check centre_id and
@@ -276,83 +280,137 @@ func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent
 	return token, candidatePrincipal(cand, sess.ID), nil
 }
 
-// StaffLogin checks the password. Each account (and each unknown name,
+// StaffLogin checks the password and opens a session. An account that
+// needs its second factor answers ErrMFAPending (StaffLoginStep returns the
+// challenge instead).
+func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAgent string) (string, Principal, error) {
+	r, err := s.StaffLoginStep(ctx, username, password, ip, userAgent)
+	if err != nil {
+		return "", Principal{}, err
+	}
+	if r.Challenge != nil {
+		return "", Principal{}, ErrMFAPending
+	}
+	return r.Token, r.Principal, nil
+}
+
+// StaffLoginStep checks the password. Each account (and each unknown name,
 // so the lock does not reveal which names exist) has a budget of
 // MaxLoginFailures attempts per Lockout window, taken atomically in Redis
 // BEFORE the password is verified: a parallel burst gets no more guesses
 // than a sequence would (at most twice the budget across a window's edge).
 // The account locks when its failures reach the limit, so at most once per
 // window however many requests a burst holds, for a period that doubles
-// with each lock since the last success.
-func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAgent string) (string, Principal, error) {
+// with each lock since the last success. An account with a second factor
+// (or whose role requires one) gets a challenge for StaffLoginMFA instead
+// of a session; the budget and the failure count carry over to that step.
+func (s *Service) StaffLoginStep(ctx context.Context, username, password, ip, userAgent string) (LoginResult, error) {
 	username = strings.TrimSpace(username)
 	f := apperr.Fields{}
 	f.Check(username != "", "username", "required")
 	f.Check(password != "", "password", "required")
 	if err := f.Err(); err != nil {
-		return "", Principal{}, err
+		return LoginResult{}, err
 	}
 	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: loginsPerIP, Window: loginIPWindow}}); err != nil {
-		return "", Principal{}, err
+		return LoginResult{}, err
 	} else if !ok {
 		secs := int(retry / time.Second)
-		return "", Principal{}, ErrRateLimited.WithMessage("too many login attempts from this address; try again in %d seconds", secs).WithRetryAfter(secs)
+		return LoginResult{}, ErrRateLimited.WithMessage("too many login attempts from this address; try again in %d seconds", secs).WithRetryAfter(secs)
 	}
 	u, err := s.store.StaffByUsername(ctx, username)
 	known := err == nil
 	if err != nil && !errors.Is(err, apperr.ErrNotFound) {
-		return "", Principal{}, err
+		return LoginResult{}, err
 	}
 	now := s.clock.Now()
 	if known && u.LockedUntil.After(now) {
-		return "", Principal{}, s.lockedError(u.LockedUntil, now)
+		return LoginResult{}, s.lockedError(u.LockedUntil, now)
 	}
-	// Fixed windows on the service clock (so tests can move time): the
-	// budget of this name in this window.
-	window := now.Truncate(s.cfg.Lockout)
-	left := window.Add(s.cfg.Lockout).Sub(now)
-	budget := fmt.Sprintf("login:acct:%s:%d", s.limiterKey("user", strings.ToLower(username)), window.Unix())
-	n, err := s.limiter.TakeAttempt(ctx, Rule{Key: budget, Limit: s.cfg.MaxLoginFailures, Window: s.cfg.Lockout + time.Minute})
+	budget, n, err := s.takeLoginAttempt(ctx, username, now)
 	if err != nil {
-		return "", Principal{}, err
-	}
-	if n == 0 {
-		return "", Principal{}, s.lockedError(now.Add(left), now)
+		return LoginResult{}, err
 	}
 	if !known {
 		CheckPassword(dummyHash, password)
 		if n >= s.cfg.MaxLoginFailures {
-			return "", Principal{}, s.lockedError(now.Add(left), now)
+			return LoginResult{}, s.lockedError(s.windowEnd(now), now)
 		}
-		return "", Principal{}, ErrInvalidCredentials
+		return LoginResult{}, ErrInvalidCredentials
 	}
 	if !CheckPassword(u.PasswordHash, password) {
-		var locked time.Time
-		_, err := s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
-			if x.LockedUntil.After(now) { // locked by a parallel failure meanwhile
-				locked = x.LockedUntil
-				return nil
-			}
-			x.FailedLogins++
-			if x.FailedLogins >= s.cfg.MaxLoginFailures {
-				x.LockedUntil = now.Add(s.cfg.Lockout << min(x.Lockouts, 6))
-				x.Lockouts++
-				x.FailedLogins = 0
-				locked = x.LockedUntil
-			}
-			return nil
-		})
-		if err != nil {
-			return "", Principal{}, err
-		}
-		if !locked.IsZero() {
-			return "", Principal{}, s.lockedError(locked, now)
-		}
-		return "", Principal{}, ErrInvalidCredentials
+		return LoginResult{}, s.failLogin(ctx, u, now, ErrInvalidCredentials)
 	}
 	if u.Disabled {
-		return "", Principal{}, ErrAccountDisabled
+		return LoginResult{}, ErrAccountDisabled
 	}
+	ch, err := s.needsSecondStep(ctx, u)
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if ch != nil {
+		return LoginResult{Challenge: ch}, nil
+	}
+	token, p, err := s.openStaffSession(ctx, u, budget, ip, userAgent)
+	return LoginResult{Token: token, Principal: p}, err
+}
+
+// windowEnd is the end of the fixed lockout window now falls in.
+func (s *Service) windowEnd(now time.Time) time.Time {
+	return now.Truncate(s.cfg.Lockout).Add(s.cfg.Lockout)
+}
+
+func (s *Service) budgetKey(username string, now time.Time) string {
+	return fmt.Sprintf("login:acct:%s:%d", s.limiterKey("user", strings.ToLower(username)), now.Truncate(s.cfg.Lockout).Unix())
+}
+
+// takeLoginAttempt takes one attempt of the account's budget in this
+// window (fixed windows on the service clock, so tests can move time); a
+// spent budget is the lock.
+// It returns the budget's key and how many attempts it has used.
+func (s *Service) takeLoginAttempt(ctx context.Context, username string, now time.Time) (string, int, error) {
+	budget := s.budgetKey(username, now)
+	n, err := s.limiter.TakeAttempt(ctx, Rule{Key: budget, Limit: s.cfg.MaxLoginFailures, Window: s.cfg.Lockout + time.Minute})
+	if err != nil {
+		return "", 0, err
+	}
+	if n == 0 {
+		return "", 0, s.lockedError(s.windowEnd(now), now)
+	}
+	return budget, n, nil
+}
+
+// failLogin counts a wrong password or code against the account and locks
+// it at the limit; it returns the lock or wrong.
+func (s *Service) failLogin(ctx context.Context, u StaffUser, now time.Time, wrong error) error {
+	var locked time.Time
+	_, err := s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
+		if x.LockedUntil.After(now) { // locked by a parallel failure meanwhile
+			locked = x.LockedUntil
+			return nil
+		}
+		x.FailedLogins++
+		if x.FailedLogins >= s.cfg.MaxLoginFailures {
+			x.LockedUntil = now.Add(s.cfg.Lockout << min(x.Lockouts, 6))
+			x.Lockouts++
+			x.FailedLogins = 0
+			locked = x.LockedUntil
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if !locked.IsZero() {
+		return s.lockedError(locked, now)
+	}
+	return wrong
+}
+
+// openStaffSession ends a successful login: failures forgotten, the budget
+// restored, a session opened.
+func (s *Service) openStaffSession(ctx context.Context, u StaffUser, budget, ip, userAgent string) (string, Principal, error) {
+	var err error
 	if u.FailedLogins > 0 || u.Lockouts > 0 {
 		if u, err = s.store.UpdateStaff(ctx, u.ID, func(x *StaffUser) error {
 			x.FailedLogins, x.Lockouts = 0, 0

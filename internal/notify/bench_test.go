@@ -18,7 +18,7 @@ import (
 	"taxiexam/internal/notify/providers"
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 // timedSMS wraps the log provider and notes when each message reached it.

@@ -27,6 +27,8 @@ const (
 	TplWaitlistOffer         = "waitlist_offer"          // name, date, time, centre, until
 	TplSessionCancelled      = "session_cancelled"       // name, date, time, centre
 	TplCertificateReturned   = "certificate_returned"    // name, office, address
+	TplCertificateReplaced   = "certificate_replaced"    // name, kind, action, link
+	TplCertificateRevoked    = "certificate_revoked"     // name, kind, reason
 )
 
 // SMS is one text message to send.

@@ -23,7 +23,7 @@ import (
 	"taxiexam/internal/platform/reqctx"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 // fakeSMS is a provider that honours the idempotency key like a real

@@ -92,6 +92,12 @@ var templates = []Template{
 	{Code: TplCertificateReturned, Title: "证件邮件退回",
 		Text: "${name}，您的从业资格证邮件已退回，请携带身份证到${office}（${address}）领取。",
 		Vars: []Var{{"name", VarName}, {"office", VarPlain}, {"address", VarPlain}}},
+	{Code: TplCertificateReplaced, Title: "证件补发/换发",
+		Text: "${name}，您的${kind}已${action}，原证作废，新电子证件请登录${link}查看。",
+		Vars: []Var{{"name", VarName}, {"kind", VarPlain}, {"action", VarPlain}, {"link", VarPlain}}},
+	{Code: TplCertificateRevoked, Title: "证件注销",
+		Text: "${name}，您的${kind}已注销，原因：${reason}。如有异议请联系发证机关。",
+		Vars: []Var{{"name", VarName}, {"kind", VarPlain}, {"reason", VarPlain}}},
 }
 
 var templateByCode = func() map[string]Template {

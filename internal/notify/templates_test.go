@@ -11,7 +11,7 @@ import (
 func TestEveryTemplateRendersAllItsVariables(t *testing.T) {
 	want := []string{notify.TplVerificationCode, notify.TplApplicationReceived, notify.TplBackgroundPassed, notify.TplBackgroundRejected,
 		notify.TplReturnedForCorrection, notify.TplBookingConfirmed, notify.TplExamReminder, notify.TplResult, notify.TplCertificatesIssued,
-		notify.TplCertificateMailed, notify.TplReadyForPickup, notify.TplCertificateReturned,
+		notify.TplCertificateMailed, notify.TplReadyForPickup, notify.TplCertificateReturned, notify.TplCertificateReplaced, notify.TplCertificateRevoked,
 		notify.TplBookingRescheduled, notify.TplBookingCancelled, notify.TplWaitlistOffer, notify.TplSessionCancelled}
 	if got := len(notify.Templates()); got != len(want) {
 		t.Fatalf("%d templates, want %d", got, len(want))

@@ -4,6 +4,7 @@ package bankdb
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -242,30 +243,31 @@ func (s *Store) ChapterQuestionCounts(ctx context.Context) (map[int64]int, error
 
 // ---- questions ----
 
-func encodeOptions(o []questionbank.Option) string {
-	type opt struct {
-		K string `json:"k"`
-		T string `json:"t"`
-	}
-	v := make([]opt, len(o))
-	for i, x := range o {
-		v[i] = opt{x.Key, x.Text}
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
+// optionJSON is one stored option (qb_questions.options, qb_question_versions.options).
+type optionJSON struct {
+	K string `json:"k"`
+	T string `json:"t"`
 }
 
-func decodeOptions(s string) []questionbank.Option {
-	var v []struct {
-		K string `json:"k"`
-		T string `json:"t"`
+func encodeOptions(o []questionbank.Option) (string, error) {
+	v := make([]optionJSON, len(o))
+	for i, x := range o {
+		v[i] = optionJSON{x.Key, x.Text}
 	}
-	_ = json.Unmarshal([]byte(s), &v)
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func decodeOptions(s string) ([]questionbank.Option, error) {
+	var v []optionJSON
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("stored options: %w", err)
+	}
 	out := make([]questionbank.Option, len(v))
 	for i, x := range v {
 		out[i] = questionbank.Option{Key: x.K, Text: x.T}
 	}
-	return out
+	return out, nil
 }
 
 func splitTags(s string) []string {
@@ -282,32 +284,42 @@ func splitAnswer(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func toInfo(r questionRow) questionbank.QuestionInfo {
+func toInfo(r questionRow) (questionbank.QuestionInfo, error) {
+	opts, err := decodeOptions(r.Options)
+	if err != nil {
+		return questionbank.QuestionInfo{}, fmt.Errorf("question %d: %w", r.ID, err)
+	}
 	return questionbank.QuestionInfo{
 		Question: questionbank.Question{ID: r.ID, Version: r.Version, Subject: questionbank.Subject(r.Subject), ChapterID: r.ChapterID,
-			Type: questionbank.QuestionType(r.Type), Stem: r.Stem, Options: decodeOptions(r.Options), Answer: splitAnswer(r.Answer),
+			Type: questionbank.QuestionType(r.Type), Stem: r.Stem, Options: opts, Answer: splitAnswer(r.Answer),
 			Explanation: r.Explanation, ImageURL: r.ImageURL, Difficulty: r.Difficulty, Tags: splitTags(r.Tags), Context: r.Context, Status: r.Status},
 		LiveVersion: r.LiveVersion, RowVersion: r.RowVersion, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy, ReviewNote: r.ReviewNote,
-	}
+	}, nil
 }
 
-func fromInfo(q questionbank.QuestionInfo) questionRow {
+func fromInfo(q questionbank.QuestionInfo) (questionRow, error) {
+	opts, err := encodeOptions(q.Options)
 	return questionRow{ID: q.ID, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Status: q.Status,
 		Version: q.Version, LiveVersion: q.LiveVersion, RowVersion: q.RowVersion, Stem: q.Stem, StemHash: questionbank.StemHash(q.Stem),
-		Options: encodeOptions(q.Options), Answer: strings.Join(q.Answer, ","), Explanation: q.Explanation, ImageURL: q.ImageURL,
-		Difficulty: q.Difficulty, Tags: strings.Join(q.Tags, ";"), Context: q.Context, ReviewNote: q.ReviewNote, UpdatedBy: q.UpdatedBy, UpdatedAt: q.UpdatedAt}
+		Options: opts, Answer: strings.Join(q.Answer, ","), Explanation: q.Explanation, ImageURL: q.ImageURL,
+		Difficulty: q.Difficulty, Tags: strings.Join(q.Tags, ";"), Context: q.Context, ReviewNote: q.ReviewNote, UpdatedBy: q.UpdatedBy, UpdatedAt: q.UpdatedAt}, err
 }
 
-func versionOf(q questionbank.Question, at time.Time) versionRow {
+func versionOf(q questionbank.Question, at time.Time) (versionRow, error) {
+	opts, err := encodeOptions(q.Options)
 	return versionRow{QuestionID: q.ID, Version: q.Version, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type),
-		Stem: q.Stem, Options: encodeOptions(q.Options), Answer: strings.Join(q.Answer, ","), Explanation: q.Explanation,
-		ImageURL: q.ImageURL, Difficulty: q.Difficulty, Tags: strings.Join(q.Tags, ";"), Context: q.Context, CreatedAt: at}
+		Stem: q.Stem, Options: opts, Answer: strings.Join(q.Answer, ","), Explanation: q.Explanation,
+		ImageURL: q.ImageURL, Difficulty: q.Difficulty, Tags: strings.Join(q.Tags, ";"), Context: q.Context, CreatedAt: at}, err
 }
 
-func fromVersion(v versionRow) questionbank.Question {
+func fromVersion(v versionRow) (questionbank.Question, error) {
+	opts, err := decodeOptions(v.Options)
+	if err != nil {
+		return questionbank.Question{}, fmt.Errorf("question %d version %d: %w", v.QuestionID, v.Version, err)
+	}
 	return questionbank.Question{ID: v.QuestionID, Version: v.Version, Subject: questionbank.Subject(v.Subject), ChapterID: v.ChapterID,
-		Type: questionbank.QuestionType(v.Type), Stem: v.Stem, Options: decodeOptions(v.Options), Answer: splitAnswer(v.Answer),
-		Explanation: v.Explanation, ImageURL: v.ImageURL, Difficulty: v.Difficulty, Tags: splitTags(v.Tags), Context: v.Context, Status: questionbank.StatusPublished}
+		Type: questionbank.QuestionType(v.Type), Stem: v.Stem, Options: opts, Answer: splitAnswer(v.Answer),
+		Explanation: v.Explanation, ImageURL: v.ImageURL, Difficulty: v.Difficulty, Tags: splitTags(v.Tags), Context: v.Context, Status: questionbank.StatusPublished}, nil
 }
 
 const batchSize = 500
@@ -327,7 +339,11 @@ func (s *Store) CreateQuestions(ctx context.Context, qs []questionbank.QuestionI
 		conn := s.db.Conn(ctx)
 		rows := make([]questionRow, len(qs))
 		for i, q := range qs {
-			rows[i] = fromInfo(q)
+			r, err := fromInfo(q)
+			if err != nil {
+				return err
+			}
+			rows[i] = r
 			rows[i].CreatedAt = q.UpdatedAt
 		}
 		if err := conn.CreateInBatches(&rows, batchSize).Error; err != nil {
@@ -336,7 +352,11 @@ func (s *Store) CreateQuestions(ctx context.Context, qs []questionbank.QuestionI
 		vers := make([]versionRow, 0, len(qs))
 		for i := range qs {
 			qs[i].ID = rows[i].ID
-			vers = append(vers, versionOf(qs[i].Question, qs[i].UpdatedAt))
+			v, err := versionOf(qs[i].Question, qs[i].UpdatedAt)
+			if err != nil {
+				return err
+			}
+			vers = append(vers, v)
 			if qs[i].LiveVersion == qs[i].Version { // loaded as published
 				t := qs[i].UpdatedAt
 				vers[i].FrozenAt = &t
@@ -351,7 +371,7 @@ func (s *Store) QuestionByID(ctx context.Context, id int64) (questionbank.Questi
 	if err := s.db.Conn(ctx).Take(&r, id).Error; err != nil {
 		return questionbank.QuestionInfo{}, notFound(err)
 	}
-	return toInfo(r), nil
+	return toInfo(r)
 }
 
 func (s *Store) UpdateQuestion(ctx context.Context, id int64, fn func(*questionbank.QuestionInfo) error) (questionbank.QuestionInfo, error) {
@@ -361,18 +381,27 @@ func (s *Store) UpdateQuestion(ctx context.Context, id int64, fn func(*questionb
 		if err := s.db.ForUpdate(s.db.Conn(ctx)).Take(&r, id).Error; err != nil {
 			return notFound(err)
 		}
-		q := toInfo(r)
+		q, err := toInfo(r)
+		if err != nil {
+			return err
+		}
 		if err := fn(&q); err != nil {
 			return err
 		}
 		q.ID = id
-		nr := fromInfo(q)
+		nr, err := fromInfo(q)
+		if err != nil {
+			return err
+		}
 		nr.CreatedAt = r.CreatedAt
 		if err := s.db.Conn(ctx).Save(&nr).Error; err != nil {
 			return dupStem(err)
 		}
 		if q.Version != r.Version || contentChanged(r, nr) {
-			v := versionOf(q.Question, q.UpdatedAt)
+			v, err := versionOf(q.Question, q.UpdatedAt)
+			if err != nil {
+				return err
+			}
 			if q.Version == r.Version {
 				res := s.db.Conn(ctx).Model(&versionRow{}).Where("question_id = ? AND version = ? AND frozen_at IS NULL", id, q.Version).
 					Updates(map[string]any{"subject": v.Subject, "chapter_id": v.ChapterID, "type": v.Type, "stem": v.Stem, "options": v.Options,
@@ -438,7 +467,11 @@ func (s *Store) SearchQuestions(ctx context.Context, f questionbank.SearchFilter
 	}
 	out := make([]questionbank.QuestionInfo, len(rows))
 	for i, r := range rows {
-		out[i] = toInfo(r)
+		info, err := toInfo(r)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = info
 	}
 	return out, total, nil
 }
@@ -488,7 +521,9 @@ func (s *Store) LiveQuestions(ctx context.Context) ([]questionbank.Question, err
 	}
 	out := make([]questionbank.Question, len(rows))
 	for i, r := range rows {
-		out[i] = fromVersion(r)
+		if out[i], err = fromVersion(r); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -506,7 +541,11 @@ func (s *Store) FrozenVersions(ctx context.Context, refs []questionbank.VersionR
 			return nil, err
 		}
 		for _, r := range rows {
-			out = append(out, fromVersion(r))
+			q, err := fromVersion(r)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, q)
 		}
 	}
 	return out, nil
@@ -519,7 +558,11 @@ func (s *Store) History(ctx context.Context, questionID int64) ([]questionbank.Q
 	}
 	out := make([]questionbank.Question, len(rows))
 	for i, r := range rows {
-		out[i] = fromVersion(r)
+		q, err := fromVersion(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = q
 		if r.FrozenAt == nil {
 			out[i].Status = questionbank.StatusDraft
 		}
@@ -576,7 +619,7 @@ type itemJSON struct {
 	Points    int    `json:"points"`
 }
 
-func encodeSections(secs []questionbank.BlueprintSection) string {
+func encodeSections(secs []questionbank.BlueprintSection) (string, error) {
 	v := make([]sectionJSON, len(secs))
 	for i, s := range secs {
 		v[i] = sectionJSON{Subject: string(s.Subject), DurationMinutes: s.DurationMinutes, PassPercent: s.PassPercent}
@@ -584,13 +627,15 @@ func encodeSections(secs []questionbank.BlueprintSection) string {
 			v[i].Items = append(v[i].Items, itemJSON{ChapterID: it.ChapterID, Type: string(it.Type), Count: it.Count, Points: it.Points})
 		}
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	b, err := json.Marshal(v)
+	return string(b), err
 }
 
-func toBlueprint(r blueprintRow) questionbank.Blueprint {
+func toBlueprint(r blueprintRow) (questionbank.Blueprint, error) {
 	var v []sectionJSON
-	_ = json.Unmarshal([]byte(r.Sections), &v)
+	if err := json.Unmarshal([]byte(r.Sections), &v); err != nil {
+		return questionbank.Blueprint{}, fmt.Errorf("blueprint %d sections: %w", r.ID, err)
+	}
 	b := questionbank.Blueprint{ID: r.ID, Name: r.Name, Kind: r.Kind, IsDefault: r.IsDefault, Version: r.Version}
 	for _, s := range v {
 		sec := questionbank.BlueprintSection{Subject: questionbank.Subject(s.Subject), DurationMinutes: s.DurationMinutes, PassPercent: s.PassPercent}
@@ -599,7 +644,7 @@ func toBlueprint(r blueprintRow) questionbank.Blueprint {
 		}
 		b.Sections = append(b.Sections, sec)
 	}
-	return b
+	return b, nil
 }
 
 func (s *Store) Blueprints(ctx context.Context) ([]questionbank.Blueprint, error) {
@@ -609,7 +654,11 @@ func (s *Store) Blueprints(ctx context.Context) ([]questionbank.Blueprint, error
 	}
 	out := make([]questionbank.Blueprint, len(rows))
 	for i, r := range rows {
-		out[i] = toBlueprint(r)
+		b, err := toBlueprint(r)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = b
 	}
 	return out, nil
 }
@@ -619,16 +668,20 @@ func (s *Store) BlueprintByID(ctx context.Context, id int64) (questionbank.Bluep
 	if err := s.db.Conn(ctx).Take(&r, id).Error; err != nil {
 		return questionbank.Blueprint{}, notFound(err)
 	}
-	return toBlueprint(r), nil
+	return toBlueprint(r)
 }
 
 func (s *Store) CreateBlueprint(ctx context.Context, b *questionbank.Blueprint) error {
-	r := blueprintRow{Name: b.Name, Kind: b.Kind, IsDefault: b.IsDefault, Sections: encodeSections(b.Sections), Version: b.Version}
+	secs, err := encodeSections(b.Sections)
+	if err != nil {
+		return err
+	}
+	r := blueprintRow{Name: b.Name, Kind: b.Kind, IsDefault: b.IsDefault, Sections: secs, Version: b.Version}
 	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
 		return err
 	}
-	*b = toBlueprint(r)
-	return nil
+	*b, err = toBlueprint(r)
+	return err
 }
 
 func (s *Store) UpdateBlueprint(ctx context.Context, id int64, fn func(*questionbank.Blueprint) error) (questionbank.Blueprint, error) {
@@ -638,16 +691,23 @@ func (s *Store) UpdateBlueprint(ctx context.Context, id int64, fn func(*question
 		if err := s.db.ForUpdate(s.db.Conn(ctx)).Take(&r, id).Error; err != nil {
 			return notFound(err)
 		}
-		b := toBlueprint(r)
+		b, err := toBlueprint(r)
+		if err != nil {
+			return err
+		}
 		if err := fn(&b); err != nil {
 			return err
 		}
-		r.Name, r.Kind, r.IsDefault, r.Sections, r.Version = b.Name, b.Kind, b.IsDefault, encodeSections(b.Sections), b.Version
+		secs, err := encodeSections(b.Sections)
+		if err != nil {
+			return err
+		}
+		r.Name, r.Kind, r.IsDefault, r.Sections, r.Version = b.Name, b.Kind, b.IsDefault, secs, b.Version
 		if err := s.db.Conn(ctx).Save(&r).Error; err != nil {
 			return err
 		}
-		out = toBlueprint(r)
-		return nil
+		out, err = toBlueprint(r)
+		return err
 	})
 	return out, err
 }
@@ -673,6 +733,14 @@ type importRowJSON struct {
 	Context     string   `json:"context"`
 }
 
+// rowErrorJSON is one stored row error (qb_imports.errors).
+type rowErrorJSON struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Field  string `json:"field"`
+	Reason string `json:"reason"`
+}
+
 func (s *Store) SaveImport(ctx context.Context, b *questionbank.ImportBatch) error {
 	rows := make([]importRowJSON, len(b.Rows))
 	for i, r := range b.Rows {
@@ -684,11 +752,14 @@ func (s *Store) SaveImport(ctx context.Context, b *questionbank.ImportBatch) err
 		rows[i] = importRowJSON{Row: r.Row, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem, Options: opts,
 			Answer: q.Answer, Explanation: q.Explanation, Difficulty: q.Difficulty, Tags: q.Tags, Context: q.Context}
 	}
-	errs := b.Errors
-	if errs == nil {
-		errs = []questionbank.RowError{}
+	errs := make([]rowErrorJSON, len(b.Errors))
+	for i, e := range b.Errors {
+		errs[i] = rowErrorJSON{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason}
 	}
-	ej, _ := json.Marshal(errs)
+	ej, err := json.Marshal(errs)
+	if err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(ctx context.Context) error {
 		r := importRow{FileName: b.FileName, Status: b.Status, Rows: "[]", Errors: string(ej), CreatedBy: b.CreatedBy, CreatedAt: b.CreatedAt}
 		if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
@@ -745,8 +816,13 @@ func (s *Store) ImportByID(ctx context.Context, id int64) (questionbank.ImportBa
 		rows = append(rows, part...)
 	}
 	b := questionbank.ImportBatch{ID: r.ID, FileName: r.FileName, Status: r.Status, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, DoneAt: r.DoneAt}
-	if err := json.Unmarshal([]byte(r.Errors), &b.Errors); err != nil {
-		return questionbank.ImportBatch{}, err
+	var errs []rowErrorJSON
+	if err := json.Unmarshal([]byte(r.Errors), &errs); err != nil {
+		return questionbank.ImportBatch{}, fmt.Errorf("import %d errors: %w", r.ID, err)
+	}
+	b.Errors = make([]questionbank.RowError, 0, len(errs))
+	for _, e := range errs {
+		b.Errors = append(b.Errors, questionbank.RowError{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason})
 	}
 	for _, x := range rows {
 		q := questionbank.Question{Subject: questionbank.Subject(x.Subject), ChapterID: x.ChapterID, Type: questionbank.QuestionType(x.Type), Stem: x.Stem,

@@ -23,7 +23,23 @@ func up301(tx *gorm.DB) error {
 		Seq      int    `gorm:"primaryKey;autoIncrement:false"`
 		Rows     string `gorm:"type:longtext;not null"`
 	}
+	if tx.Migrator().HasTable("qb_import_chunks") { // re-run after a crash between the DDL and its record
+		return nil
+	}
 	return tx.Table("qb_import_chunks").Migrator().CreateTable(&qbImportChunk{})
+}
+
+// m300Import is qb_imports as migration 300 created it (package level so
+// the upgrade test of 301 can write a pre-301 import with it).
+type m300Import struct {
+	ID        int64  `gorm:"primaryKey"`
+	FileName  string `gorm:"size:255;not null"`
+	Status    string `gorm:"size:16;not null"`
+	Rows      string `gorm:"type:longtext;not null"` // the parsed rows, until 301 moved them to chunks
+	Errors    string `gorm:"type:longtext;not null"`
+	CreatedBy int64  `gorm:"not null"`
+	CreatedAt time.Time
+	DoneAt    *time.Time
 }
 
 func up300(tx *gorm.DB) error {
@@ -95,16 +111,6 @@ func up300(tx *gorm.DB) error {
 		CreatedAt time.Time
 		UpdatedAt time.Time
 	}
-	type qbImport struct {
-		ID        int64  `gorm:"primaryKey"`
-		FileName  string `gorm:"size:255;not null"`
-		Status    string `gorm:"size:16;not null"`
-		Rows      string `gorm:"type:longtext;not null"`
-		Errors    string `gorm:"type:longtext;not null"`
-		CreatedBy int64  `gorm:"not null"`
-		CreatedAt time.Time
-		DoneAt    *time.Time
-	}
 	type qbState struct {
 		ID         int   `gorm:"primaryKey;autoIncrement:false"`
 		Generation int64 `gorm:"not null"`
@@ -113,7 +119,7 @@ func up300(tx *gorm.DB) error {
 		name string
 		row  any
 	}{{"qb_chapters", &qbChapter{}}, {"qb_questions", &qbQuestion{}}, {"qb_question_versions", &qbQuestionVersion{}},
-		{"qb_images", &qbImage{}}, {"qb_blueprints", &qbBlueprint{}}, {"qb_imports", &qbImport{}}, {"qb_state", &qbState{}}}
+		{"qb_images", &qbImage{}}, {"qb_blueprints", &qbBlueprint{}}, {"qb_imports", &m300Import{}}, {"qb_state", &qbState{}}}
 	for _, t := range tables {
 		if err := tx.Table(t.name).Migrator().CreateTable(t.row); err != nil {
 			return err

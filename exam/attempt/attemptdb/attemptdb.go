@@ -71,50 +71,56 @@ type itemRow struct {
 
 func (itemRow) TableName() string { return "exam_attempt_items" }
 
+// Snapshots of the rows as migration 400 created them (package level so
+// the upgrade test of 401 can write pre-401 rows with them).
+type m400Attempt struct {
+	ID           int64  `gorm:"primaryKey"`
+	Kind         string `gorm:"size:16;not null;uniqueIndex:ux_exam_attempts_open,priority:2;index:ix_exam_attempts_cand,priority:2"`
+	CandidateID  int64  `gorm:"not null;uniqueIndex:ux_exam_attempts_open,priority:1;index:ix_exam_attempts_cand,priority:1"`
+	OpenSlot     *int   `gorm:"uniqueIndex:ux_exam_attempts_open,priority:3"`
+	Ref          string `gorm:"size:64;not null;default:''"`
+	BlueprintID  int64  `gorm:"not null"`
+	Seed         int64  `gorm:"not null"`
+	Sections     string `gorm:"type:text;not null"`
+	Status       string `gorm:"size:16;not null;index:ix_exam_attempts_due,priority:1"`
+	StartedAt    time.Time
+	Deadline     time.Time `gorm:"not null;index:ix_exam_attempts_due,priority:2"`
+	SubmittedAt  *time.Time
+	SubmitReason string `gorm:"size:16;not null;default:''"`
+	Passed       bool   `gorm:"not null;default:false"`
+	Version      int    `gorm:"not null;default:1"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+type m400Item struct {
+	AttemptID   int64  `gorm:"primaryKey;autoIncrement:false"`
+	Position    int    `gorm:"primaryKey;autoIncrement:false"`
+	Section     int    `gorm:"not null"`
+	QuestionID  int64  `gorm:"not null"`
+	Version     int    `gorm:"not null"`
+	QType       string `gorm:"column:qtype;size:16;not null"`
+	Points      int    `gorm:"not null"`
+	OptionOrder string `gorm:"size:64;not null"`
+	Given       string `gorm:"size:64;not null;default:''"`
+	Seq         int64  `gorm:"not null;default:0"`
+	Marked      bool   `gorm:"not null;default:false"`
+	Closed      bool   `gorm:"not null;default:false"`
+	Correct     bool   `gorm:"not null;default:false"`
+	AnsweredAt  *time.Time
+}
+
+func (m400Attempt) TableName() string { return "exam_attempts" }
+func (m400Item) TableName() string    { return "exam_attempt_items" }
+
 // Migrations of the attempt tables (IDs 400-449).
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{{ID: 400, Name: "create exam_attempts, exam_attempt_items", Up: func(tx *gorm.DB) error {
-		// Snapshot of the rows as of this migration.
-		type examAttempt struct {
-			ID           int64  `gorm:"primaryKey"`
-			Kind         string `gorm:"size:16;not null;uniqueIndex:ux_exam_attempts_open,priority:2;index:ix_exam_attempts_cand,priority:2"`
-			CandidateID  int64  `gorm:"not null;uniqueIndex:ux_exam_attempts_open,priority:1;index:ix_exam_attempts_cand,priority:1"`
-			OpenSlot     *int   `gorm:"uniqueIndex:ux_exam_attempts_open,priority:3"`
-			Ref          string `gorm:"size:64;not null;default:''"`
-			BlueprintID  int64  `gorm:"not null"`
-			Seed         int64  `gorm:"not null"`
-			Sections     string `gorm:"type:text;not null"`
-			Status       string `gorm:"size:16;not null;index:ix_exam_attempts_due,priority:1"`
-			StartedAt    time.Time
-			Deadline     time.Time `gorm:"not null;index:ix_exam_attempts_due,priority:2"`
-			SubmittedAt  *time.Time
-			SubmitReason string `gorm:"size:16;not null;default:''"`
-			Passed       bool   `gorm:"not null;default:false"`
-			Version      int    `gorm:"not null;default:1"`
-			CreatedAt    time.Time
-			UpdatedAt    time.Time
-		}
-		type examAttemptItem struct {
-			AttemptID   int64  `gorm:"primaryKey;autoIncrement:false"`
-			Position    int    `gorm:"primaryKey;autoIncrement:false"`
-			Section     int    `gorm:"not null"`
-			QuestionID  int64  `gorm:"not null"`
-			Version     int    `gorm:"not null"`
-			QType       string `gorm:"column:qtype;size:16;not null"`
-			Points      int    `gorm:"not null"`
-			OptionOrder string `gorm:"size:64;not null"`
-			Given       string `gorm:"size:64;not null;default:''"`
-			Seq         int64  `gorm:"not null;default:0"`
-			Marked      bool   `gorm:"not null;default:false"`
-			Closed      bool   `gorm:"not null;default:false"`
-			Correct     bool   `gorm:"not null;default:false"`
-			AnsweredAt  *time.Time
-		}
-		if err := sqldb.CreateTables(tx, &examAttempt{}, &examAttemptItem{}); err != nil {
+		if err := sqldb.CreateTables(tx, &m400Attempt{}, &m400Item{}); err != nil {
 			return err
 		}
 		// One item per question per attempt (a paper never repeats a question).
-		if !tx.Migrator().HasIndex(&examAttemptItem{}, "ux_exam_attempt_items_q") {
+		if !tx.Migrator().HasIndex(&m400Item{}, "ux_exam_attempt_items_q") {
 			return tx.Exec("CREATE UNIQUE INDEX ux_exam_attempt_items_q ON exam_attempt_items (attempt_id, question_id)").Error
 		}
 		return nil
@@ -154,24 +160,57 @@ func splitKeys(s string) []string {
 	return strings.Split(s, ",")
 }
 
-func utcPtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 func toAttempt(r attemptRow) (attempt.Attempt, error) {
 	a := attempt.Attempt{ID: r.ID, Kind: attempt.Kind(r.Kind), CandidateID: r.CandidateID, Ref: r.Ref, BlueprintID: r.BlueprintID, Seed: r.Seed,
 		Status: r.Status, StartedAt: r.StartedAt, Deadline: r.Deadline, Reason: r.SubmitReason, Passed: r.Passed, Version: r.Version}
 	if r.SubmittedAt != nil {
 		a.SubmittedAt = *r.SubmittedAt
 	}
-	if err := json.Unmarshal([]byte(r.Sections), &a.Sections); err != nil {
-		return attempt.Attempt{}, err
+	secs, err := decodeSections(r.Sections)
+	if err != nil {
+		return attempt.Attempt{}, fmt.Errorf("attempt %d sections: %w", r.ID, err)
 	}
+	a.Sections = secs
 	return a, nil
+}
+
+// sectionJSON is one stored section of exam_attempts.sections. The keys are
+// the Go field names the first release wrote, kept so stored rows read back.
+type sectionJSON struct {
+	Subject         string `json:"Subject"`
+	DurationMinutes int    `json:"DurationMinutes"`
+	PassPercent     int    `json:"PassPercent"`
+	TotalPoints     int    `json:"TotalPoints"`
+	Count           int    `json:"Count"`
+	Score           int    `json:"Score"`
+	Correct         int    `json:"Correct"`
+	Passed          bool   `json:"Passed"`
+}
+
+func encodeSections(secs []attempt.Section) (string, error) {
+	v := make([]sectionJSON, len(secs))
+	for i, x := range secs {
+		v[i] = sectionJSON{Subject: string(x.Subject), DurationMinutes: x.DurationMinutes, PassPercent: x.PassPercent, TotalPoints: x.TotalPoints,
+			Count: x.Count, Score: x.Score, Correct: x.Correct, Passed: x.Passed}
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+func decodeSections(s string) ([]attempt.Section, error) {
+	var v []sectionJSON
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, err
+	}
+	if v == nil {
+		return nil, nil
+	}
+	out := make([]attempt.Section, len(v))
+	for i, x := range v {
+		out[i] = attempt.Section{Subject: questionbank.Subject(x.Subject), DurationMinutes: x.DurationMinutes, PassPercent: x.PassPercent,
+			TotalPoints: x.TotalPoints, Count: x.Count, Score: x.Score, Correct: x.Correct, Passed: x.Passed}
+	}
+	return out, nil
 }
 
 func toItem(r itemRow) attempt.Item {
@@ -192,13 +231,13 @@ func notFound(err error) error {
 }
 
 func (s *Store) Create(ctx context.Context, a *attempt.Attempt, items []attempt.Item) error {
-	secs, err := json.Marshal(a.Sections)
+	secs, err := encodeSections(a.Sections)
 	if err != nil {
 		return err
 	}
 	one := 1
 	r := attemptRow{Kind: string(a.Kind), CandidateID: a.CandidateID, OpenSlot: &one, Ref: a.Ref, BlueprintID: a.BlueprintID, Seed: a.Seed,
-		Sections: string(secs), Status: a.Status, StartedAt: a.StartedAt.UTC(), Deadline: a.Deadline.UTC(), Version: 1}
+		Sections: secs, Status: a.Status, StartedAt: a.StartedAt.UTC(), Deadline: a.Deadline.UTC(), Version: 1}
 	conn := s.db.Conn(ctx)
 	if err := conn.Create(&r).Error; err != nil {
 		if sqldb.IsDuplicate(err) {
@@ -420,12 +459,12 @@ func (s *Store) Close(ctx context.Context, id int64, reason string, at time.Time
 }
 
 func (s *Store) SaveResult(ctx context.Context, a attempt.Attempt, items []attempt.Item) error {
-	secs, err := json.Marshal(a.Sections)
+	secs, err := encodeSections(a.Sections)
 	if err != nil {
 		return err
 	}
 	conn := s.db.Conn(ctx)
-	if err := conn.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(map[string]any{"sections": string(secs), "passed": a.Passed}).Error; err != nil {
+	if err := conn.Model(&attemptRow{}).Where("id = ?", a.ID).Updates(map[string]any{"sections": secs, "passed": a.Passed}).Error; err != nil {
 		return err
 	}
 	var right []int

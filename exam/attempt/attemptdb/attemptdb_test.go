@@ -21,7 +21,7 @@ import (
 	"taxiexam/exam/attempt/attemptdb"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 	questionbank "taxiexam/question-bank"
 )
 

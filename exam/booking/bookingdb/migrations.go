@@ -14,6 +14,7 @@ func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{
 		{ID: 650, Name: "create exam centres, rooms, seats, sessions, bookings, waitlist", Up: m650},
 		{ID: 651, Name: "create preference rounds, their choices and allocations", Up: m651},
+		{ID: 652, Name: "exam_sessions.seat_seq: the seat counter names each booking's seat", Up: m652},
 	}
 }
 
@@ -133,4 +134,22 @@ func (m651Assignment) TableName() string { return "booking_round_results" }
 
 func m651(tx *gorm.DB) error {
 	return sqldb.CreateTables(tx, &m651Round{}, &m651Choice{}, &m651Assignment{})
+}
+
+// m652Session adds seat_seq: how many seats TakeSeat has handed out. The
+// seat_seq-th open seat is a new booking's first try, so the seat is named
+// without a search under the session's row lock. Sessions booked before
+// start at 0: their first tries meet taken seats and fall back to the
+// lowest free one, which is always correct (the unique key decides).
+type m652Session struct {
+	SeatSeq int `gorm:"not null;default:0"`
+}
+
+func (m652Session) TableName() string { return "exam_sessions" }
+
+func m652(tx *gorm.DB) error {
+	if tx.Migrator().HasColumn(&m652Session{}, "SeatSeq") {
+		return nil
+	}
+	return tx.Migrator().AddColumn(&m652Session{}, "SeatSeq")
 }

@@ -11,8 +11,10 @@ package bookingdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -458,12 +460,37 @@ func (s *Store) SessionAt(ctx context.Context, roomID int64, t time.Time) (bool,
 }
 
 // TakeSeat is the booking statement. On InnoDB the updated row stays
-// locked until the transaction ends, so the seat-number pick and the
-// booking insert that follow are serialised per session.
-func (s *Store) TakeSeat(ctx context.Context, sessionID int64, notBefore time.Time) (bool, error) {
-	res := s.db.Conn(ctx).Exec("UPDATE exam_sessions SET booked = booked + 1 WHERE id = ? AND status = ? AND mode = ? AND starts_at > ? AND booked + held < capacity",
-		sessionID, booking.SessionPublished, booking.ModeFirstCome, notBefore.UTC())
-	return res.RowsAffected == 1, res.Error
+// locked until the transaction ends, so the booking insert that follows
+// is serialised per session. The new seat_seq comes back in the same
+// round trip: MySQL's LAST_INSERT_ID(expr) rides in the OK packet,
+// SQLite has RETURNING.
+func (s *Store) TakeSeat(ctx context.Context, sessionID int64, notBefore time.Time) (int, bool, error) {
+	const update = "UPDATE exam_sessions SET booked = booked + 1, seat_seq = %s WHERE id = ? AND status = ? AND mode = ? AND starts_at > ? AND booked + held < capacity"
+	args := []any{sessionID, booking.SessionPublished, booking.ModeFirstCome, notBefore.UTC()}
+	pool := s.db.Conn(ctx).Statement.ConnPool
+	if s.db.Dialect() == sqldb.MySQL {
+		res, err := pool.ExecContext(ctx, fmt.Sprintf(update, "LAST_INSERT_ID(seat_seq + 1)"), args...)
+		if err != nil {
+			return 0, false, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return 0, false, err
+		}
+		seq, err := res.LastInsertId()
+		return int(seq), err == nil, err
+	}
+	var seq int
+	err := pool.QueryRowContext(ctx, fmt.Sprintf(update, "seat_seq + 1")+" RETURNING seat_seq", args...).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return seq, err == nil, err
+}
+
+func (s *Store) OpenSeats(ctx context.Context, roomID int64) ([]int, error) {
+	var out []int
+	err := s.db.Conn(ctx).Model(&seatRow{}).Where("room_id = ? AND disabled = ?", roomID, false).Order("number").Pluck("number", &out).Error
+	return out, err
 }
 
 func (s *Store) TakeHeldSeat(ctx context.Context, sessionID int64) (bool, error) {
@@ -516,8 +543,11 @@ func (s *Store) InsertBooking(ctx context.Context, b *booking.Booking) error {
 	}
 	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
 		if sqldb.IsDuplicate(err) {
-			// The seat pick runs under the session's row lock, so the only
-			// key a correct caller can hit is the candidate's.
+			// MySQL names the key (uq_exam_bookings_seat), SQLite the
+			// columns (exam_bookings.session_id, exam_bookings.seat_active).
+			if msg := err.Error(); strings.Contains(msg, "bookings_seat") || strings.Contains(msg, "seat_active") {
+				return booking.ErrSeatTaken
+			}
 			return booking.ErrAlreadyBooked
 		}
 		return err

@@ -14,7 +14,7 @@ import (
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 // BenchmarkAnswerWrites measures durable practice answers per second from

@@ -19,7 +19,7 @@ import (
 	"taxiexam/internal/platform/groupcommit"
 	"taxiexam/internal/platform/sqldb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 )
 
 // Concurrent answers share commits (on MariaDB) yet each caller gets the

@@ -16,6 +16,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"log/slog"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
@@ -52,15 +54,6 @@ type recordRow struct {
 
 func (recordRow) TableName() string { return "practice_records" }
 
-type positionRow struct {
-	CandidateID int64 `gorm:"primaryKey;autoIncrement:false"`
-	ChapterID   int64 `gorm:"primaryKey;autoIncrement:false"`
-	Position    int   `gorm:"not null"`
-	UpdatedAt   time.Time
-}
-
-func (positionRow) TableName() string { return "practice_positions" }
-
 type sessionRow struct {
 	ID          int64  `gorm:"primaryKey"`
 	CandidateID int64  `gorm:"not null;index"`
@@ -72,24 +65,29 @@ type sessionRow struct {
 
 func (sessionRow) TableName() string { return "practice_sessions" }
 
+// m450Record is practice_records as migration 450 created it (package
+// level so the upgrade test of 451 can write pre-451 rows with it).
+type m450Record struct {
+	CandidateID int64  `gorm:"primaryKey;autoIncrement:false;index:ix_practice_records_chapter,priority:1"`
+	QuestionID  int64  `gorm:"primaryKey;autoIncrement:false"`
+	ChapterID   int64  `gorm:"not null;index:ix_practice_records_chapter,priority:2"`
+	Subject     string `gorm:"size:16;not null"`
+	Attempts    int    `gorm:"not null;default:0"`
+	Rights      int    `gorm:"not null;default:0"`
+	Streak      int    `gorm:"not null;default:0"`
+	WrongBook   bool   `gorm:"not null;default:false"`
+	Favourite   bool   `gorm:"not null;default:false"`
+	LastCorrect bool   `gorm:"not null;default:false"`
+	LastGiven   string `gorm:"size:32;not null;default:''"`
+	LastAt      *time.Time
+	FavAt       *time.Time
+}
+
+func (m450Record) TableName() string { return "practice_records" }
+
 // Migrations of the practice tables (IDs 450-499).
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{{ID: 450, Name: "create practice_records, practice_positions, practice_sessions", Up: func(tx *gorm.DB) error {
-		type practiceRecord struct {
-			CandidateID int64  `gorm:"primaryKey;autoIncrement:false;index:ix_practice_records_chapter,priority:1"`
-			QuestionID  int64  `gorm:"primaryKey;autoIncrement:false"`
-			ChapterID   int64  `gorm:"not null;index:ix_practice_records_chapter,priority:2"`
-			Subject     string `gorm:"size:16;not null"`
-			Attempts    int    `gorm:"not null;default:0"`
-			Rights      int    `gorm:"not null;default:0"`
-			Streak      int    `gorm:"not null;default:0"`
-			WrongBook   bool   `gorm:"not null;default:false"`
-			Favourite   bool   `gorm:"not null;default:false"`
-			LastCorrect bool   `gorm:"not null;default:false"`
-			LastGiven   string `gorm:"size:32;not null;default:''"`
-			LastAt      *time.Time
-			FavAt       *time.Time
-		}
 		type practicePosition struct {
 			CandidateID int64 `gorm:"primaryKey;autoIncrement:false"`
 			ChapterID   int64 `gorm:"primaryKey;autoIncrement:false"`
@@ -104,7 +102,7 @@ func Migrations() []sqldb.Migration {
 			Day         string `gorm:"size:10;not null;index"`
 			StartedAt   time.Time
 		}
-		return sqldb.CreateTables(tx, &practiceRecord{}, &practicePosition{}, &practiceSession{})
+		return sqldb.CreateTables(tx, &m450Record{}, &practicePosition{}, &practiceSession{})
 	}}, {ID: 451, Name: "practice_records: rev, sequential resume point", Up: func(tx *gorm.DB) error {
 		type practiceRecord struct {
 			Rev          int64 `gorm:"not null;default:0"`
@@ -122,6 +120,15 @@ func Migrations() []sqldb.Migration {
 			}
 		}
 		return nil
+	}}, {ID: 801, Name: "practice_answer_hours: answers counted per hour for the statistics", Up: func(tx *gorm.DB) error {
+		// (Its ID is from the statistics range, 800-849: added with them.)
+		type practiceAnswerHour struct {
+			Hour    time.Time `gorm:"primaryKey;autoIncrement:false"` // UTC, truncated to the hour
+			Shard   int       `gorm:"primaryKey;autoIncrement:false"` // spreads concurrent writers over rows
+			Answers int64     `gorm:"not null;default:0"`
+			Correct int64     `gorm:"not null;default:0"`
+		}
+		return sqldb.CreateTables(tx, &practiceAnswerHour{})
 	}}}
 }
 
@@ -260,6 +267,7 @@ func (s *Store) commitAnswers(ctx context.Context, rows []answerRow) ([]practice
 			}
 			out[i] = m
 		}
+		s.countAnswers(ctx, rows)
 		return out, nil
 	}
 	order := make([]int, len(rows))
@@ -285,8 +293,44 @@ func (s *Store) commitAnswers(ctx context.Context, rows []answerRow) ([]practice
 		}
 		start = end
 	}
+	s.countAnswers(ctx, rows)
 	return out, nil
 }
+
+// countAnswers adds a committed batch to the hourly answer counters the
+// statistics read (practice_records keep one row per question, not one per
+// answer). It is its own statement after the answers' commit, not part of
+// it: the hot path stays one statement, and a crash in between loses at most
+// one batch's count, never an answer. A failure is not the answers' failure.
+// Each writer picks one of answerShards rows of the hour, so nodes do not
+// queue on one row lock.
+func (s *Store) countAnswers(ctx context.Context, rows []answerRow) {
+	sums := map[time.Time][2]int64{}
+	for _, a := range rows {
+		h := a.at.UTC().Truncate(time.Hour)
+		v := sums[h]
+		v[0]++
+		if a.correct {
+			v[1]++
+		}
+		sums[h] = v
+	}
+	q := "INSERT INTO practice_answer_hours (hour, shard, answers, correct) VALUES (?, ?, ?, ?) "
+	if s.db.Dialect() == sqldb.MySQL {
+		q += "ON DUPLICATE KEY UPDATE answers = answers + VALUES(answers), correct = correct + VALUES(correct)"
+	} else {
+		q += "ON CONFLICT (hour, shard) DO UPDATE SET answers = answers + excluded.answers, correct = correct + excluded.correct"
+	}
+	shard := int(rand.Uint32N(answerShards))
+	for h, v := range sums {
+		if err := s.db.Conn(ctx).Exec(q, h, shard, v[0], v[1]).Error; err != nil {
+			slog.WarnContext(ctx, "practice answer counter not updated", "hour", h, "answers", v[0], "err", err)
+		}
+	}
+}
+
+// answerShards is how many counter rows one hour's answers are spread over.
+const answerShards = 8
 
 // Assignment order matters on MySQL (left to right, later ones see earlier
 // results): wrong_book is computed from the old streak before streak

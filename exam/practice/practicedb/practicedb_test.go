@@ -2,13 +2,14 @@ package practicedb_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"taxiexam/exam/practice"
 	"taxiexam/exam/practice/practicedb"
 	"taxiexam/internal/platform/testenv"
-	"taxiexam/internal/schema"
+	"taxiexam/internal/wiring/schema"
 	questionbank "taxiexam/question-bank"
 )
 
@@ -125,5 +126,40 @@ func TestResumePointsAndLegacyPositions(t *testing.T) {
 	}
 	if p, err := st.Position(ctx, 2, 99); err != nil || p != 0 {
 		t.Fatalf("unpractised chapter: %d %v", p, err)
+	}
+}
+
+// Every committed answer lands in its hour's counter (the statistics'
+// answers per day), concurrent writers included.
+func TestAnswersAreCountedPerHour(t *testing.T) {
+	t.Parallel()
+	db := testenv.DB(t, schema.All())
+	st := practicedb.New(db)
+	t.Cleanup(func() { _ = st.Drain(context.Background()) })
+	ctx := context.Background()
+	h1 := time.Date(2026, 11, 23, 8, 5, 0, 0, time.UTC)
+	h2 := h1.Add(time.Hour)
+	var wg sync.WaitGroup
+	for cand := int64(1); cand <= 20; cand++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, at := range []time.Time{h1, h1, h2} {
+				if _, err := st.RecordAnswer(ctx, cand, q(int64(100+i), 1), i != 1, []string{"A"}, 3, nil, at); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var rows []struct {
+		Hour             time.Time
+		Answers, Correct int64
+	}
+	if err := db.Conn(ctx).Raw("SELECT hour, SUM(answers) AS answers, SUM(correct) AS correct FROM practice_answer_hours GROUP BY hour ORDER BY hour").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Answers != 40 || rows[0].Correct != 20 || rows[1].Answers != 20 || rows[1].Correct != 20 {
+		t.Fatalf("counters %+v", rows)
 	}
 }

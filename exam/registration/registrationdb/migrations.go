@@ -13,6 +13,8 @@ import (
 func Migrations() []sqldb.Migration {
 	return []sqldb.Migration{
 		{ID: 500, Name: "create registration channels, applications, events, platforms, issuing offices", Up: m500},
+		// 800-: the statistics range (docs/statistics.md), added with it.
+		{ID: 800, Name: "registration_channels.kind; registration_channel_scans (QR landings per channel and hour)", Up: m800},
 	}
 }
 
@@ -111,4 +113,26 @@ func m500(tx *gorm.DB) error {
 		&m500Platform{},
 		&m500Office{},
 	)
+}
+
+// Snapshot rows of migration 800.
+type m800Channel struct {
+	Kind string `gorm:"size:8;not null;default:'online'"`
+}
+type m800Scan struct {
+	ChannelID int64     `gorm:"primaryKey;autoIncrement:false"`
+	Hour      time.Time `gorm:"primaryKey;autoIncrement:false;index:idx_registration_channel_scans_hour"` // UTC, truncated to the hour
+	Scans     int64     `gorm:"not null;default:0"`
+}
+
+func (m800Channel) TableName() string { return "registration_channels" }
+func (m800Scan) TableName() string    { return "registration_channel_scans" }
+
+func m800(tx *gorm.DB) error {
+	if !tx.Migrator().HasColumn(&m800Channel{}, "Kind") {
+		if err := tx.Migrator().AddColumn(&m800Channel{}, "Kind"); err != nil {
+			return err
+		}
+	}
+	return sqldb.CreateTables(tx, &m800Scan{})
 }

@@ -24,6 +24,7 @@ type channelRow struct {
 	ID        int64 `gorm:"primaryKey"`
 	Code      string
 	Name      string
+	Kind      string
 	Disabled  bool
 	Version   int
 	CreatedAt time.Time
@@ -148,11 +149,14 @@ func tval(t *time.Time) time.Time {
 // ---------------------------------------------------------------- channels
 
 func toChannel(r channelRow) registration.Channel {
-	return registration.Channel{ID: r.ID, Code: r.Code, Name: r.Name, Disabled: r.Disabled, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	return registration.Channel{ID: r.ID, Code: r.Code, Name: r.Name, Kind: r.Kind, Disabled: r.Disabled, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func (s *Store) CreateChannel(ctx context.Context, c *registration.Channel) error {
-	r := channelRow{Code: c.Code, Name: c.Name, Disabled: c.Disabled, Version: c.Version}
+	if c.Kind == "" {
+		c.Kind = registration.ChannelOnline
+	}
+	r := channelRow{Code: c.Code, Name: c.Name, Kind: c.Kind, Disabled: c.Disabled, Version: c.Version}
 	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
 		if sqldb.IsDuplicate(err) {
 			return registration.ErrChannelCodeTaken
@@ -190,7 +194,7 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, fn func(*registrati
 		if err := fn(&c); err != nil {
 			return err
 		}
-		r.Name, r.Disabled, r.Version = c.Name, c.Disabled, c.Version
+		r.Name, r.Kind, r.Disabled, r.Version = c.Name, c.Kind, c.Disabled, c.Version
 		if err := s.db.Conn(ctx).Select("*").Omit("created_at").Save(&r).Error; err != nil {
 			return err
 		}
@@ -198,6 +202,20 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, fn func(*registrati
 		return nil
 	})
 	return out, err
+}
+
+// RecordScan adds one to the channel's counter of the hour: one upsert,
+// no visitor data. Scans are rare (a person opening a poster's code), so
+// the hourly row is not a hot spot.
+func (s *Store) RecordScan(ctx context.Context, channelID int64, at time.Time) error {
+	hour := at.UTC().Truncate(time.Hour)
+	q := "INSERT INTO registration_channel_scans (channel_id, hour, scans) VALUES (?, ?, 1) "
+	if s.db.Dialect() == sqldb.MySQL {
+		q += "ON DUPLICATE KEY UPDATE scans = scans + 1"
+	} else {
+		q += "ON CONFLICT (channel_id, hour) DO UPDATE SET scans = scans + 1"
+	}
+	return s.db.Conn(ctx).Exec(q, channelID, hour).Error
 }
 
 func (s *Store) ListChannels(ctx context.Context) ([]registration.ChannelCount, error) {
@@ -586,4 +604,42 @@ func (s *Store) ListOffices(ctx context.Context, includeDisabled bool) ([]regist
 		out[i] = toOffice(r)
 	}
 	return out, nil
+}
+
+// ---------------------------------------------------------------- archive look-ups
+
+// CandidatesByIDNumber lists the candidates with an application under this
+// ID number (through the blind index), newest first.
+func (s *Store) CandidatesByIDNumber(ctx context.Context, idNumber string) ([]int64, error) {
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&applicationRow{}).Where("id_bidx = ?", s.pii.BlindIndex("id_number", idNumber)).
+		Group("candidate_id").Order("MAX(id) DESC").Limit(20).Pluck("candidate_id", &ids).Error
+	return ids, err
+}
+
+// RecentCandidates lists candidates by their newest application, newest first.
+func (s *Store) RecentCandidates(ctx context.Context, offset, limit int) ([]int64, int64, error) {
+	var total int64
+	if err := s.db.Conn(ctx).Model(&applicationRow{}).Distinct("candidate_id").Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&applicationRow{}).Group("candidate_id").Order("MAX(id) DESC").Offset(offset).Limit(limit).Pluck("candidate_id", &ids).Error
+	return ids, total, err
+}
+
+// CandidatesIn lists candidates with an application created in [from, to),
+// above afterID, ascending.
+func (s *Store) CandidatesIn(ctx context.Context, from, to time.Time, afterID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&applicationRow{}).Where("created_at >= ? AND created_at < ? AND candidate_id > ?", from.UTC(), to.UTC(), afterID).
+		Distinct("candidate_id").Order("candidate_id").Limit(limit).Pluck("candidate_id", &ids).Error
+	return ids, err
+}
+
+// CountCandidatesIn counts them.
+func (s *Store) CountCandidatesIn(ctx context.Context, from, to time.Time) (int, error) {
+	var n int64
+	err := s.db.Conn(ctx).Model(&applicationRow{}).Where("created_at >= ? AND created_at < ?", from.UTC(), to.UTC()).Distinct("candidate_id").Count(&n).Error
+	return int(n), err
 }

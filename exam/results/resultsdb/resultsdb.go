@@ -219,3 +219,23 @@ func (s *Store) Stats(ctx context.Context, f results.Filter) ([]results.SubjectS
 	}
 	return out, err
 }
+
+// ResultsByIDs reads many results at once, by id (ledger verification).
+func (s *Store) ResultsByIDs(ctx context.Context, ids []int64) (map[int64]results.SubjectResult, error) {
+	var rows []resultRow
+	if err := s.db.Conn(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[int64]results.SubjectResult, len(rows))
+	for _, r := range rows {
+		out[r.ID] = fromRow(r)
+	}
+	return out, nil
+}
+
+// ResultIDs lists result ids above afterID, ascending.
+func (s *Store) ResultIDs(ctx context.Context, afterID int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.Conn(ctx).Model(&resultRow{}).Where("id > ?", afterID).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}

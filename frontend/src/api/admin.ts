@@ -1,6 +1,7 @@
 // Typed calls for the bureau admin's API: staff accounts and the audit log
-// (/api/v1/admin/*, bureau_admin only). Types mirror api/admin_handlers.go.
+// (/api/v1/admin/*, bureau_admin only). Types are generated from the route table (types.ts).
 import { api } from './client'
+import { query, type Page, type Schemas } from './types'
 import type { Role } from './auth'
 
 export type StaffRole = Exclude<Role, 'candidate'>
@@ -14,13 +15,6 @@ export const STAFF_ROLES: readonly StaffRole[] = [
   'bureau_admin',
 ]
 
-/** A paginated list as every list route returns it. */
-export interface Page<T> {
-  items: T[]
-  total: number
-  page: number
-  page_size: number
-}
 
 export interface PageQuery {
   page?: number
@@ -28,70 +22,16 @@ export interface PageQuery {
 }
 
 /** A staff account. centre_id / office_id are 0 when the role has none. */
-export interface StaffUser {
-  id: number
-  username: string
-  display_name: string
-  role: StaffRole
-  centre_id: number
-  office_id: number
-  disabled: boolean
-  /** Set only while the account is locked after failed logins (RFC 3339, server time zone). */
-  locked_until: string | null
-  /** Send back with every change; a stale one gets 409 version_conflict. */
-  version: number
-  created_at: string
-}
+export type StaffUser = Schemas['StaffUser']
 
-export interface NewStaff {
-  username: string
-  display_name: string
-  role: StaffRole
-  /** Proctors only (else 0). */
-  centre_id: number
-  /** Window clerks only (else 0). */
-  office_id: number
-  password: string
-}
+export type NewStaff = Schemas['CreateStaffRequest']
 
 /** Omitted fields stay as they are. */
-export interface StaffChange {
-  version: number
-  display_name?: string
-  role?: StaffRole
-  centre_id?: number
-  office_id?: number
-  disabled?: boolean
-  password?: string
-}
+export type StaffChange = Schemas['UpdateStaffRequest']
 
-export interface StaffSession {
-  /** First 12 characters of the session hash. */
-  id: string
-  created_at: string
-  expires_at: string
-  revoked_at: string | null
-  ip: string
-  user_agent: string
-}
+export type StaffSession = Schemas['SessionInfo']
 
-export interface AuditRecord {
-  id: number
-  at: string
-  actor_id: number
-  actor_kind: string
-  actor_role: string
-  actor_name: string
-  action: string
-  target_type: string
-  target_id: string
-  ip: string
-  request_id: string
-  /** JSON text ('' when none). */
-  before: string
-  /** JSON text ('' when none). */
-  after: string
-}
+export type AuditRecord = Schemas['AuditRecord']
 
 export interface AuditQuery extends PageQuery {
   action?: string
@@ -104,19 +44,8 @@ export interface AuditQuery extends PageQuery {
   to?: string
 }
 
-/** "?a=1&b=x" from the set (non-empty) values; '' when none. */
-export function queryString(q: object): string {
-  const params = new URLSearchParams()
-  for (const [k, v] of Object.entries(q)) {
-    if (v === undefined || v === null || v === '') continue
-    params.set(k, String(v))
-  }
-  const s = params.toString()
-  return s ? `?${s}` : ''
-}
-
 export function listStaff(q: PageQuery = {}): Promise<Page<StaffUser>> {
-  return api.get<Page<StaffUser>>(`/admin/staff${queryString(q)}`)
+  return api.get<Page<StaffUser>>(`/admin/staff${query(q)}`)
 }
 
 /** 201; 422 with fields per input; 409 username_taken. */
@@ -141,5 +70,5 @@ export function revokeStaffSessions(id: number): Promise<void> {
 
 /** Newest first. 422 (fields.from / fields.to / fields.actor_id) for bad filters. */
 export function listAudit(q: AuditQuery = {}): Promise<Page<AuditRecord>> {
-  return api.get<Page<AuditRecord>>(`/admin/audit${queryString(q)}`)
+  return api.get<Page<AuditRecord>>(`/admin/audit${query(q)}`)
 }

@@ -1,5 +1,6 @@
 // Typed calls for /api/v1/auth/*.
 import { api, type RequestOptions } from './client'
+import type { Schemas } from './types'
 
 export type Role =
   | 'candidate'
@@ -12,26 +13,11 @@ export type Role =
 export type UserKind = 'candidate' | 'staff'
 
 /** GET /auth/me: the logged-in user. */
-export interface Me {
-  id: number
-  kind: UserKind
-  role: Role
-  /** Staff only. */
-  username?: string
-  display_name?: string
-  /** Candidates only, e.g. "138****8000". */
-  phone_masked?: string
-  centre_id: number | null
-  office_id: number | null
-}
+export type Me = Schemas['Me']
 
-export interface SmsCodeResult {
-  resend_after_seconds: number
-}
+export type SmsCodeResult = Schemas['SMSCodeResponse']
 
-export interface LoginResult {
-  user: Me
-}
+export type LoginResult = Schemas['LoginResponse']
 
 /** Sends an SMS login code. 422 (fields.phone) for a bad number, 429 rate_limited. */
 export function requestSmsCode(phone: string): Promise<SmsCodeResult> {
@@ -43,9 +29,15 @@ export function candidateLogin(phone: string, code: string): Promise<LoginResult
   return api.post<LoginResult>('/auth/candidate/login', { phone, code })
 }
 
+/** The password step of a staff login: the user, or `mfa` when a code must follow. */
+export interface StaffPasswordResult {
+  user?: Me
+  mfa?: { challenge: string; enrol: boolean; expires_at: string }
+}
+
 /** 401 invalid_credentials; 423 account_locked (the message says until when). */
-export function staffLogin(username: string, password: string): Promise<LoginResult> {
-  return api.post<LoginResult>('/auth/staff/login', { username, password })
+export function staffLogin(username: string, password: string): Promise<StaffPasswordResult> {
+  return api.post<StaffPasswordResult>('/auth/staff/login', { username, password })
 }
 
 export function logout(opts?: RequestOptions): Promise<void> {
@@ -58,15 +50,7 @@ export function fetchMe(opts?: RequestOptions): Promise<Me> {
 }
 
 /** One of the candidate's own logins (GET /me/sessions). */
-export interface MySession {
-  /** 12-character handle. */
-  id: string
-  created_at: string
-  expires_at: string
-  ip: string
-  user_agent: string
-  current: boolean
-}
+export type MySession = Schemas['MySession']
 
 export const sessionsApi = {
   mine: () => api.get<{ items: MySession[] }>('/me/sessions'),

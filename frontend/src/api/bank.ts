@@ -1,79 +1,23 @@
 // Typed calls for the question bank console (/api/v1/bank/*; question
-// editors and bureau admins). Types mirror api/questionbank_handlers.go.
+// editors and bureau admins). Types are generated from the route table (types.ts).
 import { API_BASE, CSRF_HEADER, CSRF_VALUE, api, parseApiError, ApiError } from './client'
+import { query, type Page, type Schemas } from './types'
 
-export interface Page<T> {
-  items: T[]
-  total: number
-  page: number
-  page_size: number
-}
 
 export type Subject = 'national' | 'regional'
 export type QuestionType = 'true_false' | 'single' | 'multiple'
 export type QuestionStatus = 'draft' | 'in_review' | 'published' | 'retired'
 export type QuestionContext = 'both' | 'taxi' | 'ride_hailing'
 
-export interface Chapter {
-  id: number
-  subject: Subject
-  code: string
-  name: string
-  sort: number
-  version: number
-  questions: number
-}
+export type Chapter = Schemas['BankChapter']
 
-export interface Option {
-  key: string
-  text: string
-}
+export type Option = Schemas['BankOption']
 
-export interface Question {
-  id: number
-  version: number
-  live_version: number
-  row_version: number
-  status: QuestionStatus
-  subject: Subject
-  chapter_id: number
-  type: QuestionType
-  stem: string
-  options: Option[]
-  answer: string[]
-  explanation: string
-  image_url: string
-  difficulty: number
-  tags: string[]
-  context: QuestionContext
-  review_note: string
-  updated_at: string
-  updated_by: number
-}
+export type Question = Schemas['BankQuestion']
 
-export interface QuestionInput {
-  subject: Subject
-  chapter_id: number
-  type: QuestionType
-  stem: string
-  options: Option[]
-  answer: string[]
-  explanation: string
-  image_id: string
-  difficulty: number
-  tags: string[]
-  context: QuestionContext
-}
+export type QuestionInput = Schemas['QuestionRequest']
 
-export interface Version {
-  version: number
-  frozen: boolean
-  stem: string
-  options: Option[]
-  answer: string[]
-  explanation: string
-  image_url: string
-}
+export type Version = Schemas['BankVersion']
 
 export interface SearchQuery {
   subject?: Subject | ''
@@ -85,71 +29,24 @@ export interface SearchQuery {
   page_size?: number
 }
 
-export interface RowError {
-  row: number
-  column: string
-  field: string
-  reason: string
-}
+export type RowError = Schemas['ImportRowError']
 
-export interface ImportPreview {
-  id: number
-  file_name: string
-  status: 'pending' | 'done'
-  valid_rows: number
-  errors: RowError[]
-  preview: { row: number; subject: Subject; chapter_id: number; type: QuestionType; stem: string; options: Option[]; answer: string[]; explanation: string }[]
-  can_import: boolean
-}
+export type ImportPreview = Schemas['ImportPreview']
 
-export interface BlueprintItem {
-  chapter_id: number
-  type: QuestionType
-  count: number
-  points: number
-}
+export type BlueprintItem = Schemas['BlueprintItemJSON']
 
-export interface BlueprintSection {
-  subject: Subject
-  duration_minutes: number
-  pass_percent: number
-  total_points: number
-  items: BlueprintItem[]
-}
+export type BlueprintSection = Schemas['BlueprintSectionJSON']
 
-export interface Blueprint {
-  id: number
-  name: string
-  kind: 'formal' | 'mock'
-  is_default: boolean
-  version: number
-  sections: BlueprintSection[]
-  shortfalls: string[]
-}
+export type Blueprint = Schemas['BankBlueprint']
 
-export interface Image {
-  id: string
-  url: string
-  content_type: string
-  width: number
-  height: number
-}
-
-function qs(q: object): string {
-  const p = new URLSearchParams()
-  for (const [k, v] of Object.entries(q)) {
-    if (v !== undefined && v !== '' && v !== 0 && v !== null) p.set(k, String(v))
-  }
-  const s = p.toString()
-  return s ? '?' + s : ''
-}
+export type Image = Schemas['BankImage']
 
 export const listChapters = () => api.get<{ items: Chapter[] }>('/bank/chapters').then((r) => r.items)
 export const createChapter = (c: { subject: Subject; code: string; name: string; sort: number }) => api.post<Chapter>('/bank/chapters', c)
 export const updateChapter = (id: number, c: { version: number; name: string; sort: number }) => api.patch<Chapter>(`/bank/chapters/${id}`, c)
 export const deleteChapter = (id: number) => api.delete<void>(`/bank/chapters/${id}`)
 
-export const searchQuestions = (q: SearchQuery) => api.get<Page<Question>>('/bank/questions' + qs(q))
+export const searchQuestions = (q: SearchQuery) => api.get<Page<Question>>('/bank/questions' + query(q))
 export const getQuestion = (id: number) => api.get<Question>(`/bank/questions/${id}`)
 export const questionVersions = (id: number) => api.get<{ items: Version[] }>(`/bank/questions/${id}/versions`).then((r) => r.items)
 export const createQuestion = (q: QuestionInput) => api.post<Question>('/bank/questions', q)
@@ -185,4 +82,4 @@ export const getImport = (id: number) => api.get<ImportPreview>(`/bank/imports/$
 export const confirmImport = (id: number) => api.post<{ imported: number; status: string }>(`/bank/imports/${id}/confirm`)
 
 export const templateURL = (format: 'xlsx' | 'csv') => `${API_BASE}/bank/template?format=${format}`
-export const exportURL = (format: 'xlsx' | 'csv', q: SearchQuery) => `${API_BASE}/bank/export` + qs({ ...q, format, page: undefined, page_size: undefined })
+export const exportURL = (format: 'xlsx' | 'csv', q: SearchQuery) => `${API_BASE}/bank/export` + query({ ...q, format, page: undefined, page_size: undefined })

@@ -2,99 +2,27 @@
 // terminal and the scores console. Server: api/proctoring_handlers.go and
 // api/results_handlers.go.
 import { api } from './client'
-import type { AttemptView, Page, Subject } from './practice'
+import type { Schemas } from './types'
+import type { AttemptView } from './practice'
+import { query, type Page } from './types'
 
 export type SeatState = 'not_arrived' | 'refused' | 'absent' | 'checked_in' | 'answering' | 'idle' | 'disconnected' | 'submitted'
 
-export interface ExamSession {
-  id: number
-  centre_id: number
-  centre_name: string
-  room_id: number
-  room_name: string
-  starts_at: string
-  duration_minutes: number
-  status: string
-}
+export type ExamSession = Schemas['ExamSessionJSON']
 
-export interface SeatLine {
-  booking_id: number
-  candidate_id: number
-  ticket_no: string
-  seat: number
-  name: string
-  id_number_masked: string
-  has_photo: boolean
-  state: SeatState
-  reason?: string
-  terminal_id: number
-  terminal_seat: number
-  attempt_id: number
-  answered: number
-  total: number
-  last_answer_at: string | null
-  deadline: string | null
-  passed: boolean | null
-  score: number | null
-  subjects: Subject[]
-}
+export type SeatLine = Schemas['SeatLineJSON']
 
-export interface SeatMap {
-  session: ExamSession
-  run: { started_at: string | null; ended_at: string | null }
-  server_now: string
-  lines: SeatLine[]
-}
+export type SeatMap = Schemas['SeatMapJSON']
 
-export interface Terminal {
-  id: number
-  status: 'pending' | 'active' | 'revoked'
-  code?: string
-  centre_id: number
-  room_id: number
-  seat: number
-  name: string
-  enrolled_at: string | null
-  last_seen_at: string | null
-}
+export type Terminal = Schemas['TerminalJSON']
 
-export interface ExamRoom {
-  id: number
-  name: string
-  seats: number
-}
+export type ExamRoom = Schemas['ExamRoomJSON']
 
-export interface Incident {
-  id: number
-  booking_id: number
-  note: string
-  by: number
-  at: string
-}
+export type Incident = Schemas['IncidentJSON']
 
-export interface SubjectResult {
-  id: number
-  candidate_id: number
-  application_id: number
-  attempt_id: number
-  session_id: number
-  centre_id: number
-  subject: Subject
-  score: number
-  total_points: number
-  percent: number
-  pass_percent: number
-  passed: boolean
-  sat_at: string
-  valid_until: string | null
-}
+export type SubjectResult = Schemas['SubjectResultJSON']
 
-export interface SubjectStat {
-  subject: Subject
-  sat: number
-  passed: number
-  pass_rate_pct: number
-}
+export type SubjectStat = Schemas['SubjectStatJSON']
 
 export interface ScoresFilter {
   centre_id?: number
@@ -103,17 +31,10 @@ export interface ScoresFilter {
   to?: string
 }
 
-function qs(params: Record<string, string | number | undefined>): string {
-  const p = new URLSearchParams()
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '' && v !== 0) p.set(k, String(v))
-  const s = p.toString()
-  return s ? `?${s}` : ''
-}
-
 const S = (id: number) => `/proctor/sessions/${id}`
 
 export const proctorApi = {
-  sessions: (centreId?: number) => api.get<{ items: ExamSession[] }>(`/proctor/sessions${qs({ centre_id: centreId })}`).then((r) => r.items),
+  sessions: (centreId?: number) => api.get<{ items: ExamSession[] }>(`/proctor/sessions${query({ centre_id: centreId })}`).then((r) => r.items),
   seatMap: (id: number) => api.get<SeatMap>(`${S(id)}/seat-map`),
   checkTicket: (id: number, code: string) => api.post<{ line: SeatLine; late: boolean }>(`${S(id)}/ticket-check`, { code }),
   decide: (id: number, bookingId: number, admit: boolean, reason = '') =>
@@ -150,9 +71,9 @@ export const terminalApi = {
 }
 
 export const scoresApi = {
-  list: (f: ScoresFilter, page = 1) => api.get<Page<SubjectResult>>(`/scores${qs({ ...f, page, page_size: 20 })}`),
-  stats: (f: ScoresFilter) => api.get<{ items: SubjectStat[] }>(`/scores/stats${qs({ ...f })}`).then((r) => r.items),
-  exportUrl: (f: ScoresFilter) => `/api/v1/scores/export.xlsx${qs({ ...f })}`,
+  list: (f: ScoresFilter, page = 1) => api.get<Page<SubjectResult>>(`/scores${query({ ...f, page, page_size: 20 })}`),
+  stats: (f: ScoresFilter) => api.get<{ items: SubjectStat[] }>(`/scores/stats${query({ ...f })}`).then((r) => r.items),
+  exportUrl: (f: ScoresFilter) => `/api/v1/scores/export.xlsx${query({ ...f })}`,
   candidate: (id: number) => api.get<{ items: SubjectResult[] }>(`/scores/candidates/${id}`).then((r) => r.items),
   appeal: (attemptId: number) => api.get<{ paper: AttemptView; results: SubjectResult[] }>(`/scores/attempts/${attemptId}/paper`),
 }

@@ -1,141 +1,35 @@
 // Typed calls for registration and the police background check. Types
-// mirror api/registration_handlers.go.
+// are generated from the route table (types.ts).
 import { API_BASE, CSRF_HEADER, CSRF_VALUE, api, parseApiError } from './client'
+import { query, type Page, type Schemas } from './types'
 
 export interface Option {
   code: string
   label: string
 }
 
-export interface RegistrationOptions {
-  pledge_items: Option[]
-  licence_classes: string[]
-  licence_min_years: number
-  reject_reasons: Option[]
-  photo_max_bytes: number
-  photo_min_width: number
-  photo_min_height: number
-  city: string
-}
+export type RegistrationOptions = Schemas['RegistrationOptions']
 
-export interface ChannelLanding {
-  code: string
-  name: string
-  active: boolean
-}
+export type ChannelLanding = Schemas['ChannelLanding']
 
-export interface Platform {
-  id: number
-  name: string
-  licence_no: string
-  contact: string
-  drivers_wanted: number
-  updated_on: string
-  disabled: boolean
-  version: number
-}
+export type Platform = Schemas['PlatformJSON']
 
-export interface Office {
-  id: number
-  name: string
-  address: string
-  hours: string
-  disabled: boolean
-  version: number
-}
+export type Office = Schemas['OfficeJSON']
 
-export interface Receiver {
-  name: string
-  phone: string
-  province: string
-  city: string
-  county: string
-  address: string
-}
+export type Receiver = Schemas['ReceiverJSON']
 
-export interface ApplicationForm {
-  name: string
-  id_number: string
-  licence_class: string
-  licence_first_issued: string
-  address: string
-  pledge: string[]
-  want_taxi: boolean
-  want_ride_hailing: boolean
-  delivery: '' | 'post' | 'pickup'
-  receiver: Receiver
-  office_id: number
-}
+export type ApplicationForm = Schemas['ApplicationForm']
 
 export type AppStatus = 'draft' | 'submitted' | 'under_check' | 'approved' | 'returned' | 'rejected'
 
-export interface TimelineEntry {
-  status: AppStatus
-  at: string
-  note?: string
-  sms?: string
-}
+export type TimelineEntry = Schemas['TimelineEntry']
 
-export interface MyApplication {
-  id: number
-  status: AppStatus
-  version: number
-  editable: boolean
-  channel_id: number
-  form: ApplicationForm
-  derived: { birth_date: string; sex: 'male' | 'female' } | null
-  has_photo: boolean
-  submitted_at: string | null
-  decided_at: string | null
-  reason_code?: string
-  reason?: string
-  timeline: TimelineEntry[]
-}
+export type MyApplication = Schemas['MyApplication']
 
-export interface Page<T> {
-  items: T[]
-  total: number
-  page: number
-  page_size: number
-}
 
-export interface ApplicationSummary {
-  id: number
-  status: AppStatus
-  name_masked: string
-  id_number_masked: string
-  channel_id: number
-  created_at: string
-  queued_at: string | null
-  decided_at: string | null
-  waiting_days: number
-  overdue: boolean
-}
+export type ApplicationSummary = Schemas['ApplicationSummary']
 
-export interface ReviewApplication {
-  id: number
-  status: AppStatus
-  version: number
-  name: string
-  /** Masked until the case is taken (takeCase). */
-  id_number: string
-  /** True when answered by takeCase: full ID number, audited. */
-  identity_shown: boolean
-  derived: { birth_date: string; sex: 'male' | 'female' } | null
-  licence_class: string
-  licence_first_issued: string
-  address: string
-  pledge: Option[]
-  has_photo: boolean
-  submit_count: number
-  queued_at: string | null
-  waiting_days: number
-  overdue: boolean
-  checks: Record<string, 'clear' | 'found'>
-  reason_code: string
-  reason: string
-  timeline: TimelineEntry[]
-}
+export type ReviewApplication = Schemas['ReviewApplication']
 
 export interface Decision {
   version: number
@@ -145,54 +39,15 @@ export interface Decision {
   reason: string
 }
 
-export interface Channel {
-  id: number
-  code: string
-  name: string
-  disabled: boolean
-  version: number
-  url: string
-  applications: number
-  created_at: string
-}
+export type Channel = Schemas['ChannelJSON']
 
-export interface ChannelStat {
-  channel_id: number
-  code: string
-  name: string
-  total: number
-  by_status: Record<AppStatus, number>
-}
+export type ChannelStat = Schemas['ChannelStatJSON']
 
-export interface RegistrationStats {
-  from: string | null
-  to: string | null
-  total: number
-  items: ChannelStat[]
-}
+export type RegistrationStats = Schemas['RegistrationStats']
 
-export interface DossierMessage {
-  id: number
-  topic: string
-  template: string
-  title: string
-  summary: string
-  status: string
-  created_at: string
-  sent_at: string | null
-}
+export type DossierMessage = Schemas['DossierMessage']
 
-export interface Dossier {
-  application: ReviewApplication
-  candidate_id: number
-  phone: string
-  channel: Channel | null
-  form: ApplicationForm
-  office: Office | null
-  created_at: string
-  decided_at: string | null
-  messages: DossierMessage[]
-}
+export type Dossier = Schemas['Dossier']
 
 export function emptyForm(): ApplicationForm {
   return {
@@ -239,7 +94,7 @@ export const registrationApi = {
   photoURL: (id: number) => `${API_BASE}/me/applications/${id}/photo`,
 
   queue: (page: number, overdue: boolean) =>
-    api.get<Page<ApplicationSummary>>(`/review/queue?page=${page}&page_size=20${overdue ? '&overdue=true' : ''}`),
+    api.get<Page<ApplicationSummary>>(`/review/queue${query({ page, page_size: 20, overdue: overdue || undefined })}`),
   review: (id: number) => api.get<ReviewApplication>(`/review/applications/${id}`),
   takeCase: (id: number) => api.post<ReviewApplication>(`/review/applications/${id}/take`),
   reviewPhotoURL: (id: number) => `${API_BASE}/review/applications/${id}/photo`,
@@ -255,15 +110,11 @@ export const registrationApi = {
   qrSvgURL: (id: number) => `${API_BASE}/admin/channels/${id}/qr.svg`,
   posterURL: (id: number) => `${API_BASE}/admin/channels/${id}/poster`,
   stats: (from: string, to: string) =>
-    api.get<RegistrationStats>(`/admin/registration/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`),
-  search: (q: { page: number; status?: string; channel_id?: number; from?: string; to?: string }) => {
-    const p = new URLSearchParams({ page: String(q.page), page_size: '20' })
-    if (q.status) p.set('status', q.status)
-    if (q.channel_id) p.set('channel_id', String(q.channel_id))
-    if (q.from) p.set('from', q.from)
-    if (q.to) p.set('to', q.to)
-    return api.get<Page<ApplicationSummary>>(`/admin/applications?${p}`)
-  },
+    api.get<RegistrationStats>(`/admin/registration/stats${query({ from, to })}`),
+  search: (q: { page: number; status?: string; channel_id?: number; from?: string; to?: string }) =>
+    api.get<Page<ApplicationSummary>>(
+      `/admin/applications${query({ page: q.page, page_size: 20, status: q.status, channel_id: q.channel_id, from: q.from, to: q.to })}`,
+    ),
   dossier: (id: number) => api.get<Dossier>(`/admin/applications/${id}`),
   revokeCandidateSessions: (candidateId: number) => api.post<void>(`/admin/candidates/${candidateId}/revoke-sessions`),
   allPlatforms: () => api.get<{ items: Platform[] }>('/admin/platforms'),

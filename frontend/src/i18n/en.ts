@@ -7,6 +7,8 @@ import registrationEn from './registration.en'
 import practiceEn from './practice.en'
 import bankEn from './bank.en'
 import certEn, { certErrorsEn } from './cert.en'
+import statsEn, { statsErrorsEn } from './stats.en'
+import { accountEn, archiveEn, archiveErrorsEn, ledgerEn } from './archive.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -79,7 +81,11 @@ const en: MessageSchema = {
   practice: practiceEn,
   bank: bankEn,
   cert: certEn,
+  stats: statsEn,
   examday: examdayEn,
+  archive: archiveEn,
+  ledger: ledgerEn,
+  account: accountEn,
   roles: {
     candidate: 'Candidate',
     police_reviewer: 'Police reviewer',
@@ -121,6 +127,10 @@ const en: MessageSchema = {
     ...bookingEn.errors,
     // ---- certificates ----
     ...certErrorsEn,
+    // ---- statistics ----
+    ...statsErrorsEn,
+    // ---- archives, ledger, two-step verification ----
+    ...archiveErrorsEn,
   },
   // ---- security: the candidate's logins ----
   sessions: {

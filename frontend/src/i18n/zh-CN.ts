@@ -6,6 +6,8 @@ import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
 import bankZhCN from './bank.zh-CN'
 import certZhCN, { certErrorsZhCN } from './cert.zh-CN'
+import statsZhCN, { statsErrorsZhCN } from './stats.zh-CN'
+import { accountZhCN, archiveErrorsZhCN, archiveZhCN, ledgerZhCN } from './archive.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -79,7 +81,11 @@ const zhCN = {
   practice: practiceZhCN,
   bank: bankZhCN,
   cert: certZhCN,
+  stats: statsZhCN,
   examday: examdayZhCN,
+  archive: archiveZhCN,
+  ledger: ledgerZhCN,
+  account: accountZhCN,
   roles: {
     candidate: '考生',
     police_reviewer: '公安审核员',
@@ -125,6 +131,10 @@ const zhCN = {
     ...bookingZhCN.errors,
     // ---- certificates ----
     ...certErrorsZhCN,
+    // ---- statistics ----
+    ...statsErrorsZhCN,
+    // ---- archives, ledger, two-step verification ----
+    ...archiveErrorsZhCN,
   },
   // ---- security: the candidate's logins ----
   sessions: {

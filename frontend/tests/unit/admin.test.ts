@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { queryString } from '../../src/api/admin'
+import { query } from '../../src/api/types'
 import { setLocale } from '../../src/i18n'
 import { dayRange, sessionActive, staffFieldText, wallTime } from '../../src/staff/pages/admin/format'
 import { diffJson } from '../../src/staff/pages/admin/jsonDiff'
@@ -79,10 +79,11 @@ describe('admin format helpers', () => {
   })
 
   it('builds query strings from the set values only', () => {
-    expect(queryString({ page: 2, page_size: 20, action: '', target_id: undefined, target_type: 'staff_user' })).toBe(
+    expect(query({ page: 2, page_size: 20, action: '', target_id: undefined, centre_id: 0, target_type: 'staff_user' })).toBe(
       '?page=2&page_size=20&target_type=staff_user',
     )
-    expect(queryString({ from: '2026-11-01T00:00:00+08:00' })).toBe('?from=2026-11-01T00%3A00%3A00%2B08%3A00')
-    expect(queryString({})).toBe('')
+    expect(query({ from: '2026-11-01T00:00:00+08:00' })).toBe('?from=2026-11-01T00%3A00%3A00%2B08%3A00')
+    expect(query({ status: ['queued', 'dead'], overdue: true })).toBe('?status=queued&status=dead&overdue=true')
+    expect(query({})).toBe('')
   })
 })

@@ -3,6 +3,7 @@ package auditdb
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -85,6 +86,23 @@ func (s *Store) List(ctx context.Context, f audit.Filter) ([]audit.Record, int64
 	}
 	if f.TargetID != "" {
 		q = q.Where("target_id = ?", f.TargetID)
+	}
+	if len(f.Targets) > 0 {
+		byType := map[string][]string{}
+		var types []string
+		for _, t := range f.Targets {
+			if byType[t.Type] == nil {
+				types = append(types, t.Type)
+			}
+			byType[t.Type] = append(byType[t.Type], t.ID)
+		}
+		var conds []string
+		var args []any
+		for _, typ := range types {
+			conds = append(conds, "(target_type = ? AND target_id IN ?)")
+			args = append(args, typ, byType[typ])
+		}
+		q = q.Where(strings.Join(conds, " OR "), args...)
 	}
 	if !f.From.IsZero() {
 		q = q.Where("at >= ?", f.From.UTC())

@@ -94,7 +94,7 @@ func Migrations() []sqldb.Migration {
 			UserAgent string `gorm:"size:255;not null"`
 		}
 		return sqldb.CreateTables(tx, &staffUser{}, &candidate{}, &session{})
-	}}}
+	}}, {ID: 130, Name: "create staff_mfa, staff_mfa_recovery_codes (TOTP second factor)", Up: migrateMFA}}
 }
 
 // Store implements auth.Store.

@@ -71,14 +71,6 @@ func (s *Store) queueWrite(ctx context.Context, fn func(ctx context.Context) err
 	return s.db.InReadCommittedTx(ctx, fn)
 }
 
-func tp(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
 func tv(t *time.Time) time.Time {
 	if t == nil {
 		return time.Time{}

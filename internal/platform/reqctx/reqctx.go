@@ -6,11 +6,12 @@ package reqctx
 
 import "context"
 
-// Actor is the authenticated caller of one request.
+// Actor is the authenticated caller of one request: the one typed place
+// every domain package reads who calls from (caller.go).
 type Actor struct {
-	UserID   int64  // staff user id or candidate id, by Kind
-	Kind     string // "staff" or "candidate"
-	Role     string
+	UserID   int64 // staff user id or candidate id, by Kind
+	Kind     Kind
+	Role     Role
 	Username string // staff only
 	CentreID int64  // proctors: the one exam centre they work at
 	OfficeID int64  // window clerks: the one issuing office they work at

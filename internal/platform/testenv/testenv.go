@@ -164,6 +164,16 @@ func SecondNode(t testing.TB, db *sqldb.DB) *sqldb.DB {
 // after the test.
 func Redis(t testing.TB) *kv.Redis {
 	t.Helper()
+	r, _ := RedisConfig(t)
+	return r
+}
+
+// RedisConfig is Redis plus the settings that reach the same server and
+// prefix again, for a test that runs a second process on it. Addr is empty
+// when the test runs on the in-process server (no Redis answered, not CI),
+// which no other process can reach.
+func RedisConfig(t testing.TB) (*kv.Redis, configs.Redis) {
+	t.Helper()
 	addr := os.Getenv("TEST_REDIS_ADDR")
 	if addr == "" {
 		addr = "127.0.0.1:6379"
@@ -175,7 +185,8 @@ func Redis(t testing.TB) *kv.Redis {
 		addr = "" // in-process
 	}
 	prefix := "test:" + randomSuffix() + ":"
-	r, err := kv.Open(context.Background(), configs.Redis{Addr: addr, Prefix: prefix})
+	cfg := configs.Redis{Addr: addr, Prefix: prefix}
+	r, err := kv.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +202,7 @@ func Redis(t testing.TB) *kv.Redis {
 		}
 		r.Close()
 	})
-	return r
+	return r, cfg
 }
 
 // Protector returns a pii.Protector with fresh random keys.

@@ -1,0 +1,121 @@
+package benchkit
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"time"
+
+	"taxiexam/exam/booking"
+	"taxiexam/exam/booking/bookingdb"
+	"taxiexam/exam/proctoring"
+	"taxiexam/exam/registration"
+	"taxiexam/internal/auth"
+	"taxiexam/internal/platform/reqctx"
+	"taxiexam/internal/wiring"
+)
+
+// ExamDay is an exam day in progress as SeedExamDay leaves it: one centre,
+// a started session per room, every seat booked, enrolled and checked in.
+// Shared by cmd/examdaybench and cmd/examd's kill -9 / two-node test.
+type ExamDay struct {
+	CentreID int64
+	Sessions []int64
+	Seats    []ExamSeat
+}
+
+// ExamSeat is one checked-in candidate at their enrolled terminal.
+type ExamSeat struct {
+	SessionID, BookingID, CandidateID int64
+	Seat                              int
+	Ticket, IDNumber                  string // what the candidate types on the terminal
+	Terminal                          string // the terminal's credential (cookie examd_terminal)
+}
+
+// Proctor is a proctor of centre as a caller of the services.
+func Proctor(ctx context.Context, centreID int64) context.Context {
+	return reqctx.With(ctx, reqctx.Request{ID: "bench", Actor: &reqctx.Actor{UserID: 1, Kind: reqctx.KindStaff, Role: auth.RoleProctor, Username: "bench", CentreID: centreID}})
+}
+
+// SeedExamDay seats n candidates at one centre in rooms of perRoom seats.
+// Each room gets a session that opened its check-in 5 minutes ago (written
+// through booking's store: the service only schedules sessions past the
+// booking cutoff); approved candidates are booked on every seat, a
+// terminal is enrolled per seat, everyone is checked in through the
+// proctor's service, and every session is started. The formal blueprint
+// (the sample bank) must be loaded before the candidates open their papers.
+func SeedExamDay(ctx context.Context, app *wiring.App, n, perRoom int) (ExamDay, error) {
+	staff := Admin(ctx)
+	centre, err := app.Booking().CreateCentre(staff, booking.Centre{Name: "压测考点", Address: "压测路 1 号"})
+	if err != nil {
+		return ExamDay{}, err
+	}
+	day := ExamDay{CentreID: centre.ID, Seats: make([]ExamSeat, 0, n)}
+	proctor := Proctor(ctx, centre.ID)
+	proc, bookings := app.Proctoring(), bookingdb.New(app.DB())
+	var sess booking.Session
+	for i := range n {
+		seat := i%perRoom + 1
+		if seat == 1 {
+			room, err := app.Booking().CreateRoom(staff, centre.ID, booking.RoomInput{Name: fmt.Sprint("考场", i/perRoom+1), Seats: perRoom})
+			if err != nil {
+				return ExamDay{}, err
+			}
+			sess = booking.Session{CentreID: centre.ID, RoomID: room.ID, StartsAt: time.Now().UTC().Add(-5 * time.Minute), DurationMinutes: 135,
+				Capacity: perRoom, Booked: min(perRoom, n-i), Status: booking.SessionCheckinOpen, Mode: "first_come", Version: 1}
+			if err := bookings.CreateSession(ctx, &sess); err != nil {
+				return ExamDay{}, err
+			}
+			day.Sessions = append(day.Sessions, sess.ID)
+		}
+		cid, err := Candidate(ctx, app, fmt.Sprintf("138%08d", i))
+		if err != nil {
+			return ExamDay{}, err
+		}
+		s := ExamSeat{SessionID: sess.ID, CandidateID: cid, Seat: seat, Ticket: fmt.Sprintf("20261201%08d", i), IDNumber: IDNumber(i)}
+		if _, err := Approve(ctx, app, cid, registration.Form{Name: "考生", IDNumber: s.IDNumber}); err != nil {
+			return ExamDay{}, err
+		}
+		b := booking.Booking{SessionID: sess.ID, CandidateID: cid, SeatNumber: seat, TicketNo: s.Ticket, Status: booking.BookingActive,
+			CreatedAt: time.Now(), ChangedAt: time.Now()}
+		if err := bookings.InsertBooking(ctx, &b); err != nil {
+			return ExamDay{}, err
+		}
+		s.BookingID = b.ID
+		token, pending, err := proc.BeginEnrolment(ctx)
+		if err != nil {
+			return ExamDay{}, err
+		}
+		if _, err := proc.Enrol(proctor, proctoring.Enrolment{Code: pending.Code, RoomID: sess.RoomID, Seat: seat}); err != nil {
+			return ExamDay{}, err
+		}
+		if _, err := proc.Decide(proctor, sess.ID, proctoring.Decision{BookingID: b.ID, Admit: true}); err != nil {
+			return ExamDay{}, err
+		}
+		s.Terminal = token
+		day.Seats = append(day.Seats, s)
+	}
+	for _, id := range day.Sessions {
+		if _, err := proc.Start(proctor, id); err != nil {
+			return ExamDay{}, err
+		}
+	}
+	return day, nil
+}
+
+// TerminalJar is the cookie jar of the seat's PC browser for the node at
+// base: it holds the terminal credential (the login adds the candidate's
+// session). Cookies name no port, so one jar serves every node on a host.
+func (s ExamSeat) TerminalJar(base string) (http.CookieJar, error) {
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return nil, err
+	}
+	u, err := http.NewRequest("GET", base+"/api/v1/terminal", nil)
+	if err != nil {
+		return nil, err
+	}
+	jar.SetCookies(u.URL, []*http.Cookie{{Name: "examd_terminal", Value: s.Terminal, Path: "/api/v1/terminal"}})
+	return jar, nil
+}

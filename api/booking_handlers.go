@@ -136,9 +136,12 @@ type SessionsQuery struct {
 	CentreID int64  `form:"centre_id" json:"centre_id"`
 	From     string `form:"from" json:"from" doc:"first day, 2006-01-02"`
 	To       string `form:"to" json:"to" doc:"last day, inclusive"`
-	Status   string `form:"status" json:"status"`
-	Page     int    `form:"page" json:"page"`
-	PageSize int    `form:"page_size" json:"page_size"`
+	Status   string `form:"status" json:"status" doc:"one status, or several separated by commas"`
+	Mode     string `form:"mode" json:"mode" doc:"first_come or preference"`
+	// Unrounded: only sessions not yet released in a preference round.
+	Unrounded bool `form:"unrounded" json:"unrounded"`
+	Page      int  `form:"page" json:"page"`
+	PageSize  int  `form:"page_size" json:"page_size"`
 }
 
 // BookingRules are the rules the candidate confirms.
@@ -469,6 +472,10 @@ func (s *Server) updateRoom(c *gin.Context, id int64, req RoomRequest) (RoomJSON
 func (s *Server) adminSessions(c *gin.Context, p pageReq) ([]SessionJSON, int64, error) {
 	bad := apperr.Fields{}
 	centre := queryInt(c, bad, "centre_id", 0, "must be a centre id")
+	mode := strings.TrimSpace(c.Query("mode"))
+	bad.Check(mode == "" || mode == booking.ModeFirstCome || mode == booking.ModePreference, "mode", "must be first_come or preference")
+	unrounded := c.Query("unrounded")
+	bad.Check(unrounded == "" || unrounded == "true" || unrounded == "false", "unrounded", "must be true or false")
 	if err := bad.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -476,9 +483,11 @@ func (s *Server) adminSessions(c *gin.Context, p pageReq) ([]SessionJSON, int64,
 	if err != nil {
 		return nil, 0, err
 	}
-	f := booking.SessionFilter{CentreID: centre, From: from, To: to, Offset: p.offset(), Limit: p.size}
-	if st := strings.TrimSpace(c.Query("status")); st != "" {
-		f.Statuses = []booking.SessionStatus{booking.SessionStatus(st)}
+	f := booking.SessionFilter{CentreID: centre, From: from, To: to, Mode: mode, Unrounded: unrounded == "true", Offset: p.offset(), Limit: p.size}
+	for _, st := range strings.Split(c.Query("status"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			f.Statuses = append(f.Statuses, booking.SessionStatus(st))
+		}
 	}
 	list, total, err := s.deps.Booking.Sessions(c.Request.Context(), f)
 	return mapSlice(list, s.sessionJSON), total, err

@@ -203,8 +203,12 @@ type SessionFilter struct {
 	CentreID int64
 	From, To time.Time // StartsAt in [From, To)
 	Statuses []SessionStatus
-	Offset   int
-	Limit    int
+	Mode     string // "" = any; ModeFirstCome or ModePreference
+	// Unrounded keeps only sessions not yet released in a preference round
+	// (what the round form may offer).
+	Unrounded bool
+	Offset    int
+	Limit     int
 }
 
 // BulkSessions describes a repeating pattern: every given weekday at the

@@ -91,9 +91,20 @@ func TestPreferenceRoundAllocatesAtTheClose(t *testing.T) {
 		}
 		ids = append(ids, s.ID)
 	}
+	// The round form's list: preference sessions not yet in a round.
+	if _, err := f.svc.CreateSession(f.admin, booking.SessionInput{RoomID: room.ID, Date: d, Time: "18:00", Capacity: 2, Mode: booking.ModeFirstCome}); err != nil {
+		t.Fatal(err)
+	}
+	candidates := booking.SessionFilter{Mode: booking.ModePreference, Unrounded: true}
+	if list, n, err := f.svc.Sessions(f.admin, candidates); err != nil || n != 2 || len(list) != 2 {
+		t.Fatalf("round candidates before the round: %d %v", n, err)
+	}
 	r, err := f.svc.CreateRound(f.admin, booking.RoundInput{Name: "十二月第二周", ClosesAt: f.clock.Now().Add(48 * time.Hour), SessionIDs: ids})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, n, err := f.svc.Sessions(f.admin, candidates); err != nil || n != 0 {
+		t.Fatalf("sessions in a round are still offered to a new round: %d %v", n, err)
 	}
 	if v, err := f.svc.Session(f.admin, ids[1]); err != nil || v.Status != booking.SessionPublished {
 		t.Fatalf("the draft session in the round: %v, %v", v.Status, err)

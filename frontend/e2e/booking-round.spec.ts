@@ -43,8 +43,10 @@ test('preference round: release sessions in a round -> candidates rank them on t
   const picker = pane.locator('.el-date-editor input')
   await picker.fill(shanghaiInput(closes))
   await picker.press('Enter')
-  await pane.locator('.el-checkbox', { hasText: '09:00' }).filter({ hasText: '志愿考场' }).click()
-  await pane.locator('.el-checkbox', { hasText: '14:30' }).filter({ hasText: '志愿考场' }).click()
+  // The form offers every centre's unreleased preference sessions, each named with its centre.
+  const offered = pane.locator('.el-checkbox', { hasText: centreName })
+  await offered.filter({ hasText: '09:00' }).click()
+  await offered.filter({ hasText: '14:30' }).click()
   await pane.getByRole('button', { name: '发起志愿分配' }).click()
   const row = staff.getByTestId('rounds-table').locator('tr', { hasText: `十二月志愿-${RUN}` })
   await expect(row).toContainText('填报中')
@@ -57,9 +59,9 @@ test('preference round: release sessions in a round -> candidates rank them on t
   await createStaff(server, { username: `police-rd-${RUN}`, password: 'Police-pass-2026!', role: 'police_reviewer' })
   const police = await staffAPI(server, `police-rd-${RUN}`, 'Police-pass-2026!')
   const people = [
-    { phone: '13912360001', name: '郑一', seq: 201, picks: ['09:00', '14:30'], gets: '09:00' },
-    { phone: '13912360002', name: '王二', seq: 202, picks: ['09:00'], gets: '09:00' },
-    { phone: '13912360003', name: '张三', seq: 203, picks: ['14:30', '09:00'], gets: '14:30' },
+    { phone: '13912367701', name: '郑一', seq: 201, picks: ['09:00', '14:30'], gets: '09:00' },
+    { phone: '13912367702', name: '王二', seq: 202, picks: ['09:00'], gets: '09:00' },
+    { phone: '13912367703', name: '张三', seq: 203, picks: ['14:30', '09:00'], gets: '14:30' },
   ]
   const phones = []
   for (const p of people) {

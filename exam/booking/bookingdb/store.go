@@ -432,6 +432,12 @@ func (s *Store) ListSessions(ctx context.Context, f booking.SessionFilter) ([]bo
 		if len(f.Statuses) > 0 {
 			q = q.Where("s.status IN ?", f.Statuses)
 		}
+		if f.Mode != "" {
+			q = q.Where("s.mode = ?", f.Mode)
+		}
+		if f.Unrounded {
+			q = q.Where("s.round_id = 0")
+		}
 		return q
 	}
 	var total int64

@@ -73,7 +73,7 @@ export const bookingAdminApi = {
   rooms: (centreId: number) => api.get<Items<Room>>(`/admin/centres/${centreId}/rooms`),
   createRoom: (centreId: number, r: { name: string; seats: number; disabled: number[] }) => api.post<Room>(`/admin/centres/${centreId}/rooms`, r),
   updateRoom: (id: number, r: { name: string; seats: number; disabled: number[]; version: number }) => api.put<Room>(`/admin/rooms/${id}`, r),
-  sessions: (q: { centre_id?: number; from?: string; to?: string; status?: string; page?: number; page_size?: number }) =>
+  sessions: (q: { centre_id?: number; from?: string; to?: string; status?: string; mode?: string; unrounded?: boolean; page?: number; page_size?: number }) =>
     api.get<Page<ExamSession>>('/admin/sessions' + query(q)),
   createSession: (s: { room_id: number; date: string; time: string; capacity: number; mode: string }) => api.post<ExamSession>('/admin/sessions', s),
   setStatus: (id: number, status: SessionStatus, version: number) => api.post<ExamSession>(`/admin/sessions/${id}/status`, { status, version }),

@@ -7149,11 +7149,15 @@ export interface operations {
                 centre_id?: number;
                 /** @description first day, 2006-01-02 */
                 from?: string;
+                /** @description first_come or preference */
+                mode?: string;
                 page?: number;
                 page_size?: number;
+                /** @description one status, or several separated by commas */
                 status?: string;
                 /** @description last day, inclusive */
                 to?: string;
+                unrounded?: boolean;
             };
             header?: never;
             path?: never;
@@ -9129,11 +9133,15 @@ export interface operations {
                 centre_id?: number;
                 /** @description first day, 2006-01-02 */
                 from?: string;
+                /** @description first_come or preference */
+                mode?: string;
                 page?: number;
                 page_size?: number;
+                /** @description one status, or several separated by commas */
                 status?: string;
                 /** @description last day, inclusive */
                 to?: string;
+                unrounded?: boolean;
             };
             header?: never;
             path?: never;

@@ -137,11 +137,11 @@ func (s *Server) revokeStaffSessions(c *gin.Context, id int64) (noContent, error
 func (s *Server) listAudit(c *gin.Context, p pageReq) ([]AuditRecord, int64, error) {
 	f := audit.Filter{Action: c.Query("action"), TargetType: c.Query("target_type"), TargetID: c.Query("target_id"), Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
-	f.ActorID = queryInt(c, bad, "actor_id", math.MinInt64, "must be a number")
+	f.ActorID = queryInt(c, bad, "actor_id", math.MinInt64, rsnNumber)
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := c.Query(name); v != "" {
 			t, err := time.Parse(time.RFC3339, v)
-			bad.Check(err == nil, name, "must be an RFC 3339 time like 2026-11-23T09:00:00+08:00")
+			bad.Check(err == nil, name, apperr.RFC3339())
 			*dst = t
 		}
 	}

@@ -97,7 +97,7 @@ func boolQuery(c *gin.Context, name string) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, apperr.Invalid(map[string]string{name: "true or false"})
+		return false, apperr.Invalid(apperr.Fields{name: apperr.Bool()})
 	}
 	return b, nil
 }

@@ -43,7 +43,7 @@ func bindJSON(c *gin.Context, dst any) error {
 	bad := apperr.Fields{}
 	checkText(bad, "", reflect.ValueOf(dst), !utf8.Valid(body))
 	if len(bad) == 0 && !utf8.Valid(body) {
-		bad.Add("body", "must be valid UTF-8 text")
+		bad.Add("body", apperr.UTF8())
 	}
 	return bad.Err()
 }
@@ -88,9 +88,9 @@ func checkText(bad apperr.Fields, path string, v reflect.Value, invalidUTF8 bool
 	case reflect.String:
 		s := v.String()
 		if invalidUTF8 && strings.ContainsRune(s, utf8.RuneError) {
-			bad.Add(orBody(path), "must be valid UTF-8 text")
+			bad.Add(orBody(path), apperr.UTF8())
 		} else if hasControl(s) {
-			bad.Add(orBody(path), "must not contain control characters")
+			bad.Add(orBody(path), apperr.ControlChars())
 		}
 	}
 }
@@ -132,29 +132,29 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return apperr.Invalid(map[string]string{field: "must be a " + jsonKind(typeErr.Type.Kind().String())})
+		return apperr.Invalid(apperr.Fields{field: jsonKind(typeErr.Type.Kind().String())})
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return errMalformedJSON
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return apperr.New(apperr.KindBadRequest, "unknown_field", "the body has a field this route does not take").WithField(name, "unknown field")
+		return apperr.New(apperr.KindBadRequest, "unknown_field", "the body has a field this route does not take").WithField(name, apperr.UnknownField())
 	default:
 		return errMalformedJSON.WithMessage("%s", err.Error())
 	}
 }
 
-func jsonKind(goKind string) string {
+func jsonKind(goKind string) apperr.Reason {
 	switch {
 	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"), strings.HasPrefix(goKind, "float"):
-		return "number"
+		return rsnJSONNumber
 	case goKind == "bool":
-		return "boolean (true/false)"
+		return rsnJSONBool
 	case goKind == "slice", goKind == "array":
-		return "list"
+		return rsnJSONList
 	case goKind == "struct", goKind == "map":
-		return "object"
+		return rsnJSONObject
 	default:
-		return goKind
+		return rsnJSONString
 	}
 }
 
@@ -196,12 +196,12 @@ func pageParams(c *gin.Context) (pageReq, error) {
 	p := pageReq{page: 1, size: 20}
 	if v := c.Query("page"); v != "" {
 		n, e := strconv.Atoi(v)
-		f.Check(e == nil && n >= 1 && n <= maxPage, "page", fmt.Sprintf("must be a whole number from 1 to %d", maxPage))
+		f.Check(e == nil && n >= 1 && n <= maxPage, "page", apperr.WholeNumber(1, maxPage))
 		p.page = n
 	}
 	if v := c.Query("page_size"); v != "" {
 		n, e := strconv.Atoi(v)
-		f.Check(e == nil && n >= 1 && n <= 100, "page_size", "must be a whole number from 1 to 100")
+		f.Check(e == nil && n >= 1 && n <= 100, "page_size", rsnMustBeAWholeNumberFrom)
 		p.size = n
 	}
 	return p, f.Err()
@@ -216,7 +216,7 @@ func newPage[T any](items []T, total int64, p pageReq) Page[T] {
 
 // queryInt reads the optional integer query parameter name (0 when absent);
 // a value that is not a whole number of at least min is recorded in bad.
-func queryInt(c *gin.Context, bad apperr.Fields, name string, min int64, reason string) int64 {
+func queryInt(c *gin.Context, bad apperr.Fields, name string, min int64, reason apperr.Reason) int64 {
 	v := c.Query(name)
 	if v == "" {
 		return 0

@@ -305,7 +305,7 @@ func (s *Server) bookingCentres(c *gin.Context) (itemList[CentreJSON], error) {
 
 func (s *Server) bookingCalendar(c *gin.Context) (itemList[SessionJSON], error) {
 	bad := apperr.Fields{}
-	centre := queryInt(c, bad, "centre_id", 0, "must be a centre id")
+	centre := queryInt(c, bad, "centre_id", 0, rsnCentreID)
 	if err := bad.Err(); err != nil {
 		return itemList[SessionJSON]{}, err
 	}
@@ -383,7 +383,7 @@ func (s *Server) reschedule(c *gin.Context, req BookRequest) (BookingHome, error
 // sessionField names session_id in a not-found answer about it.
 func sessionField(err error, id int64) error {
 	if apperr.ErrNotFound.Is(err) {
-		return apperr.ErrNotFound.WithField("session_id", fmt.Sprintf("no session %d", id))
+		return apperr.ErrNotFound.WithField("session_id", rsnNoSession.With("id", id))
 	}
 	return err
 }
@@ -397,7 +397,7 @@ func (s *Server) cancelBooking(c *gin.Context) (BookingHome, error) {
 
 func (s *Server) ticketQRPNG(c *gin.Context) {
 	bad := apperr.Fields{}
-	size := queryInt(c, bad, "size", math.MinInt64, "must be a whole number of pixels")
+	size := queryInt(c, bad, "size", math.MinInt64, rsnPixels)
 	if err := bad.Err(); err != nil {
 		fail(c, err)
 		return
@@ -471,11 +471,11 @@ func (s *Server) updateRoom(c *gin.Context, id int64, req RoomRequest) (RoomJSON
 
 func (s *Server) adminSessions(c *gin.Context, p pageReq) ([]SessionJSON, int64, error) {
 	bad := apperr.Fields{}
-	centre := queryInt(c, bad, "centre_id", 0, "must be a centre id")
+	centre := queryInt(c, bad, "centre_id", 0, rsnCentreID)
 	mode := strings.TrimSpace(c.Query("mode"))
-	bad.Check(mode == "" || mode == booking.ModeFirstCome || mode == booking.ModePreference, "mode", "must be first_come or preference")
+	bad.Check(mode == "" || mode == booking.ModeFirstCome || mode == booking.ModePreference, "mode", apperr.OneOf("first_come", "preference"))
 	unrounded := c.Query("unrounded")
-	bad.Check(unrounded == "" || unrounded == "true" || unrounded == "false", "unrounded", "must be true or false")
+	bad.Check(unrounded == "" || unrounded == "true" || unrounded == "false", "unrounded", apperr.Bool())
 	if err := bad.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -612,7 +612,7 @@ func (s *Server) advanceClock(c *gin.Context, req ClockRequest) (ClockJSON, erro
 		return ClockJSON{}, apperr.ErrNotFound
 	}
 	if req.AdvanceMinutes < 1 || req.AdvanceMinutes > 525600 {
-		return ClockJSON{}, apperr.Invalid(map[string]string{"advance_minutes": "1 to 525600"})
+		return ClockJSON{}, apperr.Invalid(apperr.Fields{"advance_minutes": apperr.Between(1, 525600)})
 	}
 	return ClockJSON{Now: s.at(s.deps.Clock.Advance(time.Duration(req.AdvanceMinutes) * time.Minute))}, nil
 }

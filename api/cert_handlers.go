@@ -324,10 +324,10 @@ func parcelFilter(c *gin.Context, p pageReq) (cert.DeliveryFilter, error) {
 		string(cert.DeliveryAtOffice), string(cert.DeliveryCollected):
 		f.Status = []cert.DeliveryStatus{cert.DeliveryStatus(st)}
 	default:
-		return f, apperr.Invalid(map[string]string{"status": "unknown parcel status"})
+		return f, apperr.Invalid(apperr.Fields{"status": rsnUnknownParcelStatus})
 	}
 	if f.IDNumber != "" && len(f.IDNumber) != 18 {
-		return f, apperr.Invalid(map[string]string{"id_number": "the full 18-character ID number"})
+		return f, apperr.Invalid(apperr.Fields{"id_number": apperr.IDNumber18()})
 	}
 	return f, nil
 }
@@ -453,7 +453,7 @@ func (s *Server) certificateFigures(c *gin.Context) (CertificateFigures, error) 
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
 		if v := c.Query(name); v != "" {
 			t, err := time.Parse(civil, v)
-			bad.Check(err == nil, name, "a date, 2006-01-02")
+			bad.Check(err == nil, name, apperr.Date())
 			*dst = t
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sort"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -21,9 +22,38 @@ type ErrorBody struct {
 type ErrorDetail struct {
 	Code              string            `json:"code"`
 	Message           string            `json:"message"`
-	Fields            map[string]string `json:"fields,omitempty"`
+	Fields            map[string]string `json:"fields,omitempty" doc:"field -> reason in English (kept for older clients; show field_errors instead)"`
+	FieldErrors       []FieldError      `json:"field_errors,omitempty" doc:"one per field, sorted by field: a code the client translates, its parameters and the English message"`
 	RetryAfterSeconds int               `json:"retry_after_seconds,omitempty"`
 	RequestID         string            `json:"request_id,omitempty"`
+}
+
+// FieldError is why one field is not acceptable, e.g.
+// {"field":"id_number","code":"id_check_char","message":"the check character does not match (GB 11643)"}.
+type FieldError struct {
+	Field   string         `json:"field"`
+	Code    string         `json:"code" doc:"stable reason code; the web app has a text for each in every language"`
+	Params  map[string]any `json:"params,omitempty" doc:"values the text refers to as {name}"`
+	Message string         `json:"message" doc:"English, with the parameters filled in"`
+}
+
+// errorDetail is the JSON of e: the one place field reasons become JSON.
+func errorDetail(e *apperr.Error, requestID string) ErrorDetail {
+	d := ErrorDetail{Code: e.Code, Message: e.Message, RetryAfterSeconds: e.RetryAfterSeconds, RequestID: requestID}
+	if len(e.Fields) > 0 {
+		d.Fields = make(map[string]string, len(e.Fields))
+		keys := make([]string, 0, len(e.Fields))
+		for k, r := range e.Fields {
+			d.Fields[k] = r.Message()
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			r := e.Fields[k]
+			d.FieldErrors = append(d.FieldErrors, FieldError{Field: k, Code: r.Code(), Params: r.Params(), Message: r.Message()})
+		}
+	}
+	return d
 }
 
 // statusOf is the only place that maps domain errors to HTTP.
@@ -78,5 +108,5 @@ func fail(c *gin.Context, err error) {
 	if e.RetryAfterSeconds > 0 {
 		c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds))
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{Error: ErrorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields, RetryAfterSeconds: e.RetryAfterSeconds, RequestID: requestID(c)}})
+	c.AbortWithStatusJSON(status, ErrorBody{Error: errorDetail(e, requestID(c))})
 }

@@ -129,11 +129,11 @@ func TestQueryInt(t *testing.T) {
 		c, _ := gin.CreateTestContext(httptest.NewRecorder())
 		c.Request = httptest.NewRequest("GET", "/?"+tc.query, nil)
 		bad := apperr.Fields{}
-		got := queryInt(c, bad, "n", tc.min, "must be a number")
+		got := queryInt(c, bad, "n", tc.min, rsnNumber)
 		if got != tc.want && !tc.bad {
 			t.Errorf("%q min %d: got %d, want %d", tc.query, tc.min, got, tc.want)
 		}
-		if (bad["n"] != "") != tc.bad {
+		if (!bad["n"].IsZero()) != tc.bad {
 			t.Errorf("%q min %d: reasons %v, want bad=%v", tc.query, tc.min, bad, tc.bad)
 		}
 	}

@@ -27,7 +27,7 @@ var (
 	errIdemInProgress = apperr.New(apperr.KindConflict, "request_in_progress", "the same request is still being processed").WithRetryAfter(1)
 	errIdemKey        = apperr.New(apperr.KindBadRequest, "bad_idempotency_key", "Idempotency-Key must be 8-100 printable characters")
 	errIdemReused     = apperr.New(apperr.KindInvalid, "idempotency_key_reused", "this Idempotency-Key was used for a different request").
-				WithField("idempotency_key", "already used for a different request body")
+				WithField("idempotency_key", rsnAlreadyUsedForADifferentRequest)
 )
 
 // idemPolicy says how long outcomes and leases live. A request in progress

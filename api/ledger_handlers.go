@@ -87,7 +87,7 @@ func (s *Server) verifyLedger(c *gin.Context, req LedgerVerifyRequest) (LedgerRe
 	if req.Checkpoint != nil {
 		cp := req.Checkpoint.Checkpoint()
 		if err := s.deps.Ledger.CheckSignature(cp); err != nil {
-			return LedgerReport{}, ledger.ErrBadCheckpoint.WithField("checkpoint", "not a checkpoint exported by this ledger (unreadable, or the signature does not verify)")
+			return LedgerReport{}, ledger.ErrBadCheckpoint.WithField("checkpoint", rsnNotACheckpointExportedByThis)
 		}
 		external = append(external, cp)
 	}

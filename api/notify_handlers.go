@@ -87,7 +87,7 @@ func (s *Server) notifyStats(c *gin.Context) (NotifyStats, error) {
 func (s *Server) notifyMessages(c *gin.Context, p pageReq) ([]NotifyMessage, int64, error) {
 	f := notify.Filter{Topic: c.Query("topic"), Status: notify.Status(c.Query("status")), Phone: c.Query("phone"), Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
-	f.CandidateID = queryInt(c, bad, "candidate_id", 1, "must be a positive number")
+	f.CandidateID = queryInt(c, bad, "candidate_id", 1, apperr.Positive())
 	if err := bad.Err(); err != nil {
 		return nil, 0, err
 	}

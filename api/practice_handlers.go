@@ -230,7 +230,7 @@ func (s *Server) practiceCard(c *gin.Context, id int64) (PracticeCard, error) {
 
 func (s *Server) practiceNext(c *gin.Context) (PracticeShown, error) {
 	f := apperr.Fields{}
-	whole := func(name string) int64 { return queryInt(c, f, name, math.MinInt64, "must be a whole number") }
+	whole := func(name string) int64 { return queryInt(c, f, name, math.MinInt64, rsnWholeNumber) }
 	ask := practice.Ask{Mode: practice.Mode(c.Query("mode")), Subject: questionbank.Subject(c.Query("subject")),
 		ChapterID: whole("chapter_id"), Position: int(whole("position")), Seed: whole("seed"),
 		QuestionID: whole("question_id"), Exclude: whole("exclude")}

@@ -216,7 +216,7 @@ func (s *Server) examDaySessions(c *gin.Context) (itemList[ExamSessionJSON], err
 	if v := c.Query("centre_id"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			return itemList[ExamSessionJSON]{}, apperr.Invalid(apperr.Fields{"centre_id": "must be a positive number"})
+			return itemList[ExamSessionJSON]{}, apperr.Invalid(apperr.Fields{"centre_id": apperr.Positive()})
 		}
 		centre = n
 	}

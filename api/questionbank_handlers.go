@@ -161,10 +161,12 @@ type BankImage struct {
 
 // ImportRowError is one bad cell of an import.
 type ImportRowError struct {
-	Row    int    `json:"row" doc:"row number in the file; the header is row 1"`
-	Column string `json:"column" doc:"spreadsheet column letter"`
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
+	Row    int            `json:"row" doc:"row number in the file; the header is row 1"`
+	Column string         `json:"column" doc:"spreadsheet column letter"`
+	Field  string         `json:"field"`
+	Reason string         `json:"reason" doc:"English"`
+	Code   string         `json:"code,omitempty" doc:"reason code the client translates (empty for reports saved before codes)"`
+	Params map[string]any `json:"params,omitempty"`
 }
 
 // ImportPreviewRow is a parsed row.
@@ -289,7 +291,7 @@ func importPreview(b questionbank.ImportBatch) ImportPreview {
 	p := ImportPreview{ID: b.ID, FileName: b.FileName, Status: b.Status, ValidRows: len(b.Rows), Errors: []ImportRowError{}, Preview: []ImportPreviewRow{},
 		CanImport: len(b.Errors) == 0 && b.Status == questionbank.ImportPending}
 	for _, e := range b.Errors {
-		p.Errors = append(p.Errors, ImportRowError(e))
+		p.Errors = append(p.Errors, ImportRowError{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason.Message(), Code: e.Reason.Code(), Params: e.Reason.Params()})
 	}
 	for i, r := range b.Rows {
 		if i == questionbank.PreviewLimit {
@@ -304,7 +306,7 @@ func importPreview(b questionbank.ImportBatch) ImportPreview {
 
 func searchFilter(c *gin.Context) (questionbank.SearchFilter, apperr.Fields) {
 	f := apperr.Fields{}
-	return questionbank.SearchFilter{Subject: questionbank.Subject(c.Query("subject")), ChapterID: queryInt(c, f, "chapter_id", 1, "must be a positive whole number"),
+	return questionbank.SearchFilter{Subject: questionbank.Subject(c.Query("subject")), ChapterID: queryInt(c, f, "chapter_id", 1, rsnPositiveWhole),
 		Type: questionbank.QuestionType(c.Query("type")), Status: c.Query("status"), Text: c.Query("text")}, f
 }
 
@@ -313,7 +315,7 @@ func sheetFormat(c *gin.Context) (string, error) {
 	case questionbank.FormatXLSX, questionbank.FormatCSV:
 		return f, nil
 	default:
-		return "", apperr.Invalid(map[string]string{"format": "must be xlsx or csv"})
+		return "", apperr.Invalid(apperr.Fields{"format": apperr.OneOf("xlsx", "csv")})
 	}
 }
 

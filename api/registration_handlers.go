@@ -334,7 +334,7 @@ func (s *Server) derived(id string) *Derived {
 		return nil
 	}
 	p, reason := registration.ParseIDNumber(id, s.now())
-	if reason != "" {
+	if !reason.IsZero() {
 		return nil
 	}
 	return &Derived{BirthDate: p.BirthDate.Format(time.DateOnly), Sex: p.Sex}
@@ -405,12 +405,12 @@ func (s *Server) dateRange(c *gin.Context) (from, to time.Time, err error) {
 			return d
 		}
 		t, err := time.Parse(time.RFC3339, v)
-		bad.Check(err == nil, name, "must be a date like 2026-11-23 or an RFC 3339 time")
+		bad.Check(err == nil, name, apperr.DateOrTime())
 		return t
 	}
 	from, to = parse("from", false), parse("to", true)
 	if bad.Err() == nil && !from.IsZero() && !to.IsZero() && !to.After(from) {
-		bad.Add("to", "must not be before from")
+		bad.Add("to", apperr.NotBeforeFrom())
 	}
 	return from, to, bad.Err()
 }
@@ -475,7 +475,7 @@ func (s *Server) getMyApplication(c *gin.Context, id int64) (MyApplication, erro
 
 func (s *Server) saveDraft(c *gin.Context, id int64, req SaveDraftRequest) (MyApplication, error) {
 	if req.Form == nil {
-		return MyApplication{}, apperr.Invalid(map[string]string{"form": "required"})
+		return MyApplication{}, apperr.Invalid(apperr.Fields{"form": apperr.Required()})
 	}
 	a, err := s.deps.Registration.SaveDraft(c.Request.Context(), id, req.Version, formOf(*req.Form))
 	return s.myApplication(a, nil), err
@@ -529,7 +529,7 @@ func (s *Server) reviewQueue(c *gin.Context, p pageReq) ([]ApplicationSummary, i
 	if v := c.Query("overdue"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			return nil, 0, apperr.Invalid(map[string]string{"overdue": "must be true or false"})
+			return nil, 0, apperr.Invalid(apperr.Fields{"overdue": apperr.Bool()})
 		}
 		overdue = b
 	}
@@ -562,7 +562,7 @@ func (s *Server) takeCase(c *gin.Context, id int64) (ReviewApplication, error) {
 
 func (s *Server) decideApplication(c *gin.Context, id int64, req DecisionRequest) (ApplicationSummary, error) {
 	if req.Version <= 0 {
-		return ApplicationSummary{}, apperr.Invalid(map[string]string{"version": "required: the version on the review screen"})
+		return ApplicationSummary{}, apperr.Invalid(apperr.Fields{"version": rsnRequiredTheVersionOnTheReview})
 	}
 	a, err := s.deps.Registration.Decide(c.Request.Context(), id, registration.Decision{Version: req.Version, Checks: req.Checks,
 		Outcome: req.Outcome, ReasonCode: req.ReasonCode, Reason: req.Reason})
@@ -616,7 +616,7 @@ func (s *Server) channelQRPNG(c *gin.Context) {
 		return
 	}
 	bad := apperr.Fields{}
-	size := queryInt(c, bad, "size", math.MinInt64, "must be a whole number of pixels")
+	size := queryInt(c, bad, "size", math.MinInt64, rsnPixels)
 	if err := bad.Err(); err != nil {
 		fail(c, err)
 		return
@@ -687,7 +687,7 @@ func (s *Server) searchApplications(c *gin.Context, p pageReq) ([]ApplicationSum
 	}
 	f := registration.Filter{Status: registration.Status(c.Query("status")), From: from, To: to, Offset: p.offset(), Limit: p.size}
 	bad := apperr.Fields{}
-	f.ChannelID = queryInt(c, bad, "channel_id", 0, "must be a number")
+	f.ChannelID = queryInt(c, bad, "channel_id", 0, rsnNumber)
 	if err := bad.Err(); err != nil {
 		return nil, 0, err
 	}

@@ -77,7 +77,7 @@ func (s *Server) scoresFilter(c *gin.Context) (results.Filter, error) {
 		}
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n <= 0 {
-			bad.Add(name, "must be a positive number")
+			bad.Add(name, apperr.Positive())
 		}
 		return n
 	}
@@ -88,7 +88,7 @@ func (s *Server) scoresFilter(c *gin.Context) (results.Filter, error) {
 		}
 		t, err := time.ParseInLocation(time.DateOnly, v, s.deps.Config.Location)
 		if err != nil {
-			bad.Add(name, "YYYY-MM-DD")
+			bad.Add(name, apperr.Date())
 		}
 		return t
 	}
@@ -98,7 +98,7 @@ func (s *Server) scoresFilter(c *gin.Context) (results.Filter, error) {
 		f.To = f.To.AddDate(0, 0, 1)
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		bad.Add("to", "must not be before from")
+		bad.Add("to", apperr.NotBeforeFrom())
 	}
 	return f, bad.Err()
 }

@@ -188,7 +188,7 @@ type StatsExport struct {
 func (s *Server) statsQuery(c *gin.Context) (statistics.Query, error) {
 	bad := apperr.Fields{}
 	q := statistics.Query{From: c.Query("from"), To: c.Query("to"), Zone: c.Query("zone"), Compare: c.Query("compare"), Group: c.Query("group"),
-		CentreID: queryInt(c, bad, "centre_id", 0, "must be a centre id")}
+		CentreID: queryInt(c, bad, "centre_id", 0, rsnCentreID)}
 	return q, bad.Err()
 }
 

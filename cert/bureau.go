@@ -21,9 +21,9 @@ func (s *Service) Search(ctx context.Context, f Filter) ([]Card, int64, error) {
 	}
 	fl := apperr.Fields{}
 	f.IDNumber = strings.ToUpper(strings.TrimSpace(f.IDNumber))
-	fl.Check(f.IDNumber == "" || len(f.IDNumber) == 18, "id_number", "the full 18-character ID number")
-	fl.Check(f.Kind == "" || f.Kind.Valid(), "kind", "taxi or ride_hailing")
-	fl.Check(f.Status == "" || f.Status == StatusValid || f.Status == StatusReplaced || f.Status == StatusRevoked, "status", "valid, replaced or revoked")
+	fl.Check(f.IDNumber == "" || len(f.IDNumber) == 18, "id_number", apperr.IDNumber18())
+	fl.Check(f.Kind == "" || f.Kind.Valid(), "kind", apperr.OneOf("taxi", "ride_hailing"))
+	fl.Check(f.Status == "" || f.Status == StatusValid || f.Status == StatusReplaced || f.Status == StatusRevoked, "status", apperr.OneOf("valid", "replaced", "revoked"))
 	if err := fl.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -82,9 +82,9 @@ func (s *Service) Replace(ctx context.Context, id int64, reason string) (Card, e
 func (s *Service) Reissue(ctx context.Context, id int64, reason string, fix Correction) (Card, error) {
 	fix.Name, fix.IDNumber = strings.TrimSpace(fix.Name), strings.ToUpper(strings.TrimSpace(fix.IDNumber))
 	f := apperr.Fields{}
-	f.Check(fix.Name != "" || fix.IDNumber != "", "name", "give the corrected name or ID number")
-	f.Check(utf8.RuneCountInString(fix.Name) <= 50, "name", "at most 50 characters")
-	f.Check(fix.IDNumber == "" || validIDNumber(fix.IDNumber), "id_number", "not a valid 18-character ID number (check character)")
+	f.Check(fix.Name != "" || fix.IDNumber != "", "name", rsnGiveTheCorrectedNameOrId)
+	f.Check(utf8.RuneCountInString(fix.Name) <= 50, "name", apperr.MaxChars(50))
+	f.Check(fix.IDNumber == "" || validIDNumber(fix.IDNumber), "id_number", rsnNotAValid18CharacterId)
 	if err := f.Err(); err != nil {
 		return Card{}, err
 	}
@@ -100,7 +100,7 @@ func (s *Service) change(ctx context.Context, id int64, action, reason string, f
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > 200 {
-		return Card{}, ErrReasonRequired.WithField("reason", "required, at most 200 characters")
+		return Card{}, ErrReasonRequired.WithField("reason", apperr.RequiredMaxChars(200))
 	}
 	var out Certificate
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
@@ -218,7 +218,7 @@ func (s *Service) Figures(ctx context.Context, from, to time.Time) (Figures, err
 		return Figures{}, err
 	}
 	if !to.After(from) {
-		return Figures{}, apperr.Invalid(map[string]string{"to": "must be after from"})
+		return Figures{}, apperr.Invalid(apperr.Fields{"to": apperr.AfterFrom()})
 	}
 	return s.Store.Figures(ctx, from, to)
 }

@@ -179,25 +179,25 @@ func (s *Service) ChangeDelivery(ctx context.Context, id int64, ch DeliveryChoic
 		return Delivery{}, err
 	}
 	f := apperr.Fields{}
-	f.Check(ch.Method == MethodPost || ch.Method == MethodPickup, "method", "post or pickup")
+	f.Check(ch.Method == MethodPost || ch.Method == MethodPickup, "method", apperr.OneOf("post", "pickup"))
 	if ch.Method == MethodPost {
 		r := ch.Receiver
-		f.Check(strings.TrimSpace(r.Name) != "", "receiver.name", "required")
-		f.Check(mobileRE.MatchString(strings.TrimSpace(r.Phone)), "receiver.phone", "an 11-digit mobile number")
-		f.Check(strings.TrimSpace(r.Province) != "", "receiver.province", "required")
-		f.Check(strings.TrimSpace(r.City) != "", "receiver.city", "required")
-		f.Check(strings.TrimSpace(r.County) != "", "receiver.county", "required")
-		f.Check(strings.TrimSpace(r.Address) != "", "receiver.address", "required")
+		f.Check(strings.TrimSpace(r.Name) != "", "receiver.name", apperr.Required())
+		f.Check(mobileRE.MatchString(strings.TrimSpace(r.Phone)), "receiver.phone", apperr.Mobile())
+		f.Check(strings.TrimSpace(r.Province) != "", "receiver.province", apperr.Required())
+		f.Check(strings.TrimSpace(r.City) != "", "receiver.city", apperr.Required())
+		f.Check(strings.TrimSpace(r.County) != "", "receiver.county", apperr.Required())
+		f.Check(strings.TrimSpace(r.Address) != "", "receiver.address", apperr.Required())
 	}
 	if ch.Method == MethodPickup && ch.OfficeID <= 0 {
-		f.Add("office_id", "choose an issuing window")
+		f.Add("office_id", rsnChooseAnIssuingWindow)
 	}
 	if err := f.Err(); err != nil {
 		return Delivery{}, err
 	}
 	if ch.Method == MethodPickup {
 		if _, err := s.Offices.Office(ctx, ch.OfficeID); err != nil {
-			return Delivery{}, ErrOfficeRequired.WithField("office_id", "no such open issuing window")
+			return Delivery{}, ErrOfficeRequired.WithField("office_id", rsnNoSuchOpenIssuingWindow)
 		}
 	}
 	var out Delivery
@@ -421,7 +421,7 @@ func (s *Service) candidateSMS(ctx context.Context, d *Delivery, tpl string, par
 func (s *Service) EnterWaybill(ctx context.Context, id int64, waybill string) (Delivery, error) {
 	waybill = strings.TrimSpace(waybill)
 	if !waybillRE.MatchString(waybill) {
-		return Delivery{}, ErrWaybillInvalid.WithField("waybill", "exactly 13 digits")
+		return Delivery{}, ErrWaybillInvalid.WithField("waybill", rsnExactly13Digits)
 	}
 	return s.clerkUpdate(ctx, id, "waybill", func(d *Delivery, now time.Time) (*notify.SMS, error) {
 		if d.Method != MethodPost || d.Status != DeliveryOrdered {
@@ -492,10 +492,10 @@ func (s *Service) HandOverParcel(ctx context.Context, id int64, h HandOver) (Del
 	f := apperr.Fields{}
 	h.IDNumber = strings.ToUpper(strings.TrimSpace(h.IDNumber))
 	f.Check(len(h.IDNumber) == 18 || (len(h.IDNumber) >= 4 && len(h.IDNumber) < 18 && h.PhotoChecked), "id_number",
-		"the full 18-character ID number, or its last digits (at least 4) after checking the photo")
+		rsnIDNumberOrLastDigits)
 	if h.Proxy {
-		f.Check(strings.TrimSpace(h.ProxyName) != "", "proxy_name", "required for a proxy")
-		f.Check(strings.TrimSpace(h.ProxyReason) != "", "proxy_reason", "required for a proxy")
+		f.Check(strings.TrimSpace(h.ProxyName) != "", "proxy_name", rsnRequiredForAProxy)
+		f.Check(strings.TrimSpace(h.ProxyReason) != "", "proxy_reason", rsnRequiredForAProxy)
 	}
 	if err := f.Err(); err != nil {
 		return Delivery{}, err
@@ -512,7 +512,7 @@ func (s *Service) HandOverParcel(ctx context.Context, id int64, h HandOver) (Del
 			return nil, ErrDeliveryState
 		}
 		if !strings.HasSuffix(strings.ToUpper(d.IDNumber), h.IDNumber) {
-			return nil, ErrIdentityMismatch.WithField("id_number", "does not match the holder")
+			return nil, ErrIdentityMismatch.WithField("id_number", rsnDoesNotMatchTheHolder)
 		}
 		d.Status, d.CollectedAt, d.HandedOverBy = DeliveryCollected, now, clerk.UserID
 		d.CollectedBy, d.Proxy, d.ProxyReason = d.HolderName, h.Proxy, ""
@@ -528,7 +528,7 @@ func (s *Service) HandOverParcel(ctx context.Context, id int64, h HandOver) (Del
 func (s *Service) FindForPickup(ctx context.Context, idNumber string) ([]Delivery, error) {
 	idNumber = strings.ToUpper(strings.TrimSpace(idNumber))
 	if len(idNumber) != 18 {
-		return nil, apperr.Invalid(map[string]string{"id_number": "the full 18-character ID number"})
+		return nil, apperr.Invalid(apperr.Fields{"id_number": apperr.IDNumber18()})
 	}
 	list, _, err := s.Parcels(ctx, DeliveryFilter{IDNumber: idNumber, Limit: 20})
 	return list, err

@@ -25,34 +25,34 @@ func (s *Service) checkBlueprint(ctx context.Context, in *BlueprintInput) error 
 	}
 	f := apperr.Fields{}
 	n := len([]rune(in.Name))
-	f.Check(n > 0 && n <= 100, "name", "required, at most 100 characters")
-	f.Check(in.Kind == KindFormal || in.Kind == KindMock, "kind", "must be formal or mock")
-	f.Check(len(in.Sections) >= 1 && len(in.Sections) <= 2, "sections", "one or two subjects")
+	f.Check(n > 0 && n <= 100, "name", apperr.RequiredMaxChars(100))
+	f.Check(in.Kind == KindFormal || in.Kind == KindMock, "kind", apperr.OneOf("formal", "mock"))
+	f.Check(len(in.Sections) >= 1 && len(in.Sections) <= 2, "sections", rsnOneOrTwoSubjects)
 	seenSubj := map[Subject]bool{}
 	for i, sec := range in.Sections {
 		p := fmt.Sprintf("sections[%d]", i)
-		f.Check(sec.Subject.Valid(), p+".subject", "must be national or regional")
-		f.Check(!seenSubj[sec.Subject], p+".subject", "each subject appears once")
+		f.Check(sec.Subject.Valid(), p+".subject", apperr.OneOf("national", "regional"))
+		f.Check(!seenSubj[sec.Subject], p+".subject", rsnEachSubjectAppearsOnce)
 		seenSubj[sec.Subject] = true
-		f.Check(sec.DurationMinutes >= 5 && sec.DurationMinutes <= 240, p+".duration_minutes", "5 to 240 minutes")
-		f.Check(sec.PassPercent >= 1 && sec.PassPercent <= 100, p+".pass_percent", "1 to 100")
-		f.Check(len(sec.Items) >= 1 && len(sec.Items) <= 100, p+".items", "1 to 100 items")
+		f.Check(sec.DurationMinutes >= 5 && sec.DurationMinutes <= 240, p+".duration_minutes", rsn5To240Minutes)
+		f.Check(sec.PassPercent >= 1 && sec.PassPercent <= 100, p+".pass_percent", apperr.Between(1, 100))
+		f.Check(len(sec.Items) >= 1 && len(sec.Items) <= 100, p+".items", rsn1To100Items)
 		seen := map[poolKey]bool{}
 		total := 0
 		for j, it := range sec.Items {
 			q := fmt.Sprintf("%s.items[%d]", p, j)
 			c, ok := chapters[it.ChapterID]
-			f.Check(ok, q+".chapter_id", "unknown chapter")
-			f.Check(!ok || c.Subject == sec.Subject, q+".chapter_id", "the chapter belongs to the other subject")
-			f.Check(it.Type.Valid(), q+".type", "must be true_false, single or multiple")
-			f.Check(it.Count >= 1 && it.Count <= 200, q+".count", "1 to 200")
-			f.Check(it.Points >= 1 && it.Points <= 10, q+".points", "1 to 10")
+			f.Check(ok, q+".chapter_id", apperr.UnknownChapter())
+			f.Check(!ok || c.Subject == sec.Subject, q+".chapter_id", rsnTheChapterBelongsToTheOther)
+			f.Check(it.Type.Valid(), q+".type", apperr.OneOf("true_false", "single", "multiple"))
+			f.Check(it.Count >= 1 && it.Count <= 200, q+".count", apperr.Between(1, 200))
+			f.Check(it.Points >= 1 && it.Points <= 10, q+".points", apperr.Between(1, 10))
 			k := poolKey{it.ChapterID, it.Type}
-			f.Check(!seen[k], q, "chapter and type appear twice")
+			f.Check(!seen[k], q, rsnChapterAndTypeAppearTwice)
 			seen[k] = true
 			total += it.Count
 		}
-		f.Check(total <= 300, p+".items", "at most 300 questions per subject")
+		f.Check(total <= 300, p+".items", rsnAtMost300QuestionsPerSubject)
 	}
 	return f.Err()
 }

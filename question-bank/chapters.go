@@ -24,12 +24,12 @@ func checkChapter(in *ChapterInput, creating bool) error {
 	in.Name = strings.TrimSpace(in.Name)
 	f := apperr.Fields{}
 	if creating {
-		f.Check(in.Subject.Valid(), "subject", "must be national or regional")
-		f.Check(chapterCodeRE.MatchString(in.Code), "code", "2-32 characters: lower-case letters, digits, _ and -")
+		f.Check(in.Subject.Valid(), "subject", apperr.OneOf("national", "regional"))
+		f.Check(chapterCodeRE.MatchString(in.Code), "code", rsn232CharactersLowerCaseLetters)
 	}
 	n := len([]rune(in.Name))
-	f.Check(n > 0 && n <= 50, "name", "required, at most 50 characters")
-	f.Check(in.Sort >= 0 && in.Sort <= 9999, "sort", "0 to 9999")
+	f.Check(n > 0 && n <= 50, "name", apperr.RequiredMaxChars(50))
+	f.Check(in.Sort >= 0 && in.Sort <= 9999, "sort", apperr.Between(0, 9999))
 	return f.Err()
 }
 

@@ -39,7 +39,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	got := map[int]string{}
 	for _, re := range b.Errors {
 		got[re.Row] = re.Column
-		if re.Reason == "" {
+		if re.Reason.IsZero() {
 			t.Errorf("row %d: no reason", re.Row)
 		}
 	}
@@ -87,7 +87,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	}
 	// re-importing the same file now reports duplicates against the bank
 	b, err = e.svc.PreviewImport(e.ctx, "bank.csv", []byte(good))
-	if err != nil || len(b.Errors) != 3 || !strings.Contains(b.Errors[0].Reason, "duplicate stem") {
+	if err != nil || len(b.Errors) != 3 || b.Errors[0].Reason.Code() != "import_duplicate_stem_question" {
 		t.Fatalf("reimport: %+v %v", b.Errors, err)
 	}
 

@@ -2,7 +2,6 @@ package questionbank
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"taxiexam/internal/audit"
@@ -58,7 +57,7 @@ func (s *Service) checkFile(ctx context.Context, fileName string, data []byte) (
 	for _, r := range good {
 		h := StemHash(r.Question.Stem)
 		if first, dup := firstRow[h]; dup {
-			errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: fmt.Sprintf("duplicate stem: same as row %d", first)})
+			errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: rsnImportDupStemRow.With("row", first)})
 			continue
 		}
 		firstRow[h] = r.Row
@@ -73,7 +72,7 @@ func (s *Service) checkFile(ctx context.Context, fileName string, data []byte) (
 	kept = good[:0]
 	for _, r := range good {
 		if id, ok := owners[StemHash(r.Question.Stem)]; ok {
-			errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: fmt.Sprintf("duplicate stem: question %d already has it", id)})
+			errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: rsnImportDupStemQuestion.With("id", id)})
 			continue
 		}
 		kept = append(kept, r)
@@ -150,16 +149,16 @@ func (s *Service) ConfirmImport(ctx context.Context, id int64) (int, error) {
 		for _, r := range b.Rows {
 			q := r.Question
 			if _, ok := byID[q.ChapterID]; !ok {
-				errs = append(errs, RowError{Row: r.Row, Column: colLetter(colChapter), Field: "chapter", Reason: "the chapter was deleted since the preview"})
+				errs = append(errs, RowError{Row: r.Row, Column: colLetter(colChapter), Field: "chapter", Reason: rsnImportChapterDeleted})
 			}
 			if qid, ok := owners[StemHash(q.Stem)]; ok {
-				errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: fmt.Sprintf("duplicate stem: question %d was added since the preview", qid)})
+				errs = append(errs, RowError{Row: r.Row, Column: colLetter(colStem), Field: "stem", Reason: rsnImportDupStemSince.With("id", qid)})
 			}
 			q.Version, q.Status = 1, StatusInReview
 			qs = append(qs, QuestionInfo{Question: q, RowVersion: 1, UpdatedAt: now, UpdatedBy: by})
 		}
 		if len(errs) > 0 {
-			return ErrImportHasErrors.WithMessage("%d rows conflict with changes made since the preview: row %d: %s; upload the file again", len(errs), errs[0].Row, errs[0].Reason)
+			return ErrImportHasErrors.WithMessage("%d rows conflict with changes made since the preview: row %d: %s; upload the file again", len(errs), errs[0].Row, errs[0].Reason.Message())
 		}
 		if err := s.store.CreateQuestions(ctx, qs); err != nil {
 			return err
@@ -183,7 +182,7 @@ func (s *Service) Import(ctx context.Context, id int64) (ImportBatch, error) {
 // as a sheet the importer reads back.
 func (s *Service) Export(ctx context.Context, format string, f SearchFilter) ([]byte, error) {
 	if format != FormatCSV && format != FormatXLSX {
-		return nil, apperr.Invalid(map[string]string{"format": "must be xlsx or csv"})
+		return nil, apperr.Invalid(apperr.Fields{"format": apperr.OneOf("xlsx", "csv")})
 	}
 	_, byID, list, err := s.chapterIndexes(ctx)
 	if err != nil {
@@ -210,7 +209,7 @@ func (s *Service) Export(ctx context.Context, format string, f SearchFilter) ([]
 // (using real chapter codes) and, in xlsx, a sheet of chapter codes.
 func (s *Service) Template(ctx context.Context, format string) ([]byte, error) {
 	if format != FormatCSV && format != FormatXLSX {
-		return nil, apperr.Invalid(map[string]string{"format": "must be xlsx or csv"})
+		return nil, apperr.Invalid(apperr.Fields{"format": apperr.OneOf("xlsx", "csv")})
 	}
 	chapters, err := s.store.Chapters(ctx)
 	if err != nil {

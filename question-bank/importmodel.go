@@ -1,6 +1,10 @@
 package questionbank
 
-import "time"
+import (
+	"time"
+
+	"taxiexam/internal/platform/apperr"
+)
 
 // ImportBatch is an uploaded file, parsed and checked, waiting for the
 // editor to confirm it. Nothing is written to the bank before Confirm, and
@@ -24,8 +28,8 @@ type ImportRow struct {
 
 // RowError is one reason a row is bad.
 type RowError struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"` // spreadsheet letter, e.g. "I"
-	Field  string `json:"field"`  // e.g. "answer"
-	Reason string `json:"reason"`
+	Row    int
+	Column string // spreadsheet letter, e.g. "I"
+	Field  string // e.g. "answer"
+	Reason apperr.Reason
 }

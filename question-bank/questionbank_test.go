@@ -201,7 +201,7 @@ func TestBadQuestions(t *testing.T) {
 			tc.mod(&in)
 			_, err := e.svc.CreateQuestion(e.ctx, in)
 			ae, ok := apperr.As(err)
-			if !ok || ae.Code != tc.code || ae.Fields[tc.field] == "" {
+			if !ok || ae.Code != tc.code || ae.Fields[tc.field].IsZero() {
 				t.Fatalf("got %v, want %s on %s", err, tc.code, tc.field)
 			}
 		})
@@ -249,5 +249,9 @@ func apperrAs(err error) (map[string]string, bool) {
 	if !ok {
 		return nil, false
 	}
-	return e.Fields, true
+	out := map[string]string{}
+	for k, r := range e.Fields {
+		out[k] = r.Message()
+	}
+	return out, true
 }

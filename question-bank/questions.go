@@ -62,10 +62,10 @@ func (s *Service) checkContent(ctx context.Context, in QuestionInput, selfID int
 	f := validateContent(q, chapters)
 	if in.ImageID != "" {
 		if !imageIDRE.MatchString(in.ImageID) {
-			f.Add("image_id", "unknown image")
+			f.Add("image_id", rsnUnknownImage)
 		} else if _, err := s.store.Image(ctx, in.ImageID); err != nil {
 			if errors.Is(err, apperr.ErrNotFound) {
-				f.Add("image_id", "unknown image")
+				f.Add("image_id", rsnUnknownImage)
 			} else {
 				return Question{}, err
 			}
@@ -79,7 +79,7 @@ func (s *Service) checkContent(ctx context.Context, in QuestionInput, selfID int
 		return Question{}, err
 	}
 	if id, ok := owners[StemHash(q.Stem)]; ok && id != selfID {
-		return Question{}, ErrDuplicateStem.WithMessage("question %d already has this stem", id).WithField("stem", "duplicate stem")
+		return Question{}, ErrDuplicateStem.WithMessage("question %d already has this stem", id).WithField("stem", apperr.DuplicateStem())
 	}
 	return q, nil
 }
@@ -126,10 +126,10 @@ func (s *Service) History(ctx context.Context, id int64) ([]Question, error) {
 // SearchQuestions is the console's filtered, paginated list.
 func (s *Service) SearchQuestions(ctx context.Context, f SearchFilter) ([]QuestionInfo, int64, error) {
 	v := apperr.Fields{}
-	v.Check(f.Subject == "" || f.Subject.Valid(), "subject", "must be national or regional")
-	v.Check(f.Type == "" || f.Type.Valid(), "type", "must be true_false, single or multiple")
-	v.Check(f.Status == "" || f.Status == StatusDraft || f.Status == StatusInReview || f.Status == StatusPublished || f.Status == StatusRetired, "status", "unknown status")
-	v.Check(len([]rune(f.Text)) <= 100, "text", "at most 100 characters")
+	v.Check(f.Subject == "" || f.Subject.Valid(), "subject", apperr.OneOf("national", "regional"))
+	v.Check(f.Type == "" || f.Type.Valid(), "type", apperr.OneOf("true_false", "single", "multiple"))
+	v.Check(f.Status == "" || f.Status == StatusDraft || f.Status == StatusInReview || f.Status == StatusPublished || f.Status == StatusRetired, "status", apperr.UnknownStatus())
+	v.Check(len([]rune(f.Text)) <= 100, "text", apperr.MaxChars(100))
 	if err := v.Err(); err != nil {
 		return nil, 0, err
 	}
@@ -233,8 +233,8 @@ func (s *Service) Approve(ctx context.Context, id int64, rowVersion int) (Questi
 func (s *Service) Reject(ctx context.Context, id int64, rowVersion int, note string) (QuestionInfo, error) {
 	note = strings.TrimSpace(note)
 	f := apperr.Fields{}
-	f.Check(note != "", "note", "say what to fix")
-	f.Check(len([]rune(note)) <= 500, "note", "at most 500 characters")
+	f.Check(note != "", "note", rsnSayWhatToFix)
+	f.Check(len([]rune(note)) <= 500, "note", apperr.MaxChars(500))
 	if err := f.Err(); err != nil {
 		return QuestionInfo{}, err
 	}

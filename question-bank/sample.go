@@ -74,7 +74,7 @@ func SampleRows(chapters []Chapter) ([]ImportRow, error) {
 		good, errs := parseRows(rows[1:], byCode, byID)
 		if len(errs) > 0 {
 			e := errs[0]
-			return nil, fmt.Errorf("%s row %d column %s: %s (%d bad rows)", name, e.Row, e.Column, e.Reason, len(errs))
+			return nil, fmt.Errorf("%s row %d column %s: %s (%d bad rows)", name, e.Row, e.Column, e.Reason.Message(), len(errs))
 		}
 		for _, r := range good {
 			h := StemHash(r.Question.Stem)

@@ -1,6 +1,8 @@
 package questionbank
 
 import (
+	"taxiexam/internal/platform/apperr"
+
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -171,7 +173,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		if empty {
 			continue
 		}
-		bad := func(c int, reason string) {
+		bad := func(c int, reason apperr.Reason) {
 			errs = append(errs, RowError{Row: rowNo, Column: colLetter(c), Field: columns[c].Field, Reason: reason})
 		}
 		before := len(errs)
@@ -179,37 +181,37 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		if sub, ok := subjectNames[strings.ToLower(cell(colSubject))]; ok {
 			q.Subject = sub
 		} else if cell(colSubject) == "" {
-			bad(colSubject, "missing subject")
+			bad(colSubject, rsnImportMissing)
 		} else {
-			bad(colSubject, fmt.Sprintf("unknown subject %q (national/全国公共科目 or regional/区域科目)", cell(colSubject)))
+			bad(colSubject, rsnImportUnknownSubject.With("value", cell(colSubject)))
 		}
 		if ch, ok := chaptersByCode[strings.ToLower(cell(colChapter))]; ok {
 			q.ChapterID = ch.ID
 			if q.Subject != "" && ch.Subject != q.Subject {
-				bad(colChapter, fmt.Sprintf("chapter %q belongs to the other subject", cell(colChapter)))
+				bad(colChapter, rsnImportChapterOtherSubject.With("value", cell(colChapter)))
 			}
 		} else if cell(colChapter) == "" {
-			bad(colChapter, "missing chapter")
+			bad(colChapter, rsnImportMissing)
 		} else {
-			bad(colChapter, fmt.Sprintf("unknown chapter %q", cell(colChapter)))
+			bad(colChapter, rsnImportUnknownChapter.With("value", cell(colChapter)))
 		}
 		if t, ok := typeNames[strings.ToLower(cell(colType))]; ok {
 			q.Type = t
 		} else if cell(colType) == "" {
-			bad(colType, "missing type")
+			bad(colType, rsnImportMissing)
 		} else {
-			bad(colType, fmt.Sprintf("unknown type %q (true_false/判断, single/单选, multiple/多选)", cell(colType)))
+			bad(colType, rsnImportUnknownType.With("value", cell(colType)))
 		}
 		q.Stem = cell(colStem)
 		if q.Stem == "" {
-			bad(colStem, "missing stem")
+			bad(colStem, rsnImportMissing)
 		}
 		if q.Type == TypeTrueFalse {
 			for c := colOptA; c <= colOptD; c++ {
 				v := cell(c)
 				want := map[int]string{colOptA: TrueText, colOptB: FalseText}[c]
 				if v != "" && v != want {
-					bad(c, "a true/false question leaves the options empty (A=正确, B=错误)")
+					bad(c, rsnImportTFOptions)
 				}
 			}
 		} else if q.Type != "" {
@@ -221,19 +223,19 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 					continue
 				}
 				if gap {
-					bad(c, "options must be filled from A without gaps")
+					bad(c, rsnImportOptionGap)
 				}
 				q.Options = append(q.Options, Option{Key: colLetter(c - colOptA), Text: v})
 			}
 		}
 		ans := strings.ToUpper(cell(colAnswer))
 		if ans == "" {
-			bad(colAnswer, "missing answer")
+			bad(colAnswer, rsnImportMissing)
 		} else if q.Type == TypeTrueFalse {
 			if k, ok := tfAnswers[ans]; ok {
 				q.Answer = []string{k}
 			} else {
-				bad(colAnswer, fmt.Sprintf("a true/false answer is 正确 or 错误 (or A/B), not %q", cell(colAnswer)))
+				bad(colAnswer, rsnImportTFAnswer.With("value", cell(colAnswer)))
 			}
 		} else {
 			for _, r := range ans {
@@ -247,7 +249,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		if d := cell(colDifficulty); d != "" {
 			n, err := strconv.Atoi(d)
 			if err != nil {
-				bad(colDifficulty, "must be a whole number 1 to 5")
+				bad(colDifficulty, apperr.WholeNumber(1, 5))
 			}
 			q.Difficulty = n
 		}
@@ -257,7 +259,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		if c, ok := contextNames[strings.ToLower(cell(colContext))]; ok {
 			q.Context = c
 		} else {
-			bad(colContext, fmt.Sprintf("unknown context %q (both/通用, taxi/巡游车, ride_hailing/网约车)", cell(colContext)))
+			bad(colContext, rsnImportUnknownContext.With("value", cell(colContext)))
 		}
 		if len(errs) == before {
 			normalize(&q)
@@ -277,7 +279,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 	return out, errs
 }
 
-func sortedKeys(m map[string]string) []string {
+func sortedKeys(m apperr.Fields) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)

@@ -98,22 +98,22 @@ func normalize(q *Question) {
 // chapter. Reasons are keyed by field name (stem, options, answer, ...).
 func validateContent(q Question, chapters map[int64]Chapter) apperr.Fields {
 	f := apperr.Fields{}
-	f.Check(q.Subject.Valid(), "subject", "must be national or regional")
+	f.Check(q.Subject.Valid(), "subject", apperr.OneOf("national", "regional"))
 	if c, ok := chapters[q.ChapterID]; !ok {
-		f.Add("chapter_id", "unknown chapter")
+		f.Add("chapter_id", apperr.UnknownChapter())
 	} else if q.Subject.Valid() && c.Subject != q.Subject {
-		f.Add("chapter_id", "the chapter belongs to the other subject")
+		f.Add("chapter_id", rsnTheChapterBelongsToTheOther)
 	}
-	f.Check(q.Type.Valid(), "type", "must be true_false, single or multiple")
+	f.Check(q.Type.Valid(), "type", apperr.OneOf("true_false", "single", "multiple"))
 	n := len([]rune(q.Stem))
-	f.Check(n > 0, "stem", "required")
-	f.Check(n <= MaxStemRunes, "stem", "at most 500 characters")
-	f.Check(len([]rune(q.Explanation)) <= MaxExplanationRunes, "explanation", "at most 1000 characters")
-	f.Check(q.Difficulty >= 1 && q.Difficulty <= 5, "difficulty", "must be 1 to 5")
-	f.Check(q.Context == ContextBoth || q.Context == ContextTaxi || q.Context == ContextRideHailing, "context", "must be both, taxi or ride_hailing")
-	f.Check(len(q.Tags) <= MaxTags, "tags", "at most 10 tags")
+	f.Check(n > 0, "stem", apperr.Required())
+	f.Check(n <= MaxStemRunes, "stem", apperr.MaxChars(500))
+	f.Check(len([]rune(q.Explanation)) <= MaxExplanationRunes, "explanation", apperr.MaxChars(1000))
+	f.Check(q.Difficulty >= 1 && q.Difficulty <= 5, "difficulty", apperr.Between(1, 5))
+	f.Check(q.Context == ContextBoth || q.Context == ContextTaxi || q.Context == ContextRideHailing, "context", apperr.OneOf("both", "taxi", "ride_hailing"))
+	f.Check(len(q.Tags) <= MaxTags, "tags", rsnAtMost10Tags)
 	for _, t := range q.Tags {
-		f.Check(len([]rune(t)) <= MaxTagRunes, "tags", "a tag has at most 20 characters")
+		f.Check(len([]rune(t)) <= MaxTagRunes, "tags", rsnATagHasAtMost20)
 	}
 	validateOptions(q, f)
 	return f
@@ -123,29 +123,29 @@ func validateOptions(q Question, f apperr.Fields) {
 	switch q.Type {
 	case TypeTrueFalse:
 		ok := len(q.Options) == 2 && q.Options[0].Key == "A" && q.Options[0].Text == TrueText && q.Options[1].Key == "B" && q.Options[1].Text == FalseText
-		f.Check(ok, "options", "a true/false question has exactly A=正确 and B=错误")
+		f.Check(ok, "options", rsnATrueFalseQuestionHasExactly)
 	case TypeSingle, TypeMultiple:
 		min := 2
 		if q.Type == TypeMultiple {
 			min = 3
 		}
 		if len(q.Options) < min || len(q.Options) > 4 {
-			f.Add("options", "needs "+map[QuestionType]string{TypeSingle: "2", TypeMultiple: "3"}[q.Type]+" to 4 options")
+			f.Add("options", rsnOptionCount.With("min", map[QuestionType]int{TypeSingle: 2, TypeMultiple: 3}[q.Type]))
 		}
 		seen := map[string]bool{}
 		for i, o := range q.Options {
 			if i < len(optionKeys) && o.Key != optionKeys[i] {
-				f.Add("options", "option keys must be A, B, C, D in order")
+				f.Add("options", rsnOptionKeysMustBeAB)
 			}
 			if o.Text == "" {
-				f.Add("options", "option "+o.Key+" is empty")
+				f.Add("options", rsnOptionEmpty.With("key", o.Key))
 			}
 			if len([]rune(o.Text)) > MaxOptionRunes {
-				f.Add("options", "option "+o.Key+" is longer than 200 characters")
+				f.Add("options", rsnOptionTooLong.With("key", o.Key))
 			}
 			t := NormalizeStem(o.Text)
 			if seen[t] {
-				f.Add("options", "option "+o.Key+" repeats another option")
+				f.Add("options", rsnOptionRepeats.With("key", o.Key))
 			}
 			seen[t] = true
 		}
@@ -158,17 +158,17 @@ func validateOptions(q Question, f apperr.Fields) {
 	}
 	switch {
 	case len(q.Answer) == 0:
-		f.Add("answer", "no correct option given")
+		f.Add("answer", rsnNoCorrectOptionGiven)
 	case q.Type != TypeMultiple && len(q.Answer) > 1:
-		f.Add("answer", "a "+string(q.Type)+" question has exactly one correct option")
+		f.Add("answer", rsnOneCorrect)
 	case q.Type == TypeMultiple && len(q.Answer) < 2:
-		f.Add("answer", "a multiple-choice question has at least two correct options")
+		f.Add("answer", rsnAMultipleChoiceQuestionHasAt)
 	case q.Type == TypeMultiple && len(q.Answer) == len(q.Options):
-		f.Add("answer", "a multiple-choice question needs at least one wrong option")
+		f.Add("answer", rsnAMultipleChoiceQuestionNeedsAt)
 	}
 	for _, a := range q.Answer {
 		if !keys[a] {
-			f.Add("answer", "answer "+a+" is not among the options")
+			f.Add("answer", rsnAnswerNotOption.With("key", a))
 		}
 	}
 }

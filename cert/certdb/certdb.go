@@ -428,7 +428,7 @@ func (s *Store) UpdateDelivery(ctx context.Context, id int64, fn func(*cert.Deli
 		}
 		if err := s.db.Conn(ctx).Select("*").Save(&nr).Error; err != nil {
 			if sqldb.IsDuplicate(err) {
-				return cert.ErrWaybillTaken.WithField("waybill", "already used by another parcel")
+				return cert.ErrWaybillTaken.WithField("waybill", rsnAlreadyUsedByAnotherParcel)
 			}
 			return err
 		}

@@ -102,7 +102,7 @@ func TestReformDemoThroughTheStatisticsAPI(t *testing.T) {
 	if err != nil || len(apps) != 1 || apps[0].Form.Name == "" {
 		t.Fatalf("applications through the store: %v %+v", err, apps)
 	}
-	if _, msg := registration.ParseIDNumber(apps[0].Form.IDNumber, time.Now()); msg != "" {
+	if _, msg := registration.ParseIDNumber(apps[0].Form.IDNumber, time.Now()); !msg.IsZero() {
 		t.Fatalf("demo ID number %s: %s", apps[0].Form.IDNumber, msg)
 	}
 	certs, _, err := ta.Certs().Search(adminCtx(), cert.Filter{Limit: 1})

@@ -17,7 +17,7 @@ const MaxExtension = 60 * time.Minute
 // failure). An attempt already over cannot be reopened.
 func (s *Service) Extend(ctx context.Context, id int64, by time.Duration) (Attempt, error) {
 	if by <= 0 || by > MaxExtension {
-		return Attempt{}, apperr.Invalid(apperr.Fields{"minutes": "must be between 1 and 60"})
+		return Attempt{}, apperr.Invalid(apperr.Fields{"minutes": rsnMustBeBetween1And60})
 	}
 	a, err := s.load(ctx, KindFormal, id)
 	if err != nil {

@@ -110,8 +110,8 @@ func randomSeed() int64 {
 // deadline is the start plus the sum of the sections' durations.
 func (s *Service) Start(ctx context.Context, spec Spec) (Attempt, error) {
 	f := apperr.Fields{}
-	f.Check(spec.Kind.Valid(), "kind", "must be mock or formal")
-	f.Check(spec.CandidateID > 0, "candidate_id", "required")
+	f.Check(spec.Kind.Valid(), "kind", apperr.OneOf("mock", "formal"))
+	f.Check(spec.CandidateID > 0, "candidate_id", apperr.Required())
 	if err := f.Err(); err != nil {
 		return Attempt{}, err
 	}
@@ -323,14 +323,14 @@ func owns(ctx context.Context, candidate int64) bool {
 
 func checkAnswer(it Item, ans Answer) error {
 	f := apperr.Fields{}
-	f.Check(ans.Seq > 0, "seq", "must be a positive, increasing number")
+	f.Check(ans.Seq > 0, "seq", rsnMustBeAPositiveIncreasingNumber)
 	for _, k := range ans.Given {
 		if !slices.Contains(it.OptionOrder, k) {
-			f.Add("given", fmt.Sprintf("%q is not an option of this question", k))
+			f.Add("given", rsnNotAnOption.With("key", k))
 		}
 	}
 	if it.Type != questionbank.TypeMultiple && len(ans.Given) > 1 {
-		f.Add("given", "this question takes one answer")
+		f.Add("given", rsnThisQuestionTakesOneAnswer)
 	}
 	return f.Err()
 }

@@ -168,7 +168,7 @@ func TestCentreAndRoomInputIsChecked(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := f.svc.CreateCentre(f.admin, tc.in)
 			e, ok := apperr.As(err)
-			if !ok || e.Fields[tc.field] == "" {
+			if !ok || e.Fields[tc.field].IsZero() {
 				t.Fatalf("want a field error on %s, got %v", tc.field, err)
 			}
 		})

@@ -21,10 +21,10 @@ var phoneRE = regexp.MustCompile(`^[0-9+\- ]{5,20}$`)
 
 func checkText(f apperr.Fields, field, v string, required bool, maxRunes int) {
 	if required && v == "" {
-		f.Add(field, "required")
+		f.Add(field, apperr.Required())
 	}
 	if utf8.RuneCountInString(v) > maxRunes {
-		f.Add(field, "at most "+strconv.Itoa(maxRunes)+" characters")
+		f.Add(field, apperr.MaxChars(maxRunes))
 	}
 }
 
@@ -37,9 +37,9 @@ func validateCentre(c *Centre) error {
 	checkText(f, "notes", c.Notes, false, 1000)
 	if c.MapURL != "" {
 		u, err := url.Parse(c.MapURL)
-		f.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(c.MapURL) <= 500, "map_url", "must be an http(s) link")
+		f.Check(err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && len(c.MapURL) <= 500, "map_url", rsnMustBeAnHttpSLink)
 	}
-	f.Check(c.Phone == "" || phoneRE.MatchString(c.Phone), "phone", "digits, spaces, + and - only")
+	f.Check(c.Phone == "" || phoneRE.MatchString(c.Phone), "phone", rsnDigitsSpacesAndOnly)
 	return f.Err()
 }
 
@@ -115,10 +115,10 @@ func (in *RoomInput) seats() ([]Seat, error) {
 	in.Name = strings.TrimSpace(in.Name)
 	f := apperr.Fields{}
 	checkText(f, "name", in.Name, true, 50)
-	f.Check(in.Seats >= 1 && in.Seats <= MaxSeatsPerRoom, "seats", "1 to "+strconv.Itoa(MaxSeatsPerRoom))
+	f.Check(in.Seats >= 1 && in.Seats <= MaxSeatsPerRoom, "seats", apperr.Between(1, MaxSeatsPerRoom))
 	off := map[int]bool{}
 	for _, n := range in.Disabled {
-		f.Check(n >= 1 && n <= in.Seats, "disabled", "seat numbers must be between 1 and the number of seats")
+		f.Check(n >= 1 && n <= in.Seats, "disabled", rsnSeatNumbersMustBeBetween1)
 		off[n] = true
 	}
 	if err := f.Err(); err != nil {

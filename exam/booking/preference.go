@@ -109,7 +109,7 @@ func drawKey(seed []byte, candidateID int64) uint64 {
 func Allocate(seedHex string, applicants []Applicant, free map[int64]int) ([]Assignment, error) {
 	seed, err := hex.DecodeString(seedHex)
 	if err != nil || len(seed) == 0 {
-		return nil, apperr.Invalid(map[string]string{"seed": "hex bytes"})
+		return nil, apperr.Invalid(apperr.Fields{"seed": rsnHexBytes})
 	}
 	type entry struct {
 		a    *Applicant
@@ -173,19 +173,19 @@ func (s *Service) CreateRound(ctx context.Context, in RoundInput) (Round, error)
 	in.Name = strings.TrimSpace(in.Name)
 	f := apperr.Fields{}
 	checkText(f, "name", in.Name, true, 100)
-	f.Check(in.ClosesAt.After(s.clock.Now()), "closes_at", "must be in the future")
-	f.Check(len(in.SessionIDs) > 0 && len(in.SessionIDs) <= MaxBulkSessions, "session_ids", "1 to 500 sessions")
+	f.Check(in.ClosesAt.After(s.clock.Now()), "closes_at", apperr.Future())
+	f.Check(len(in.SessionIDs) > 0 && len(in.SessionIDs) <= MaxBulkSessions, "session_ids", rsn1To500Sessions)
 	for _, id := range in.SessionIDs {
 		v, err := s.store.SessionByID(ctx, id)
 		if apperr.ErrNotFound.Is(err) {
-			f.Add("session_ids", "no such session")
+			f.Add("session_ids", rsnNoSuchSession)
 			continue
 		} else if err != nil {
 			return Round{}, err
 		}
 		f.Check(v.Mode == ModePreference && v.RoundID == 0 && (v.Status == SessionDraft || v.Status == SessionPublished), "session_ids",
-			"sessions must be draft or published, in preference mode, and in no other round")
-		f.Check(v.StartsAt.After(in.ClosesAt.Add(s.cfg.Cutoff)), "closes_at", "the round must close before the booking cutoff of its sessions")
+			rsnRoundSessions)
+		f.Check(v.StartsAt.After(in.ClosesAt.Add(s.cfg.Cutoff)), "closes_at", rsnTheRoundMustCloseBeforeThe)
 	}
 	if err := f.Err(); err != nil {
 		return Round{}, err
@@ -270,11 +270,11 @@ func (s *Service) SubmitChoices(ctx context.Context, roundID int64, sessionIDs [
 		in[id] = true
 	}
 	f := apperr.Fields{}
-	f.Check(len(sessionIDs) >= 1 && len(sessionIDs) <= MaxChoices, "session_ids", "rank 1 to 5 sessions")
+	f.Check(len(sessionIDs) >= 1 && len(sessionIDs) <= MaxChoices, "session_ids", rsnRank1To5Sessions)
 	seen := map[int64]bool{}
 	for _, id := range sessionIDs {
-		f.Check(in[id], "session_ids", "every session must belong to the round")
-		f.Check(!seen[id], "session_ids", "each session once")
+		f.Check(in[id], "session_ids", rsnEverySessionMustBelongToThe)
+		f.Check(!seen[id], "session_ids", rsnEachSessionOnce)
 		seen[id] = true
 	}
 	if err := f.Err(); err != nil {

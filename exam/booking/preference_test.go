@@ -127,7 +127,7 @@ func TestPreferenceRoundAllocatesAtTheClose(t *testing.T) {
 		}
 	}
 	_, err = f.svc.SubmitChoices(cand(6), r.ID, []int64{ids[0], 999})
-	if e, ok := apperr.As(err); !ok || e.Fields["session_ids"] == "" {
+	if e, ok := apperr.As(err); !ok || e.Fields["session_ids"].IsZero() {
 		t.Fatalf("a session outside the round: %v", err)
 	}
 	_, err = f.svc.SubmitChoices(cand(99), r.ID, []int64{ids[0]})

@@ -36,13 +36,13 @@ func (s *Service) newSession(ctx context.Context, room Room, start time.Time, ca
 	if mode == "" {
 		mode = ModeFirstCome
 	}
-	f.Check(validMode(mode), "mode", "first_come or preference")
+	f.Check(validMode(mode), "mode", apperr.OneOf("first_come", "preference"))
 	open := room.OpenSeats()
 	if capacity == 0 {
 		capacity = open
 	}
-	f.Check(capacity >= 1 && capacity <= open, "capacity", "1 to the room's open seats")
-	f.Check(start.After(s.clock.Now()), "date", "must be in the future")
+	f.Check(capacity >= 1 && capacity <= open, "capacity", rsn1ToTheRoomSOpen)
+	f.Check(start.After(s.clock.Now()), "date", apperr.Future())
 	return Session{CentreID: room.CentreID, RoomID: room.ID, StartsAt: start, Capacity: capacity, Status: SessionDraft, Mode: mode, Version: 1}
 }
 
@@ -62,10 +62,10 @@ func (s *Service) formalMinutes(ctx context.Context) (int, error) {
 func (s *Service) CreateSession(ctx context.Context, in SessionInput) (Session, error) {
 	f := apperr.Fields{}
 	start, ok := s.localStart(in.Date, in.Time)
-	f.Check(ok, "date", "want a date 2006-01-02 and a time 15:04")
+	f.Check(ok, "date", rsnWantADate20060102)
 	room, err := s.store.RoomByID(ctx, in.RoomID)
 	if apperr.ErrNotFound.Is(err) {
-		f.Add("room_id", "no such room")
+		f.Add("room_id", rsnNoSuchRoom)
 	} else if err != nil {
 		return Session{}, err
 	}
@@ -109,21 +109,21 @@ func (s *Service) UpdateSession(ctx context.Context, id int64, in SessionInput) 
 			}
 			if in.Date != "" || in.Time != "" {
 				start, ok := s.localStart(in.Date, in.Time)
-				f.Check(ok, "date", "want a date 2006-01-02 and a time 15:04")
+				f.Check(ok, "date", rsnWantADate20060102)
 				if ok && !start.Equal(x.StartsAt) {
-					f.Check(x.Status == SessionDraft, "date", "only a draft session can move; cancel a published one")
-					f.Check(start.After(s.clock.Now()), "date", "must be in the future")
+					f.Check(x.Status == SessionDraft, "date", rsnOnlyADraftSessionCanMove)
+					f.Check(start.After(s.clock.Now()), "date", apperr.Future())
 					x.StartsAt = start
 				}
 			}
 			if in.Capacity != 0 {
-				f.Check(in.Capacity <= room.OpenSeats(), "capacity", "at most the room's open seats")
-				f.Check(in.Capacity >= x.Booked+x.Held, "capacity", "below the seats already booked")
+				f.Check(in.Capacity <= room.OpenSeats(), "capacity", rsnAtMostTheRoomSOpen)
+				f.Check(in.Capacity >= x.Booked+x.Held, "capacity", rsnBelowTheSeatsAlreadyBooked)
 				x.Capacity = in.Capacity
 			}
 			if in.Mode != "" && in.Mode != x.Mode {
-				f.Check(validMode(in.Mode), "mode", "first_come or preference")
-				f.Check(x.Status == SessionDraft, "mode", "only a draft session changes its release mode")
+				f.Check(validMode(in.Mode), "mode", apperr.OneOf("first_come", "preference"))
+				f.Check(x.Status == SessionDraft, "mode", rsnOnlyADraftSessionChangesIts)
 				x.Mode = in.Mode
 			}
 			if err := f.Err(); err != nil {
@@ -298,28 +298,28 @@ func (s *Service) PreviewBulk(ctx context.Context, in BulkSessions) ([]BulkItem,
 	f := apperr.Fields{}
 	from, err1 := time.ParseInLocation("2006-01-02", in.From, s.cfg.Location)
 	to, err2 := time.ParseInLocation("2006-01-02", in.To, s.cfg.Location)
-	f.Check(err1 == nil, "from", "want 2006-01-02")
-	f.Check(err2 == nil, "to", "want 2006-01-02")
+	f.Check(err1 == nil, "from", apperr.Date())
+	f.Check(err2 == nil, "to", apperr.Date())
 	if err1 == nil && err2 == nil {
-		f.Check(!to.Before(from) && to.Sub(from) <= 366*24*time.Hour, "to", "on or after from, within a year")
+		f.Check(!to.Before(from) && to.Sub(from) <= 366*24*time.Hour, "to", rsnOnOrAfterFromWithinA)
 	}
-	f.Check(len(in.RoomIDs) > 0, "room_ids", "pick at least one room")
-	f.Check(len(in.Weekdays) > 0, "weekdays", "pick at least one weekday")
+	f.Check(len(in.RoomIDs) > 0, "room_ids", rsnPickAtLeastOneRoom)
+	f.Check(len(in.Weekdays) > 0, "weekdays", rsnPickAtLeastOneWeekday)
 	days := map[time.Weekday]bool{}
 	for _, d := range in.Weekdays {
-		f.Check(d >= 0 && d <= 6, "weekdays", "0 (Sunday) to 6 (Saturday)")
+		f.Check(d >= 0 && d <= 6, "weekdays", rsn0SundayTo6Saturday)
 		days[time.Weekday(d)] = true
 	}
-	f.Check(len(in.Times) > 0, "times", "at least one start time")
+	f.Check(len(in.Times) > 0, "times", rsnAtLeastOneStartTime)
 	for _, hm := range in.Times {
 		_, err := time.Parse("15:04", hm)
-		f.Check(err == nil, "times", "want 15:04")
+		f.Check(err == nil, "times", rsnWant1504)
 	}
 	rooms := make([]Room, 0, len(in.RoomIDs))
 	for _, id := range in.RoomIDs {
 		r, err := s.store.RoomByID(ctx, id)
 		if apperr.ErrNotFound.Is(err) || (err == nil && r.CentreID != in.CentreID) {
-			f.Add("room_ids", "every room must belong to the centre")
+			f.Add("room_ids", rsnEveryRoomMustBelongToThe)
 			continue
 		} else if err != nil {
 			return nil, err
@@ -360,10 +360,10 @@ func (s *Service) PreviewBulk(ctx context.Context, in BulkSessions) ([]BulkItem,
 		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, apperr.Invalid(map[string]string{"weekdays": "no date in the range falls on these weekdays"})
+		return nil, apperr.Invalid(apperr.Fields{"weekdays": rsnNoDateInTheRangeFalls})
 	}
 	if len(out) > MaxBulkSessions {
-		return nil, apperr.Invalid(map[string]string{"to": "more than 500 sessions at once; shorten the range"})
+		return nil, apperr.Invalid(apperr.Fields{"to": rsnMoreThan500SessionsAtOnce})
 	}
 	return out, nil
 }

@@ -12,7 +12,6 @@ package practice
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"slices"
@@ -212,7 +211,7 @@ func (s *Service) Study(ctx context.Context, chapterID int64, offset, limit int)
 
 func (s *Service) chapterQuestions(ctx context.Context, chapterID int64) ([]questionbank.Question, error) {
 	if chapterID <= 0 {
-		return nil, apperr.Invalid(map[string]string{"chapter_id": "required"})
+		return nil, apperr.Invalid(apperr.Fields{"chapter_id": apperr.Required()})
 	}
 	qs, err := s.bank.ChapterQuestions(ctx, chapterID)
 	if err != nil {
@@ -233,9 +232,9 @@ func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 		return Shown{}, err
 	}
 	f := apperr.Fields{}
-	f.Check(ask.Mode.Valid() && ask.Mode != ModeStudy, "mode", "must be sequential, chapter, random, wrong, favourites or single")
-	f.Check(ask.Position >= 0, "position", "must not be negative")
-	f.Check(ask.Subject == "" || ask.Subject.Valid(), "subject", "must be national or regional")
+	f.Check(ask.Mode.Valid() && ask.Mode != ModeStudy, "mode", apperr.OneOf("sequential", "chapter", "random", "wrong", "favourites", "single"))
+	f.Check(ask.Position >= 0, "position", apperr.NotNegative())
+	f.Check(ask.Subject == "" || ask.Subject.Valid(), "subject", apperr.OneOf("national", "regional"))
 	if err := f.Err(); err != nil {
 		return Shown{}, err
 	}
@@ -465,9 +464,9 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (Checked, error) {
 		return Checked{}, err
 	}
 	f := apperr.Fields{}
-	f.Check(in.QuestionID > 0, "question_id", "required")
-	f.Check(in.Mode == "" || (in.Mode.Valid() && in.Mode != ModeStudy), "mode", "unknown practice mode")
-	f.Check(in.Position >= 0, "position", "must not be negative")
+	f.Check(in.QuestionID > 0, "question_id", apperr.Required())
+	f.Check(in.Mode == "" || (in.Mode.Valid() && in.Mode != ModeStudy), "mode", rsnUnknownPracticeMode)
+	f.Check(in.Position >= 0, "position", apperr.NotNegative())
 	if err := f.Err(); err != nil {
 		return Checked{}, err
 	}
@@ -480,11 +479,11 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (Checked, error) {
 	for i, o := range q.Options {
 		keys[i] = o.Key
 	}
-	f.Check(len(given) > 0, "given", "choose an answer")
+	f.Check(len(given) > 0, "given", rsnChooseAnAnswer)
 	for _, g := range given {
-		f.Check(slices.Contains(keys, g), "given", fmt.Sprintf("%q is not an option of this question", g))
+		f.Check(slices.Contains(keys, g), "given", rsnNotAnOption.With("key", g))
 	}
-	f.Check(q.Type == questionbank.TypeMultiple || len(given) <= 1, "given", "this question takes one answer")
+	f.Check(q.Type == questionbank.TypeMultiple || len(given) <= 1, "given", rsnThisQuestionTakesOneAnswer)
 	if err := f.Err(); err != nil {
 		return Checked{}, err
 	}
@@ -623,8 +622,8 @@ func (s *Service) StartSession(ctx context.Context, mode Mode, chapterID int64) 
 		return Session{}, err
 	}
 	f := apperr.Fields{}
-	f.Check(mode.Valid(), "mode", "unknown practice mode")
-	f.Check(chapterID >= 0, "chapter_id", "must not be negative")
+	f.Check(mode.Valid(), "mode", rsnUnknownPracticeMode)
+	f.Check(chapterID >= 0, "chapter_id", apperr.NotNegative())
 	if err := f.Err(); err != nil {
 		return Session{}, err
 	}
@@ -642,11 +641,11 @@ func (s *Service) Usage(ctx context.Context, from, to string) ([]DayUsage, error
 	f := apperr.Fields{}
 	fd, e1 := time.ParseInLocation(time.DateOnly, from, s.loc)
 	td, e2 := time.ParseInLocation(time.DateOnly, to, s.loc)
-	f.Check(e1 == nil, "from", "must be a date YYYY-MM-DD")
-	f.Check(e2 == nil, "to", "must be a date YYYY-MM-DD")
+	f.Check(e1 == nil, "from", apperr.Date())
+	f.Check(e2 == nil, "to", apperr.Date())
 	if e1 == nil && e2 == nil {
-		f.Check(!td.Before(fd), "to", "must not be before from")
-		f.Check(td.Sub(fd) <= 366*24*time.Hour, "to", "at most one year at a time")
+		f.Check(!td.Before(fd), "to", apperr.NotBeforeFrom())
+		f.Check(td.Sub(fd) <= 366*24*time.Hour, "to", apperr.WithinAYear())
 	}
 	if err := f.Err(); err != nil {
 		return nil, err

@@ -25,7 +25,7 @@ func (s *Service) Today(ctx context.Context, centreID int64) ([]ExamSession, err
 		centreID = centre
 	}
 	if centreID == 0 {
-		return nil, apperr.Invalid(apperr.Fields{"centre_id": "required"})
+		return nil, apperr.Invalid(apperr.Fields{"centre_id": apperr.Required()})
 	}
 	lt := s.Clock.Now().In(s.cfg.Location)
 	from := time.Date(lt.Year(), lt.Month(), lt.Day(), 0, 0, 0, 0, s.cfg.Location)
@@ -40,12 +40,12 @@ func (s *Service) ticketNo(code string) (string, error) {
 	if strings.Contains(code, ".") {
 		no, err := s.Bookings.VerifyTicket(code)
 		if err != nil {
-			return "", ErrTicketInvalid.WithField("code", "the QR code's signature does not verify")
+			return "", ErrTicketInvalid.WithField("code", rsnTheQrCodeSSignatureDoes)
 		}
 		return no, nil
 	}
 	if code == "" || len(code) > 32 || strings.Trim(code, "0123456789") != "" {
-		return "", apperr.Invalid(apperr.Fields{"code": "scan the QR code or type the ticket number (digits)"})
+		return "", apperr.Invalid(apperr.Fields{"code": rsnScanTheQrCodeOrType})
 	}
 	return code, nil
 }

@@ -23,8 +23,8 @@ import (
 func (s *Service) Login(ctx context.Context, terminalToken, ticketNo, idNumber, ip, userAgent string) (string, Sitting, error) {
 	ticketNo, idNumber = strings.TrimSpace(ticketNo), strings.ToUpper(strings.TrimSpace(idNumber))
 	f := apperr.Fields{}
-	f.Check(ticketNo != "" && len(ticketNo) <= 32 && strings.Trim(ticketNo, "0123456789") == "", "ticket_no", "the digits printed on the admission ticket")
-	f.Check(len(idNumber) == 18, "id_number", "18 characters")
+	f.Check(ticketNo != "" && len(ticketNo) <= 32 && strings.Trim(ticketNo, "0123456789") == "", "ticket_no", rsnTheDigitsPrintedOnTheAdmission)
+	f.Check(len(idNumber) == 18, "id_number", rsn18Characters)
 	if err := f.Err(); err != nil {
 		return "", Sitting{}, err
 	}

@@ -162,7 +162,7 @@ func (s *Service) Move(ctx context.Context, sessionID, bookingID, terminalID int
 	}
 	t, err := s.Store.TerminalByID(ctx, terminalID)
 	if err != nil || t.Status != TerminalActive || t.RoomID != v.RoomID {
-		return SeatLine{}, apperr.ErrNotFound.WithField("terminal_id", "no enrolled terminal of this room")
+		return SeatLine{}, apperr.ErrNotFound.WithField("terminal_id", rsnNoEnrolledTerminalOfThisRoom)
 	}
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		st, err := s.Store.Sitting(ctx, bookingID)
@@ -194,7 +194,7 @@ func (s *Service) terminalFree(ctx context.Context, sessionID, terminalID, booki
 	}
 	for _, o := range sittings {
 		if o.BookingID != bookingID && o.TerminalID == terminalID && o.Status == SittingCheckedIn {
-			return ErrSeatTaken.WithMessage("another candidate sits at this terminal").WithField("terminal_id", "taken")
+			return ErrSeatTaken.WithMessage("another candidate sits at this terminal").WithField("terminal_id", rsnTaken)
 		}
 	}
 	return nil
@@ -235,14 +235,14 @@ func (s *Service) Note(ctx context.Context, sessionID, bookingID int64, note str
 	}
 	note = strings.TrimSpace(note)
 	f := apperr.Fields{}
-	f.Check(note != "", "note", "required")
-	f.Check(len([]rune(note)) <= 2000, "note", "at most 2000 characters")
+	f.Check(note != "", "note", apperr.Required())
+	f.Check(len([]rune(note)) <= 2000, "note", apperr.MaxChars(2000))
 	if err := f.Err(); err != nil {
 		return Incident{}, err
 	}
 	if bookingID != 0 {
 		if _, err := s.booked(ctx, v, bookingID); err != nil {
-			return Incident{}, apperr.ErrNotFound.WithField("booking_id", "not booked in this session")
+			return Incident{}, apperr.ErrNotFound.WithField("booking_id", rsnNotBookedInThisSession)
 		}
 	}
 	in := Incident{SessionID: v.ID, BookingID: bookingID, Note: note, By: by, At: s.now()}

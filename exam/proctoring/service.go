@@ -215,10 +215,10 @@ func (s *Service) ownSitting(ctx context.Context, sessionID, bookingID int64) (E
 func checkReason(reason string, required bool) error {
 	n := len([]rune(reason))
 	if required && n == 0 {
-		return apperr.Invalid(apperr.Fields{"reason": "required"})
+		return apperr.Invalid(apperr.Fields{"reason": apperr.Required()})
 	}
 	if n > 500 {
-		return apperr.Invalid(apperr.Fields{"reason": "at most 500 characters"})
+		return apperr.Invalid(apperr.Fields{"reason": apperr.MaxChars(500)})
 	}
 	return nil
 }

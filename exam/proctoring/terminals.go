@@ -106,31 +106,31 @@ func (s *Service) Enrol(ctx context.Context, e Enrolment) (Terminal, error) {
 	e.Code = strings.ToUpper(strings.TrimSpace(e.Code))
 	e.Name = strings.TrimSpace(e.Name)
 	f := apperr.Fields{}
-	f.Check(len(e.Code) == 6, "code", "the 6-character code shown on the terminal")
-	f.Check(e.RoomID > 0, "room_id", "required")
-	f.Check(e.Seat > 0, "seat", "required")
-	f.Check(len([]rune(e.Name)) <= 50, "name", "at most 50 characters")
+	f.Check(len(e.Code) == 6, "code", rsnThe6CharacterCodeShownOn)
+	f.Check(e.RoomID > 0, "room_id", apperr.Required())
+	f.Check(e.Seat > 0, "seat", apperr.Required())
+	f.Check(len([]rune(e.Name)) <= 50, "name", apperr.MaxChars(50))
 	if err := f.Err(); err != nil {
 		return Terminal{}, err
 	}
 	room, err := s.Bookings.Room(ctx, e.RoomID)
 	if err != nil {
 		if errors.Is(err, apperr.ErrNotFound) {
-			return Terminal{}, apperr.ErrNotFound.WithField("room_id", "no such room at your centre")
+			return Terminal{}, apperr.ErrNotFound.WithField("room_id", rsnNoSuchRoomAtYourCentre)
 		}
 		return Terminal{}, err
 	}
 	if centre != 0 && room.CentreID != centre {
-		return Terminal{}, apperr.ErrNotFound.WithField("room_id", "no such room at your centre")
+		return Terminal{}, apperr.ErrNotFound.WithField("room_id", rsnNoSuchRoomAtYourCentre)
 	}
 	if e.Seat > room.Seats {
-		return Terminal{}, apperr.Invalid(apperr.Fields{"seat": "the room has fewer seats"})
+		return Terminal{}, apperr.Invalid(apperr.Fields{"seat": rsnTheRoomHasFewerSeats})
 	}
 	var out Terminal
 	err = s.Tx.InTx(ctx, func(ctx context.Context) error {
 		t, err := s.Store.PendingTerminalByCode(ctx, e.Code, s.now().Add(-s.cfg.EnrolmentTTL))
 		if errors.Is(err, apperr.ErrNotFound) {
-			return ErrEnrolmentCode.WithField("code", "no terminal is showing this code")
+			return ErrEnrolmentCode.WithField("code", rsnNoTerminalIsShowingThisCode)
 		}
 		if err != nil {
 			return err

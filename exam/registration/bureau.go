@@ -62,12 +62,12 @@ func (s *Service) CreateChannel(ctx context.Context, n NewChannel) (Channel, err
 	}
 	n.Code, n.Name = strings.ToLower(strings.TrimSpace(n.Code)), strings.TrimSpace(n.Name)
 	v := apperr.Fields{}
-	v.Check(n.Code == "" || validChannelCode(n.Code), "code", "3 to 32 characters: a-z, 0-9 and -")
-	v.Check(runes(n.Name) >= 2 && runes(n.Name) <= 60, "name", "2 to 60 characters")
+	v.Check(n.Code == "" || validChannelCode(n.Code), "code", rsn3To32CharactersAZ)
+	v.Check(runes(n.Name) >= 2 && runes(n.Name) <= 60, "name", apperr.CharsBetween(2, 60))
 	if n.Kind == "" {
 		n.Kind = ChannelOnline
 	}
-	v.Check(ValidChannelKind(n.Kind), "kind", "online or window")
+	v.Check(ValidChannelKind(n.Kind), "kind", apperr.OneOf("online", "window"))
 	if err := v.Err(); err != nil {
 		return Channel{}, err
 	}
@@ -99,11 +99,11 @@ func (s *Service) UpdateChannel(ctx context.Context, id int64, ch ChannelChange)
 		n := strings.TrimSpace(*ch.Name)
 		ch.Name = &n
 		if runes(n) < 2 || runes(n) > 60 {
-			return Channel{}, apperr.Invalid(map[string]string{"name": "2 to 60 characters"})
+			return Channel{}, apperr.Invalid(apperr.Fields{"name": apperr.CharsBetween(2, 60)})
 		}
 	}
 	if ch.Kind != nil && !ValidChannelKind(*ch.Kind) {
-		return Channel{}, apperr.Invalid(map[string]string{"kind": "online or window"})
+		return Channel{}, apperr.Invalid(apperr.Fields{"kind": apperr.OneOf("online", "window")})
 	}
 	var out Channel
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -167,7 +167,7 @@ func (s *Service) Stats(ctx context.Context, from, to time.Time) ([]ChannelStat,
 		return nil, err
 	}
 	if !from.IsZero() && !to.IsZero() && !to.After(from) {
-		return nil, apperr.Invalid(map[string]string{"to": "must be after from"})
+		return nil, apperr.Invalid(apperr.Fields{"to": apperr.AfterFrom()})
 	}
 	return s.store.Stats(ctx, from, to)
 }
@@ -178,7 +178,7 @@ func (s *Service) Search(ctx context.Context, f Filter) ([]Application, int64, e
 		return nil, 0, err
 	}
 	if f.Status != "" && !f.Status.Valid() {
-		return nil, 0, apperr.Invalid(map[string]string{"status": "unknown status"})
+		return nil, 0, apperr.Invalid(apperr.Fields{"status": apperr.UnknownStatus()})
 	}
 	return s.store.SearchApplications(ctx, f, false)
 }
@@ -253,12 +253,12 @@ func (s *Service) checkPlatform(in *PlatformInput) error {
 		in.UpdatedOn = s.today().Format(time.DateOnly)
 	}
 	v := apperr.Fields{}
-	v.Check(runes(in.Name) >= 2 && runes(in.Name) <= 60, "name", "2 to 60 characters")
-	v.Check(runes(in.LicenceNo) >= 3 && runes(in.LicenceNo) <= 60, "licence_no", "3 to 60 characters (网络预约出租汽车经营许可证号)")
-	v.Check(runes(in.Contact) >= 3 && runes(in.Contact) <= 100, "contact", "3 to 100 characters")
-	v.Check(in.DriversWanted >= 0 && in.DriversWanted <= 100000, "drivers_wanted", "0 to 100000")
+	v.Check(runes(in.Name) >= 2 && runes(in.Name) <= 60, "name", apperr.CharsBetween(2, 60))
+	v.Check(runes(in.LicenceNo) >= 3 && runes(in.LicenceNo) <= 60, "licence_no", rsn3To60Characters)
+	v.Check(runes(in.Contact) >= 3 && runes(in.Contact) <= 100, "contact", apperr.CharsBetween(3, 100))
+	v.Check(in.DriversWanted >= 0 && in.DriversWanted <= 100000, "drivers_wanted", apperr.Between(0, 100000))
 	d, ok := ParseDate(in.UpdatedOn)
-	v.Check(ok && !d.After(s.today()), "updated_on", "a date like 2026-11-23, not in the future")
+	v.Check(ok && !d.After(s.today()), "updated_on", rsnADateLike20261123)
 	return v.Err()
 }
 
@@ -328,9 +328,9 @@ type OfficeInput struct {
 func checkOffice(in *OfficeInput) error {
 	in.Name, in.Address, in.Hours = strings.TrimSpace(in.Name), strings.TrimSpace(in.Address), strings.TrimSpace(in.Hours)
 	v := apperr.Fields{}
-	v.Check(runes(in.Name) >= 2 && runes(in.Name) <= 60, "name", "2 to 60 characters")
-	v.Check(runes(in.Address) >= 5 && runes(in.Address) <= 200, "address", "5 to 200 characters")
-	v.Check(runes(in.Hours) <= 100, "hours", "at most 100 characters")
+	v.Check(runes(in.Name) >= 2 && runes(in.Name) <= 60, "name", apperr.CharsBetween(2, 60))
+	v.Check(runes(in.Address) >= 5 && runes(in.Address) <= 200, "address", apperr.CharsBetween(5, 200))
+	v.Check(runes(in.Hours) <= 100, "hours", apperr.MaxChars(100))
 	return v.Err()
 }
 

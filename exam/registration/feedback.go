@@ -147,7 +147,7 @@ func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult,
 	for _, r := range rows {
 		key := fmt.Sprintf("row %d", r.row)
 		if prev, dup := seen[r.id]; dup {
-			bad.Add(key, fmt.Sprintf("application %d is also in row %d", r.id, prev))
+			bad.Add(key, rsnFeedbackDupRow.With("id", r.id).With("row", prev))
 			continue
 		}
 		seen[r.id] = r.row
@@ -158,18 +158,18 @@ func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult,
 		a, err := s.store.ApplicationByID(ctx, r.id)
 		switch {
 		case apperr.ErrNotFound.Is(err):
-			bad.Add(key, fmt.Sprintf("application %d does not exist", r.id))
+			bad.Add(key, rsnFeedbackNoApp.With("id", r.id))
 			continue
 		case err != nil:
 			return ImportResult{}, err
 		}
 		switch {
 		case !strings.EqualFold(a.Form.IDNumber, r.idNumber):
-			bad.Add(key, "the ID number does not match application "+strconv.FormatInt(r.id, 10))
+			bad.Add(key, rsnFeedbackIDMismatch.With("id", r.id))
 		case a.Status == StatusApproved || a.Status == StatusRejected:
-			bad.Add(key, fmt.Sprintf("application %d has already been decided", r.id))
+			bad.Add(key, rsnFeedbackDecided.With("id", r.id))
 		case !a.Status.InQueue():
-			bad.Add(key, fmt.Sprintf("application %d is not waiting for a background check", r.id))
+			bad.Add(key, rsnFeedbackNotWaiting.With("id", r.id))
 		}
 	}
 	if err := bad.Err(); err != nil {
@@ -180,7 +180,7 @@ func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult,
 		for _, r := range rows {
 			if _, err := s.decide(ctx, r.id, r.d); err != nil {
 				if e, ok := apperr.As(err); ok && e.Kind != apperr.KindInternal {
-					return withFields(ErrSpreadsheet.WithMessage("row %d: %s; nothing was imported", r.row, e.Message), map[string]string{fmt.Sprintf("row %d", r.row): e.Message})
+					return withFields(ErrSpreadsheet.WithMessage("row %d: %s; nothing was imported", r.row, e.Message), apperr.Fields{fmt.Sprintf("row %d", r.row): rsnRowError.With("code", e.Code).With("message", e.Message)})
 				}
 				return err
 			}
@@ -194,16 +194,16 @@ func (s *Service) ImportResults(ctx context.Context, data []byte) (ImportResult,
 	return ImportResult{Applied: len(rows), Skipped: skipped}, nil
 }
 
-func firstReason(v apperr.Fields) string {
+func firstReason(v apperr.Fields) apperr.Reason {
 	for _, k := range []string{"outcome", "reason_code", "reason"} {
 		if r, ok := v[k]; ok {
-			return k + ": " + r
+			return r
 		}
 	}
-	for k, r := range v {
-		return k + ": " + r
+	for _, r := range v {
+		return r
 	}
-	return ""
+	return apperr.Reason{}
 }
 
 // parseResults reads the rows with an outcome; row errors are collected in
@@ -262,12 +262,12 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, apperr.Fields, er
 		}
 		id, err := strconv.ParseInt(cell(r, "application_id"), 10, 64)
 		if err != nil || id <= 0 {
-			bad.Add(key, "application_id is not a number")
+			bad.Add(key, rsnApplicationIdIsNotANumber)
 			continue
 		}
 		d := Decision{Outcome: outcomeWords[strings.ToLower(outcome)], ReasonCode: cell(r, "reason_code"), Reason: cell(r, "reason"), Checks: map[string]string{}}
 		if d.Outcome == "" {
-			bad.Add(key, "outcome must be approve, return or reject (通过/退回/不通过)")
+			bad.Add(key, rsnOutcomeMustBeApproveReturnOr)
 			continue
 		}
 		for _, it := range PledgeItems {
@@ -277,7 +277,7 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, apperr.Fields, er
 			}
 			w, ok := checkWords[strings.ToLower(v)]
 			if !ok {
-				bad.Add(key, it.Label+": must be clear or found (无/有)")
+				bad.Add(key, rsnFeedbackCheckItem.With("item", it.Code))
 				break
 			}
 			d.Checks[it.Code] = w
@@ -290,7 +290,7 @@ func (s *Service) parseResults(data []byte) ([]importRow, int, apperr.Fields, er
 	return out, skipped, bad, nil
 }
 
-func withFields(e *apperr.Error, f map[string]string) *apperr.Error {
+func withFields(e *apperr.Error, f apperr.Fields) *apperr.Error {
 	c := *e
 	c.Fields = f
 	return &c

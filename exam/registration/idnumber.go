@@ -1,6 +1,8 @@
 package registration
 
 import (
+	"taxiexam/internal/platform/apperr"
+
 	"strings"
 	"time"
 )
@@ -38,36 +40,36 @@ func IDCheckChar(first17 string) byte {
 
 // ParseIDNumber validates s as an 18-character GB 11643 number as of today
 // (a civil date): shape, region, a real birth date not in the future, and
-// the check character. The reason is a short English sentence for the field.
-func ParseIDNumber(s string, today time.Time) (IDNumber, string) {
+// the check character. The reason is the zero Reason when the number is good.
+func ParseIDNumber(s string, today time.Time) (IDNumber, apperr.Reason) {
 	s = strings.ToUpper(strings.TrimSpace(s))
 	if len(s) != 18 {
-		return IDNumber{}, "must be 18 characters"
+		return IDNumber{}, rsnMustBe18Characters
 	}
 	for i := 0; i < 17; i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return IDNumber{}, "the first 17 characters must be digits"
+			return IDNumber{}, rsnIDFirst17Digits
 		}
 	}
 	if c := s[17]; (c < '0' || c > '9') && c != 'X' {
-		return IDNumber{}, "the last character must be a digit or X"
+		return IDNumber{}, rsnIDLastDigitOrX
 	}
 	if !idProvinces[s[:2]] {
-		return IDNumber{}, "the region code is not valid"
+		return IDNumber{}, rsnIDRegion
 	}
 	birth, err := time.Parse("20060102", s[6:14])
 	if err != nil {
-		return IDNumber{}, "the birth date inside it is not a real date"
+		return IDNumber{}, rsnIDBirthNotADate
 	}
 	if birth.Year() < 1900 || birth.After(today) {
-		return IDNumber{}, "the birth date inside it is impossible"
+		return IDNumber{}, rsnIDBirthImpossible
 	}
 	if IDCheckChar(s[:17]) != s[17] {
-		return IDNumber{}, "the check character does not match (GB 11643)"
+		return IDNumber{}, rsnIDCheckChar
 	}
 	sex := "female"
 	if (s[16]-'0')%2 == 1 {
 		sex = "male"
 	}
-	return IDNumber{Number: s, BirthDate: birth, Sex: sex}, ""
+	return IDNumber{Number: s, BirthDate: birth, Sex: sex}, apperr.Reason{}
 }

@@ -27,7 +27,7 @@ func TestParseIDNumber(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, reason := ParseIDNumber(tt.in, today)
-			if reason != tt.reason {
+			if reason.Message() != tt.reason {
 				t.Fatalf("reason %q, want %q", reason, tt.reason)
 			}
 			if tt.reason == "" {

@@ -33,24 +33,24 @@ func CheckPhoto(ctx context.Context, images *imagecheck.Decoder, data []byte, ma
 	case "image/png":
 		ctype, ext = "image/png", "png"
 	default:
-		return "", "", ErrPhotoInvalid.WithField("photo", "not a JPEG or PNG image")
+		return "", "", ErrPhotoInvalid.WithField("photo", rsnNotAJpegOrPngImage)
 	}
 	h, err := imagecheck.ReadHeader(data)
 	if err != nil || "image/"+h.Format != ctype {
-		return "", "", ErrPhotoInvalid.WithField("photo", "the image cannot be read")
+		return "", "", ErrPhotoInvalid.WithField("photo", rsnTheImageCannotBeRead)
 	}
 	if h.Width < PhotoMinWidth || h.Height < PhotoMinHeight {
-		return "", "", ErrPhotoInvalid.WithMessage("the photo is too small").WithField("photo", "at least 260 x 320 pixels")
+		return "", "", ErrPhotoInvalid.WithMessage("the photo is too small").WithField("photo", rsnAtLeast260X320Pixels)
 	}
 	if h.Height < h.Width {
-		return "", "", ErrPhotoInvalid.WithMessage("the photo must be upright").WithField("photo", "must be taller than it is wide (portrait)")
+		return "", "", ErrPhotoInvalid.WithMessage("the photo must be upright").WithField("photo", rsnMustBeTallerThanItIs)
 	}
 	_, err = images.Check(ctx, data, imagecheck.Limits{MaxSide: PhotoMaxSide, MaxPixels: PhotoMaxPixels})
 	switch {
 	case errors.Is(err, imagecheck.ErrTooLarge):
-		return "", "", ErrPhotoInvalid.WithMessage("the photo has too many pixels").WithField("photo", "at most 3072 x 4096 pixels (12 megapixels)")
+		return "", "", ErrPhotoInvalid.WithMessage("the photo has too many pixels").WithField("photo", rsnAtMost3072X4096Pixels)
 	case errors.Is(err, imagecheck.ErrDamaged), errors.Is(err, imagecheck.ErrNotImage):
-		return "", "", ErrPhotoInvalid.WithField("photo", "the image is damaged")
+		return "", "", ErrPhotoInvalid.WithField("photo", rsnTheImageIsDamaged)
 	case err != nil:
 		return "", "", err
 	}

@@ -38,7 +38,7 @@ func (s *Service) ChannelQRPNG(ctx context.Context, id int64, size int) ([]byte,
 		size = QRDefaultPx
 	}
 	if size < QRMinPx || size > QRMaxPx {
-		return nil, Channel{}, apperr.Invalid(map[string]string{"size": fmt.Sprintf("%d to %d pixels", QRMinPx, QRMaxPx)})
+		return nil, Channel{}, apperr.Invalid(apperr.Fields{"size": rsnQRSize.With("min", QRMinPx).With("max", QRMaxPx)})
 	}
 	c, q, err := s.channelQR(ctx, id)
 	if err != nil {

@@ -145,12 +145,17 @@ func errCode(err error) string {
 	return e.Code
 }
 
+// fields maps each invalid field to its reason code.
 func fields(err error) map[string]string {
 	e, _ := apperr.As(err)
 	if e == nil {
 		return nil
 	}
-	return e.Fields
+	out := map[string]string{}
+	for k, r := range e.Fields {
+		out[k] = r.Code()
+	}
+	return out
 }
 
 // ready makes a draft with a photo and the given form, ready to submit.

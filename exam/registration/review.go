@@ -27,30 +27,30 @@ func CheckDecision(d Decision) apperr.Fields {
 	v := apperr.Fields{}
 	for code, r := range d.Checks {
 		if !knownItem(PledgeItems, code) {
-			v.Add("checks."+code, "unknown check item")
+			v.Add("checks."+code, rsnUnknownCheckItem)
 			continue
 		}
-		v.Check(r == CheckClear || r == CheckFound, "checks."+code, "must be clear or found")
+		v.Check(r == CheckClear || r == CheckFound, "checks."+code, apperr.OneOf("clear", "found"))
 	}
 	d.Reason = strings.TrimSpace(d.Reason)
-	v.Check(runes(d.Reason) <= 500, "reason", "at most 500 characters")
+	v.Check(runes(d.Reason) <= 500, "reason", apperr.MaxChars(500))
 	switch d.Outcome {
 	case OutcomeApprove:
 		for _, it := range PledgeItems {
 			r := d.Checks[it.Code]
 			if r == "" {
-				v.Add("checks."+it.Code, "record the result of every check item before approving")
+				v.Add("checks."+it.Code, rsnRecordTheResultOfEveryCheck)
 			} else if r == CheckFound {
-				v.Add("checks."+it.Code, "a record was found: the application cannot be approved")
+				v.Add("checks."+it.Code, rsnARecordWasFoundTheApplication)
 			}
 		}
 	case OutcomeReturn:
-		v.Check(d.Reason != "", "reason", "say what the candidate must correct")
+		v.Check(d.Reason != "", "reason", rsnSayWhatTheCandidateMustCorrect)
 	case OutcomeReject:
-		v.Check(knownItem(RejectReasons, d.ReasonCode), "reason_code", "choose a reason code")
-		v.Check(d.Reason != "", "reason", "give the reason")
+		v.Check(knownItem(RejectReasons, d.ReasonCode), "reason_code", rsnChooseAReasonCode)
+		v.Check(d.Reason != "", "reason", rsnGiveTheReason)
 	default:
-		v.Add("outcome", "must be approve, return or reject")
+		v.Add("outcome", apperr.OneOf("approve", "return", "reject"))
 	}
 	return v
 }

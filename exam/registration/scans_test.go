@@ -70,7 +70,7 @@ func TestLandingCountsScansPerChannelAndHour(t *testing.T) {
 	}
 
 	_, err = f.svc.CreateChannel(f.admin, registration.NewChannel{Name: "柜台", Kind: "kiosk"})
-	if e, ok := apperr.As(err); !ok || e.Fields["kind"] == "" {
+	if e, ok := apperr.As(err); !ok || e.Fields["kind"].IsZero() {
 		t.Fatalf("bad kind: %v", err)
 	}
 }

@@ -243,7 +243,7 @@ func (s *Service) StartApplication(ctx context.Context, channelCode string) (App
 		c, err := s.ChannelLanding(ctx, code)
 		if err != nil {
 			if apperr.ErrNotFound.Is(err) || ErrChannelUnknown.Is(err) {
-				return Application{}, false, apperr.Invalid(map[string]string{"channel": "unknown registration code"})
+				return Application{}, false, apperr.Invalid(apperr.Fields{"channel": rsnUnknownRegistrationCode})
 			}
 			return Application{}, false, err
 		}
@@ -421,7 +421,7 @@ func (s *Service) Submit(ctx context.Context, id int64, version int) (Applicatio
 		})
 		if err != nil {
 			if ErrIDNumberTaken.Is(err) {
-				return apperr.Invalid(map[string]string{"id_number": "another active application already uses this ID number"})
+				return apperr.Invalid(apperr.Fields{"id_number": rsnAnotherActiveApplicationAlreadyUsesThis})
 			}
 			return err
 		}
@@ -489,23 +489,23 @@ func knownItem(list []Item, code string) bool {
 // codes); incomplete values are fine in a draft.
 func draftShape(f Form) error {
 	v := apperr.Fields{}
-	v.Check(runes(f.Name) <= 50, "name", "at most 50 characters")
-	v.Check(len(f.IDNumber) <= 18, "id_number", "must be 18 characters")
-	v.Check(len(f.LicenceClass) <= 4, "licence_class", "unknown licence class")
-	v.Check(len(f.LicenceFirstIssued) <= 10, "licence_first_issued", "must be a date like 2020-05-31")
-	v.Check(runes(f.Address) <= 200, "address", "at most 200 characters")
+	v.Check(runes(f.Name) <= 50, "name", apperr.MaxChars(50))
+	v.Check(len(f.IDNumber) <= 18, "id_number", rsnMustBe18Characters)
+	v.Check(len(f.LicenceClass) <= 4, "licence_class", rsnUnknownLicenceClass)
+	v.Check(len(f.LicenceFirstIssued) <= 10, "licence_first_issued", rsnMustBeADateLike2020)
+	v.Check(runes(f.Address) <= 200, "address", apperr.MaxChars(200))
 	for _, p := range f.Pledge {
-		v.Check(knownItem(PledgeItems, p), "pledge", "unknown pledge item "+p)
+		v.Check(knownItem(PledgeItems, p), "pledge", rsnUnknownPledge.With("item", p))
 	}
-	v.Check(f.Delivery == "" || f.Delivery == DeliveryPost || f.Delivery == DeliveryPickup, "delivery", "must be post or pickup")
+	v.Check(f.Delivery == "" || f.Delivery == DeliveryPost || f.Delivery == DeliveryPickup, "delivery", apperr.OneOf("post", "pickup"))
 	r := f.Receiver
-	v.Check(runes(r.Name) <= 50, "receiver.name", "at most 50 characters")
-	v.Check(len(r.Phone) <= 11, "receiver.phone", "must be an 11-digit mainland mobile number")
-	v.Check(runes(r.Province) <= 30, "receiver.province", "at most 30 characters")
-	v.Check(runes(r.City) <= 30, "receiver.city", "at most 30 characters")
-	v.Check(runes(r.County) <= 30, "receiver.county", "at most 30 characters")
-	v.Check(runes(r.Address) <= 200, "receiver.address", "at most 200 characters")
-	v.Check(f.OfficeID >= 0, "office_id", "unknown issuing window")
+	v.Check(runes(r.Name) <= 50, "receiver.name", apperr.MaxChars(50))
+	v.Check(len(r.Phone) <= 11, "receiver.phone", apperr.Mobile())
+	v.Check(runes(r.Province) <= 30, "receiver.province", apperr.MaxChars(30))
+	v.Check(runes(r.City) <= 30, "receiver.city", apperr.MaxChars(30))
+	v.Check(runes(r.County) <= 30, "receiver.county", apperr.MaxChars(30))
+	v.Check(runes(r.Address) <= 200, "receiver.address", apperr.MaxChars(200))
+	v.Check(f.OfficeID >= 0, "office_id", rsnUnknownIssuingWindow)
 	return v.Err()
 }
 
@@ -545,71 +545,70 @@ func CheckForm(f Form, today time.Time) apperr.Fields {
 			v.Add(k, r)
 		}
 	}
-	v.Check(validName(f.Name), "name", "2 to 30 characters, as on the ID card")
+	v.Check(validName(f.Name), "name", rsn2To30CharactersAsOn)
 	id, reason := ParseIDNumber(f.IDNumber, today)
 	if f.IDNumber == "" {
-		reason = "required"
+		reason = apperr.Required()
 	}
-	v.Check(reason == "", "id_number", reason)
+	v.Check(reason.IsZero(), "id_number", reason)
 	classOK := false
 	for _, c := range LicenceClasses {
 		classOK = classOK || c == f.LicenceClass
 	}
-	v.Check(classOK, "licence_class", "must be one of "+strings.Join(LicenceClasses, ", "))
+	v.Check(classOK, "licence_class", apperr.OneOf(LicenceClasses...))
 	if first, ok := ParseDate(f.LicenceFirstIssued); !ok {
-		v.Add("licence_first_issued", "must be a date like 2020-05-31")
+		v.Add("licence_first_issued", rsnMustBeADateLike2020)
 	} else {
 		switch {
 		case first.After(today):
-			v.Add("licence_first_issued", "cannot be in the future")
-		case reason == "" && first.Before(id.BirthDate.AddDate(18, 0, 0)):
-			v.Add("licence_first_issued", "is before the holder's 18th birthday")
+			v.Add("licence_first_issued", rsnCannotBeInTheFuture)
+		case reason.IsZero() && first.Before(id.BirthDate.AddDate(18, 0, 0)):
+			v.Add("licence_first_issued", rsnIsBeforeTheHolderS18th)
 		case first.AddDate(LicenceMinYears, 0, 0).After(today):
-			v.Add("licence_first_issued", fmt.Sprintf("the licence must have been held for at least %d years (since %s or earlier)",
-				LicenceMinYears, today.AddDate(-LicenceMinYears, 0, 0).Format(time.DateOnly)))
+			v.Add("licence_first_issued", rsnLicenceTooRecent.With("n", LicenceMinYears).With("date", today.AddDate(-LicenceMinYears, 0, 0).Format(time.DateOnly)))
 		}
 	}
-	v.Check(runes(f.Address) >= 5, "address", "at least 5 characters")
+	v.Check(runes(f.Address) >= 5, "address", apperr.MinChars(5))
 	for _, it := range PledgeItems {
 		found := false
 		for _, p := range f.Pledge {
 			found = found || p == it.Code
 		}
 		if !found {
-			v.Add("pledge", "confirm every pledge item ("+it.Label+")")
+			v.Add("pledge", rsnPledgeMissing.With("item", it.Code))
 			break
 		}
 	}
-	v.Check(f.WantTaxi || f.WantRideHailing, "certificates", "choose at least one certificate")
+	v.Check(f.WantTaxi || f.WantRideHailing, "certificates", rsnChooseAtLeastOneCertificate)
 	switch f.Delivery {
 	case DeliveryPost:
 		r := f.Receiver
-		v.Check(validName(r.Name), "receiver.name", "2 to 30 characters")
-		v.Check(validMobile(r.Phone), "receiver.phone", "must be an 11-digit mainland mobile number")
-		v.Check(r.Province != "", "receiver.province", "required")
-		v.Check(r.City != "", "receiver.city", "required")
-		v.Check(r.County != "", "receiver.county", "required")
-		v.Check(runes(r.Address) >= 5, "receiver.address", "at least 5 characters")
+		v.Check(validName(r.Name), "receiver.name", apperr.CharsBetween(2, 30))
+		v.Check(validMobile(r.Phone), "receiver.phone", apperr.Mobile())
+		v.Check(r.Province != "", "receiver.province", apperr.Required())
+		v.Check(r.City != "", "receiver.city", apperr.Required())
+		v.Check(r.County != "", "receiver.county", apperr.Required())
+		v.Check(runes(r.Address) >= 5, "receiver.address", apperr.MinChars(5))
 	case DeliveryPickup:
-		v.Check(f.OfficeID > 0, "office_id", "choose an issuing window")
+		v.Check(f.OfficeID > 0, "office_id", rsnChooseAnIssuingWindow)
 	default:
-		v.Add("delivery", "choose post or pickup")
+		v.Add("delivery", rsnChoosePostOrPickup)
 	}
 	return v
 }
 
 func (s *Service) validate(ctx context.Context, a Application) error {
 	v := CheckForm(a.Form, s.today())
-	v.Check(a.PhotoKey != "", "photo", "upload a recent ID photo")
+	v.Check(a.PhotoKey != "", "photo", rsnUploadARecentIdPhoto)
 	if a.Form.Delivery == DeliveryPickup && a.Form.OfficeID > 0 {
 		o, err := s.store.OfficeByID(ctx, a.Form.OfficeID)
 		switch {
 		case apperr.ErrNotFound.Is(err):
-			v.Add("office_id", "unknown issuing window")
+			v.Add("office_id", rsnUnknownIssuingWindow)
 		case err != nil:
 			return err
 		case o.Disabled:
-			v.Add("office_id", "this issuing window is closed")
+			v.Add("office_id", rsnThisIssuingWindowIsClosed)
 		}
 	}
 	return v.Err()

@@ -254,7 +254,7 @@ type ExportFiles interface {
 func (s *Service) ParseDay(v, field string, f apperr.Fields) time.Time {
 	d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(v), s.cfg.Location)
 	if err != nil {
-		f.Add(field, "a date like 2024-01-31 (the bureau's zone, "+s.cfg.Location.String()+"; no time or offset)")
+		f.Add(field, rsnDateInZone.With("zone", s.cfg.Location.String()))
 	}
 	return d
 }
@@ -274,9 +274,9 @@ func (s *Service) StartExport(ctx context.Context, from, to string) (Export, err
 	a, b := s.ParseDay(from, "from", f), s.ParseDay(to, "to", f)
 	if len(f) == 0 {
 		days := int(b.Sub(a).Hours()/24) + 1
-		f.Check(!b.Before(a), "to", "must not be before from")
-		f.Check(days <= s.cfg.MaxExportDays, "to", fmt.Sprintf("at most %d days per export; split a longer period", s.cfg.MaxExportDays))
-		f.Check(!a.After(s.d.Clock.Now()), "from", "must not be in the future")
+		f.Check(!b.Before(a), "to", apperr.NotBeforeFrom())
+		f.Check(days <= s.cfg.MaxExportDays, "to", rsnMaxExportDays.With("n", s.cfg.MaxExportDays))
+		f.Check(!a.After(s.d.Clock.Now()), "from", rsnMustNotBeInTheFuture)
 	}
 	if err := f.Err(); err != nil {
 		return Export{}, err

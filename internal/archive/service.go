@@ -765,7 +765,7 @@ func (s *Service) Search(ctx context.Context, q string, offset, limit int) ([]Hi
 		}
 	default:
 		if q != "" {
-			return nil, 0, apperr.Invalid(map[string]string{"q": "the full 18-character ID number, an 11-digit phone number or a candidate number"})
+			return nil, 0, apperr.Invalid(apperr.Fields{"q": rsnTheFull18CharacterIdNumber})
 		}
 		if ids, total, err = s.d.Applications.RecentCandidates(ctx, offset, limit); err != nil {
 			return nil, 0, err

@@ -176,11 +176,11 @@ func TestStaffLoginLockoutAndAdminActions(t *testing.T) {
 
 	// Binding rules and password policy.
 	_, err = f.svc.CreateStaff(ctx, auth.NewStaff{Username: "proc1", DisplayName: "监考", Role: auth.RoleProctor, Password: "Proctor-pass-1"})
-	if e, _ := apperr.As(err); e == nil || e.Fields["centre_id"] == "" {
+	if e, _ := apperr.As(err); e == nil || e.Fields["centre_id"].IsZero() {
 		t.Fatalf("proctor without centre: %v", err)
 	}
 	_, err = f.svc.CreateStaff(ctx, auth.NewStaff{Username: "proc1", DisplayName: "监考", Role: auth.RoleProctor, CentreID: 1, Password: "short"})
-	if e, _ := apperr.As(err); e == nil || e.Fields["password"] == "" {
+	if e, _ := apperr.As(err); e == nil || e.Fields["password"].IsZero() {
 		t.Fatalf("weak password: %v", err)
 	}
 	u, err := f.svc.CreateStaff(ctx, auth.NewStaff{Username: "proc1", DisplayName: "监考", Role: auth.RoleProctor, CentreID: 1, Password: "Proctor-pass-1"})

@@ -181,9 +181,9 @@ func (s *Service) StaffLoginMFA(ctx context.Context, challenge, code, recovery, 
 	code, recovery = strings.TrimSpace(code), normRecovery(recovery)
 	f := apperr.Fields{}
 	if recovery == "" {
-		f.Check(len(code) == totpDigits && strings.Trim(code, "0123456789") == "", "code", "6 digits from the authenticator app")
+		f.Check(len(code) == totpDigits && strings.Trim(code, "0123456789") == "", "code", rsn6DigitsFromTheAuthenticatorApp)
 	} else {
-		f.Check(len(recovery) == 10, "recovery_code", "a recovery code like abcde-fghjk")
+		f.Check(len(recovery) == 10, "recovery_code", rsnARecoveryCodeLikeAbcdeFghjk)
 	}
 	if err := f.Err(); err != nil {
 		return LoginResult{}, err
@@ -218,7 +218,7 @@ func (s *Service) StaffLoginMFA(ctx context.Context, challenge, code, recovery, 
 		}
 		step, ok := matchTOTP(m.Secret, code, now)
 		if !ok {
-			return LoginResult{}, s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("code", "wrong or expired code"))
+			return LoginResult{}, s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("code", rsnWrongOrExpiredCode))
 		}
 		actx := asStaff(ctx, u)
 		if codes, err = s.confirm(actx, u.ID, step); err != nil {
@@ -230,7 +230,7 @@ func (s *Service) StaffLoginMFA(ctx context.Context, challenge, code, recovery, 
 			return LoginResult{}, err
 		}
 		if !ok {
-			return LoginResult{}, s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("recovery_code", "unknown or already used recovery code"))
+			return LoginResult{}, s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("recovery_code", rsnUnknownOrAlreadyUsedRecoveryCode))
 		}
 		if err := s.audit.Record(asStaff(ctx, u), audit.Entry{Action: "staff.mfa_recovery_code_used", TargetType: "staff_user", TargetID: itoa(u.ID)}); err != nil {
 			return LoginResult{}, err
@@ -249,14 +249,14 @@ func (s *Service) StaffLoginMFA(ctx context.Context, challenge, code, recovery, 
 func (s *Service) takeCode(ctx context.Context, u StaffUser, m MFA, code string, now time.Time) error {
 	step, ok := matchTOTP(m.Secret, code, now)
 	if !ok {
-		return s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("code", "wrong or expired code"))
+		return s.failLogin(ctx, u, now, ErrMFACodeInvalid.WithField("code", rsnWrongOrExpiredCode))
 	}
 	fresh, err := s.mfa.UseStep(ctx, u.ID, step)
 	if err != nil {
 		return err
 	}
 	if !fresh {
-		return ErrMFACodeReplayed.WithField("code", "already used")
+		return ErrMFACodeReplayed.WithField("code", apperr.AlreadyUsed())
 	}
 	return nil
 }
@@ -319,7 +319,7 @@ func (s *Service) ConfirmMFA(ctx context.Context, p Principal, code string) ([]s
 	}
 	code = strings.TrimSpace(code)
 	if len(code) != totpDigits || strings.Trim(code, "0123456789") != "" {
-		return nil, apperr.Invalid(map[string]string{"code": "6 digits from the authenticator app"})
+		return nil, apperr.Invalid(apperr.Fields{"code": rsn6DigitsFromTheAuthenticatorApp})
 	}
 	m, err := s.mfa.MFA(ctx, p.UserID)
 	if errors.Is(err, apperr.ErrNotFound) {
@@ -333,7 +333,7 @@ func (s *Service) ConfirmMFA(ctx context.Context, p Principal, code string) ([]s
 	}
 	step, ok := matchTOTP(m.Secret, code, s.clock.Now())
 	if !ok {
-		return nil, ErrMFACodeInvalid.WithField("code", "wrong or expired code: check the phone's clock and try the next code")
+		return nil, ErrMFACodeInvalid.WithField("code", rsnWrongOrExpiredCodeCheckThe)
 	}
 	return s.confirm(ctx, p.UserID, step)
 }
@@ -390,7 +390,7 @@ func (s *Service) MFAStatusOf(ctx context.Context, p Principal) (MFAStatus, erro
 func (s *Service) verifyOwn(ctx context.Context, p Principal, code string) error {
 	code = strings.TrimSpace(code)
 	if len(code) != totpDigits || strings.Trim(code, "0123456789") != "" {
-		return apperr.Invalid(map[string]string{"code": "6 digits from the authenticator app"})
+		return apperr.Invalid(apperr.Fields{"code": rsn6DigitsFromTheAuthenticatorApp})
 	}
 	m, err := s.mfa.MFA(ctx, p.UserID)
 	if errors.Is(err, apperr.ErrNotFound) || (err == nil && !m.Enabled()) {

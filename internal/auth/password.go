@@ -4,9 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
+	"taxiexam/internal/platform/apperr"
 	"unicode"
 
 	"golang.org/x/crypto/argon2"
@@ -57,9 +57,10 @@ func CheckPassword(encoded, pw string) bool {
 var dummyHash, _ = HashPassword("not-a-real-password")
 
 // ValidatePassword enforces the staff password policy.
+// The error is an invalid_input error naming the field password.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < 10 {
-		return errors.New("at least 10 characters")
+		return apperr.Invalid(apperr.Fields{"password": apperr.MinChars(10)})
 	}
 	var classes int
 	for _, f := range []func(rune) bool{unicode.IsUpper, unicode.IsLower, unicode.IsDigit, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }} {
@@ -68,7 +69,7 @@ func ValidatePassword(pw string) error {
 		}
 	}
 	if classes < 3 {
-		return errors.New("use at least three of: upper case, lower case, digits, symbols")
+		return apperr.Invalid(apperr.Fields{"password": rsnPasswordClasses})
 	}
 	return nil
 }

@@ -207,7 +207,7 @@ func (s *Service) codesPerIPPerHour() int {
 func (s *Service) RequestCode(ctx context.Context, phone, ip string) (time.Duration, error) {
 	phone = strings.TrimSpace(phone)
 	if !ValidPhone(phone) {
-		return 0, apperr.Invalid(map[string]string{"phone": "must be an 11-digit mainland mobile number"})
+		return 0, apperr.Invalid(apperr.Fields{"phone": apperr.Mobile()})
 	}
 	pk := s.limiterKey("phone", phone)
 	rules := []Rule{
@@ -254,8 +254,8 @@ func (s *Service) sendCode(ctx context.Context, pk, phone string) error {
 func (s *Service) CandidateLogin(ctx context.Context, phone, code, ip, userAgent string) (token string, p Principal, err error) {
 	phone, code = strings.TrimSpace(phone), strings.TrimSpace(code)
 	f := apperr.Fields{}
-	f.Check(ValidPhone(phone), "phone", "must be an 11-digit mainland mobile number")
-	f.Check(len(code) == 6 && strings.Trim(code, "0123456789") == "", "code", "must be 6 digits")
+	f.Check(ValidPhone(phone), "phone", apperr.Mobile())
+	f.Check(len(code) == 6 && strings.Trim(code, "0123456789") == "", "code", apperr.SixDigits())
 	if err := f.Err(); err != nil {
 		return "", Principal{}, err
 	}
@@ -307,8 +307,8 @@ func (s *Service) StaffLogin(ctx context.Context, username, password, ip, userAg
 func (s *Service) StaffLoginStep(ctx context.Context, username, password, ip, userAgent string) (LoginResult, error) {
 	username = strings.TrimSpace(username)
 	f := apperr.Fields{}
-	f.Check(username != "", "username", "required")
-	f.Check(password != "", "password", "required")
+	f.Check(username != "", "username", apperr.Required())
+	f.Check(password != "", "password", apperr.Required())
 	if err := f.Err(); err != nil {
 		return LoginResult{}, err
 	}

@@ -35,17 +35,17 @@ type StaffChange struct {
 var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{2,31}$`)
 
 func validateBinding(f apperr.Fields, role Role, centre, office int64) {
-	f.Check(role.ValidStaff(), "role", "unknown role")
+	f.Check(role.ValidStaff(), "role", rsnUnknownRole)
 	switch role {
 	case RoleProctor:
-		f.Check(centre > 0, "centre_id", "a proctor must be bound to one exam centre")
-		f.Check(office == 0, "office_id", "only window clerks have an issuing office")
+		f.Check(centre > 0, "centre_id", rsnAProctorMustBeBoundTo)
+		f.Check(office == 0, "office_id", rsnOnlyWindowClerksHaveAnIssuing)
 	case RoleWindowClerk:
-		f.Check(office > 0, "office_id", "a window clerk must be bound to one issuing office")
-		f.Check(centre == 0, "centre_id", "only proctors have an exam centre")
+		f.Check(office > 0, "office_id", rsnAWindowClerkMustBeBound)
+		f.Check(centre == 0, "centre_id", rsnOnlyProctorsHaveAnExamCentre)
 	default:
-		f.Check(centre == 0, "centre_id", "only proctors have an exam centre")
-		f.Check(office == 0, "office_id", "only window clerks have an issuing office")
+		f.Check(centre == 0, "centre_id", rsnOnlyProctorsHaveAnExamCentre)
+		f.Check(office == 0, "office_id", rsnOnlyWindowClerksHaveAnIssuing)
 	}
 }
 
@@ -60,14 +60,14 @@ func (s *Service) checkReferences(ctx context.Context, f apperr.Fields, centre, 
 		if err != nil {
 			return err
 		}
-		f.Check(ok, "centre_id", "no such exam centre")
+		f.Check(ok, "centre_id", rsnNoSuchExamCentre)
 	}
 	if office > 0 {
 		ok, err := s.refs.OfficeExists(ctx, office)
 		if err != nil {
 			return err
 		}
-		f.Check(ok, "office_id", "no such issuing office")
+		f.Check(ok, "office_id", rsnNoSuchIssuingOffice)
 	}
 	return nil
 }
@@ -77,14 +77,14 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, erro
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	f := apperr.Fields{}
-	f.Check(usernameRE.MatchString(in.Username), "username", "3-32 characters: lower-case letters, digits, _ . -, starting with a letter")
-	f.Check(in.DisplayName != "" && len([]rune(in.DisplayName)) <= 50, "display_name", "required, at most 50 characters")
+	f.Check(usernameRE.MatchString(in.Username), "username", rsn332CharactersLowerCaseLetters)
+	f.Check(in.DisplayName != "" && len([]rune(in.DisplayName)) <= 50, "display_name", apperr.RequiredMaxChars(50))
 	validateBinding(f, in.Role, in.CentreID, in.OfficeID)
 	if err := s.checkReferences(ctx, f, in.CentreID, in.OfficeID); err != nil {
 		return StaffUser{}, err
 	}
 	if err := ValidatePassword(in.Password); err != nil {
-		f.Add("password", err.Error())
+		f.Add("password", passwordReason(err))
 	}
 	if err := f.Err(); err != nil {
 		return StaffUser{}, err
@@ -118,7 +118,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (St
 			f := apperr.Fields{}
 			if ch.DisplayName != nil {
 				d := strings.TrimSpace(*ch.DisplayName)
-				f.Check(d != "" && len([]rune(d)) <= 50, "display_name", "required, at most 50 characters")
+				f.Check(d != "" && len([]rune(d)) <= 50, "display_name", apperr.RequiredMaxChars(50))
 				u.DisplayName = d
 			}
 			if ch.Role != nil {
@@ -137,7 +137,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (St
 			}
 			if ch.Password != nil {
 				if err := ValidatePassword(*ch.Password); err != nil {
-					f.Add("password", err.Error())
+					f.Add("password", passwordReason(err))
 				} else {
 					h, err := HashPassword(*ch.Password)
 					if err != nil {
@@ -313,4 +313,14 @@ func (s *Service) RevokeCandidateSessions(ctx context.Context, candidateID int64
 		return err
 	}
 	return s.forgetUserSessions(ctx, KindCandidate, candidateID)
+}
+
+// passwordReason is the field reason of a ValidatePassword error.
+func passwordReason(err error) apperr.Reason {
+	if e, ok := apperr.As(err); ok {
+		if r, ok := e.Fields["password"]; ok {
+			return r
+		}
+	}
+	return rsnPasswordClasses
 }

@@ -42,7 +42,7 @@ func TestReformWorldMatchesItsTargets(t *testing.T) {
 	}
 	ids, phones := map[string]bool{}, map[string]bool{}
 	for _, a := range w.Applications {
-		if _, msg := registration.ParseIDNumber(a.Person.IDNumber, o.Now); msg != "" {
+		if _, msg := registration.ParseIDNumber(a.Person.IDNumber, o.Now); !msg.IsZero() {
 			t.Fatalf("application %d: ID number %s: %s", a.ID, a.Person.IDNumber, msg)
 		}
 		if ids[a.Person.IDNumber] || phones[a.Person.Phone] {

@@ -310,7 +310,7 @@ func TestBadInputIsRefusedAndWritesNothing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := e.outbox.EnqueueSMS(context.Background(), tc.m)
 			ae, ok := apperr.As(err)
-			if !ok || ae.Kind != apperr.KindInvalid || ae.Fields[tc.field] == "" {
+			if !ok || ae.Kind != apperr.KindInvalid || ae.Fields[tc.field].IsZero() {
 				t.Fatalf("err = %v, want invalid %s", err, tc.field)
 			}
 		})

@@ -104,10 +104,10 @@ type postalPayload struct {
 func (o *Outbox) EnqueueSMS(ctx context.Context, m SMS) (int64, error) {
 	f := apperr.Fields{}
 	m.Phone = strings.TrimSpace(m.Phone)
-	f.Check(phoneRE.MatchString(m.Phone), "phone", "must be an 11-digit mainland mobile number")
+	f.Check(phoneRE.MatchString(m.Phone), "phone", apperr.Mobile())
 	checkDedupe(f, m.DedupeKey)
 	tpl, ok := TemplateByCode(m.Template)
-	f.Check(ok, "template", "unknown template")
+	f.Check(ok, "template", apperr.UnknownTemplate())
 	if ok {
 		if err := tpl.Check(m.Params); err != nil {
 			e, _ := apperr.As(err)
@@ -142,7 +142,7 @@ func (o *Outbox) EnqueuePostal(ctx context.Context, p PostalOrder) (int64, error
 	checkDedupe(f, p.DedupeKey)
 	checkAddress(f, "sender", p.Sender)
 	checkAddress(f, "receiver", p.Receiver)
-	f.Check(strings.TrimSpace(p.Cargo) != "", "cargo", "required")
+	f.Check(strings.TrimSpace(p.Cargo) != "", "cargo", apperr.Required())
 	if err := f.Err(); err != nil {
 		return 0, err
 	}
@@ -193,15 +193,15 @@ func (o *Outbox) insert(ctx context.Context, m *Message) (int64, error) {
 }
 
 func checkDedupe(f apperr.Fields, key string) {
-	f.Check(strings.TrimSpace(key) != "", "dedupe_key", "required: name the business event, e.g. application:42:approved")
-	f.Check(len(key) <= maxDedupeKey, "dedupe_key", fmt.Sprintf("at most %d bytes", maxDedupeKey))
+	f.Check(strings.TrimSpace(key) != "", "dedupe_key", rsnRequiredNameTheBusinessEventE)
+	f.Check(len(key) <= maxDedupeKey, "dedupe_key", rsnMaxBytes.With("n", maxDedupeKey))
 }
 
 func checkAddress(f apperr.Fields, prefix string, a Address) {
-	f.Check(strings.TrimSpace(a.Name) != "", prefix+".name", "required")
-	f.Check(phoneRE.MatchString(strings.TrimSpace(a.Phone)), prefix+".phone", "must be an 11-digit mainland mobile number")
-	f.Check(strings.TrimSpace(a.Province) != "", prefix+".province", "required")
-	f.Check(strings.TrimSpace(a.City) != "", prefix+".city", "required")
-	f.Check(strings.TrimSpace(a.County) != "", prefix+".county", "required")
-	f.Check(strings.TrimSpace(a.Detail) != "", prefix+".detail", "required")
+	f.Check(strings.TrimSpace(a.Name) != "", prefix+".name", apperr.Required())
+	f.Check(phoneRE.MatchString(strings.TrimSpace(a.Phone)), prefix+".phone", apperr.Mobile())
+	f.Check(strings.TrimSpace(a.Province) != "", prefix+".province", apperr.Required())
+	f.Check(strings.TrimSpace(a.City) != "", prefix+".city", apperr.Required())
+	f.Check(strings.TrimSpace(a.County) != "", prefix+".county", apperr.Required())
+	f.Check(strings.TrimSpace(a.Detail) != "", prefix+".detail", apperr.Required())
 }

@@ -75,14 +75,14 @@ func (s *Service) Stats(ctx context.Context) ([]TopicStats, error) {
 func (s *Service) List(ctx context.Context, f Filter) ([]View, int64, error) {
 	bad := apperr.Fields{}
 	if f.Topic != "" {
-		bad.Check(f.Topic == TopicSMS || f.Topic == TopicPostal, "topic", "want sms or postal")
+		bad.Check(f.Topic == TopicSMS || f.Topic == TopicPostal, "topic", rsnWantSmsOrPostal)
 	}
 	if f.Status != "" {
-		bad.Check(f.Status.Valid(), "status", "want pending, queued, sending, sent or dead")
+		bad.Check(f.Status.Valid(), "status", rsnWantPendingQueuedSendingSentOr)
 	}
-	bad.Check(f.CandidateID >= 0, "candidate_id", "must be positive")
+	bad.Check(f.CandidateID >= 0, "candidate_id", rsnMustBePositive)
 	if f.Phone != "" {
-		bad.Check(phoneRE.MatchString(f.Phone), "phone", "must be an 11-digit mainland mobile number")
+		bad.Check(phoneRE.MatchString(f.Phone), "phone", apperr.Mobile())
 	}
 	if err := bad.Err(); err != nil {
 		return nil, 0, err

@@ -1,7 +1,6 @@
 package notify
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
@@ -136,14 +135,14 @@ func (t Template) Check(params map[string]string) error {
 		known[v.Name] = true
 		val := strings.TrimSpace(params[v.Name])
 		if val == "" {
-			f.Add("params."+v.Name, "required by template "+t.Code)
+			f.Add("params."+v.Name, rsnTemplateVarRequired.With("template", t.Code))
 		} else if len([]rune(val)) > maxParamRunes {
-			f.Add("params."+v.Name, fmt.Sprintf("at most %d characters", maxParamRunes))
+			f.Add("params."+v.Name, apperr.MaxChars(maxParamRunes))
 		}
 	}
 	for k := range params {
 		if !known[k] {
-			f.Add("params."+k, "not a variable of template "+t.Code)
+			f.Add("params."+k, rsnTemplateVarUnknown.With("template", t.Code))
 		}
 	}
 	return f.Err()

@@ -110,9 +110,9 @@ func (s *Service) StartExport(ctx context.Context, r ExportRequest) (Export, err
 	if r.Lang == "" {
 		r.Lang = "zh-CN"
 	}
-	bad.Check(r.Lang == "zh-CN" || r.Lang == "en", "lang", "zh-CN or en")
+	bad.Check(r.Lang == "zh-CN" || r.Lang == "en", "lang", rsnZhCnOrEn)
 	for _, t := range r.Tables {
-		bad.Check(slices.Contains(Tables, t), "tables", "unknown table "+t)
+		bad.Check(slices.Contains(Tables, t), "tables", rsnUnknownTable.With("table", t))
 	}
 	if err := bad.Err(); err != nil {
 		return Export{}, err

@@ -98,7 +98,7 @@ func (s *Service) normalize(q Query, maxDays int) (Query, Period, error) {
 	bad := apperr.Fields{}
 	if z := strings.TrimSpace(q.Zone); z != "" && z != s.loc.String() {
 		return q, Period{}, ErrWrongZone.WithMessage("statistics are counted in days of %s, not %s", s.loc, z).
-			WithField("zone", "must be "+s.loc.String())
+			WithField("zone", rsnZone.With("zone", s.loc.String()))
 	}
 	today := s.clock.Now().In(s.loc).Format(time.DateOnly)
 	from, errFrom := s.day(q.From, false)
@@ -108,17 +108,17 @@ func (s *Service) normalize(q Query, maxDays int) (Query, Period, error) {
 			continue
 		}
 		if ErrWrongZone.Is(err) {
-			return q, Period{}, ErrWrongZone.WithMessage("%s is not a midnight of %s", name, s.loc).WithField(name, "must be a date, or a midnight in "+s.loc.String())
+			return q, Period{}, ErrWrongZone.WithMessage("%s is not a midnight of %s", name, s.loc).WithField(name, rsnDateOrMidnight.With("zone", s.loc.String()))
 		}
-		bad.Add(name, "must be a date like 2024-01-31")
+		bad.Add(name, rsnMustBeADateLike2024)
 	}
 	if q.Compare != CompareNone && q.Compare != ComparePrevious && q.Compare != CompareYear {
-		bad.Add("compare", "previous, year or empty")
+		bad.Add("compare", apperr.OneOf("previous", "year", "empty"))
 	}
 	if q.Group != "" && q.Group != GroupDay && q.Group != GroupWeek && q.Group != GroupMonth {
-		bad.Add("group", "day, week or month")
+		bad.Add("group", apperr.OneOf("day", "week", "month"))
 	}
-	bad.Check(q.CentreID >= 0, "centre_id", "must not be negative")
+	bad.Check(q.CentreID >= 0, "centre_id", apperr.NotNegative())
 	if err := bad.Err(); err != nil {
 		return q, Period{}, err
 	}
@@ -130,11 +130,11 @@ func (s *Service) normalize(q Query, maxDays int) (Query, Period, error) {
 	}
 	p := s.period(from, to)
 	if p.End.Before(p.Start) || p.End.Equal(p.Start) {
-		return q, Period{}, ErrRangeReversed.WithMessage("%s is before %s", to, from).WithField("to", "must not be before from")
+		return q, Period{}, ErrRangeReversed.WithMessage("%s is before %s", to, from).WithField("to", apperr.NotBeforeFrom())
 	}
 	if n := p.Days(); n > maxDays {
 		return q, Period{}, ErrRangeTooLong.WithMessage("the range has %d days; at most %d days at a time", n, maxDays).
-			WithField("to", fmt.Sprintf("at most %d days after from", maxDays-1))
+			WithField("to", rsnMaxDaysAfterFrom.With("n", maxDays-1))
 	}
 	q.From, q.To, q.Zone = from, to, s.loc.String()
 	if q.Group == "" {

@@ -179,7 +179,7 @@ func (s *Store) CreateChapter(ctx context.Context, c *questionbank.Chapter) erro
 	r := chapterRow{Subject: string(c.Subject), Code: c.Code, Name: c.Name, Sort: c.Sort, Version: c.Version}
 	if err := s.db.Conn(ctx).Create(&r).Error; err != nil {
 		if sqldb.IsDuplicate(err) {
-			return questionbank.ErrDuplicateChapter.WithField("code", "already used")
+			return questionbank.ErrDuplicateChapter.WithField("code", apperr.AlreadyUsed())
 		}
 		return err
 	}
@@ -326,7 +326,7 @@ const batchSize = 500
 
 func dupStem(err error) error {
 	if sqldb.IsDuplicate(err) {
-		return questionbank.ErrDuplicateStem.WithField("stem", "duplicate stem")
+		return questionbank.ErrDuplicateStem.WithField("stem", apperr.DuplicateStem())
 	}
 	return err
 }
@@ -735,10 +735,13 @@ type importRowJSON struct {
 
 // rowErrorJSON is one stored row error (qb_imports.errors).
 type rowErrorJSON struct {
-	Row    int    `json:"row"`
-	Column string `json:"column"`
-	Field  string `json:"field"`
-	Reason string `json:"reason"`
+	Row    int            `json:"row"`
+	Column string         `json:"column"`
+	Field  string         `json:"field"`
+	Reason string         `json:"reason"` // English, as shown when saved
+	Code   string         `json:"code,omitempty"`
+	Text   string         `json:"text,omitempty"` // the reason's template
+	Params map[string]any `json:"params,omitempty"`
 }
 
 func (s *Store) SaveImport(ctx context.Context, b *questionbank.ImportBatch) error {
@@ -754,7 +757,7 @@ func (s *Store) SaveImport(ctx context.Context, b *questionbank.ImportBatch) err
 	}
 	errs := make([]rowErrorJSON, len(b.Errors))
 	for i, e := range b.Errors {
-		errs[i] = rowErrorJSON{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason}
+		errs[i] = rowErrorJSON{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason.Message(), Code: e.Reason.Code(), Text: e.Reason.Text(), Params: e.Reason.Params()}
 	}
 	ej, err := json.Marshal(errs)
 	if err != nil {
@@ -822,7 +825,11 @@ func (s *Store) ImportByID(ctx context.Context, id int64) (questionbank.ImportBa
 	}
 	b.Errors = make([]questionbank.RowError, 0, len(errs))
 	for _, e := range errs {
-		b.Errors = append(b.Errors, questionbank.RowError{Row: e.Row, Column: e.Column, Field: e.Field, Reason: e.Reason})
+		reason := apperr.Restored(e.Code, e.Text, e.Params)
+		if e.Code == "" { // saved before reasons had codes
+			reason = apperr.Restored("", e.Reason, nil)
+		}
+		b.Errors = append(b.Errors, questionbank.RowError{Row: e.Row, Column: e.Column, Field: e.Field, Reason: reason})
 	}
 	for _, x := range rows {
 		q := questionbank.Question{Subject: questionbank.Subject(x.Subject), ChapterID: x.ChapterID, Type: questionbank.QuestionType(x.Type), Stem: x.Stem,

@@ -34,9 +34,9 @@ const (
 // per-field reasons.
 type Error struct {
 	Kind    Kind
-	Code    string            // stable, snake_case, part of the API contract
-	Message string            // for people; may be shown as is
-	Fields  map[string]string // field name -> reason (validation errors)
+	Code    string // stable, snake_case, part of the API contract
+	Message string // for people; may be shown as is
+	Fields  Fields // field name -> reason (validation errors)
 	// RetryAfterSeconds is set on rate-limit and lock errors.
 	RetryAfterSeconds int
 }
@@ -52,7 +52,7 @@ func (e *Error) Error() string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
+		parts[i] = k + ": " + e.Fields[k].Message()
 	}
 	return e.Code + ": " + e.Message + " (" + strings.Join(parts, "; ") + ")"
 }
@@ -64,7 +64,9 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code && t.Kind == e.Kind
 }
 
-// New makes a sentinel.
+// New makes a sentinel. code must be a string literal: the errcodes test
+// finds every code the server can return by reading the calls of New, and
+// fails when the web app has no text for one.
 func New(kind Kind, code, message string) *Error {
 	return &Error{Kind: kind, Code: code, Message: message}
 }
@@ -84,9 +86,9 @@ func (e *Error) WithRetryAfter(seconds int) *Error {
 }
 
 // WithField returns a copy that names the offending field.
-func (e *Error) WithField(field, reason string) *Error {
+func (e *Error) WithField(field string, reason Reason) *Error {
 	c := *e
-	c.Fields = map[string]string{field: reason}
+	c.Fields = Fields{field: reason}
 	return &c
 }
 
@@ -100,23 +102,23 @@ var (
 )
 
 // Invalid is a validation failure with one reason per field.
-func Invalid(fields map[string]string) *Error {
+func Invalid(fields Fields) *Error {
 	return &Error{Kind: KindInvalid, Code: "invalid_input", Message: "some fields are not valid", Fields: fields}
 }
 
 // Fields collects per-field validation failures; its Err is nil when nothing
 // was added, so validators can end with `return v.Err()`.
-type Fields map[string]string
+type Fields map[string]Reason
 
 // Add records a reason for a field; the first reason per field wins.
-func (f Fields) Add(field, reason string) {
+func (f Fields) Add(field string, reason Reason) {
 	if _, ok := f[field]; !ok {
 		f[field] = reason
 	}
 }
 
 // Check adds reason when ok is false.
-func (f Fields) Check(ok bool, field, reason string) {
+func (f Fields) Check(ok bool, field string, reason Reason) {
 	if !ok {
 		f.Add(field, reason)
 	}

@@ -1,0 +1,24 @@
+package api
+
+import "taxiexam/internal/platform/apperr"
+
+// Field-error reasons of this package: stable codes (the web app translates
+// them) with their English text.
+var (
+	rsnAlreadyUsedForADifferentRequest = apperr.NewReason("already_used_for_a_different_request", "already used for a different request body")
+	rsnMustBeAWholeNumberFrom          = apperr.NewReason("must_be_a_whole_number_from", "must be a whole number from 1 to 100")
+	rsnRequiredTheVersionOnTheReview   = apperr.NewReason("required_the_version_on_the_review", "required: the version on the review screen")
+	rsnUnknownParcelStatus             = apperr.NewReason("unknown_parcel_status", "unknown parcel status")
+	rsnNotACheckpointExportedByThis    = apperr.NewReason("not_a_checkpoint_exported_by_this", "not a checkpoint exported by this ledger (unreadable, or the signature does not verify)")
+	rsnJSONNumber                      = apperr.NewReason("json_number", "must be a number")
+	rsnJSONBool                        = apperr.NewReason("json_boolean", "must be a boolean (true/false)")
+	rsnJSONList                        = apperr.NewReason("json_list", "must be a list")
+	rsnJSONObject                      = apperr.NewReason("json_object", "must be an object")
+	rsnJSONString                      = apperr.NewReason("json_string", "must be a string")
+	rsnNumber                          = apperr.NewReason("number", "must be a number")
+	rsnCentreID                        = apperr.NewReason("centre_id", "must be a centre id")
+	rsnPixels                          = apperr.NewReason("pixels", "must be a whole number of pixels")
+	rsnWholeNumber                     = apperr.NewReason("whole_number", "must be a whole number")
+	rsnPositiveWhole                   = apperr.NewReason("positive_whole_number", "must be a positive whole number")
+	rsnNoSession                       = apperr.NewReason("no_session", "no session {id}")
+)

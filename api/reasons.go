@@ -5,11 +5,11 @@ import "taxiexam/internal/platform/apperr"
 // Field-error reasons of this package: stable codes (the web app translates
 // them) with their English text.
 var (
-	rsnAlreadyUsedForADifferentRequest = apperr.NewReason("already_used_for_a_different_request", "already used for a different request body")
-	rsnMustBeAWholeNumberFrom          = apperr.NewReason("must_be_a_whole_number_from", "must be a whole number from 1 to 100")
-	rsnRequiredTheVersionOnTheReview   = apperr.NewReason("required_the_version_on_the_review", "required: the version on the review screen")
+	rsnAlreadyUsedForADifferentRequest = apperr.NewReason("idempotency_key_reused", "already used for a different request body")
+	rsnMustBeAWholeNumberFrom          = apperr.NewReason("page_size_range", "must be a whole number from 1 to 100")
+	rsnRequiredTheVersionOnTheReview   = apperr.NewReason("version_required", "required: the version on the review screen")
 	rsnUnknownParcelStatus             = apperr.NewReason("unknown_parcel_status", "unknown parcel status")
-	rsnNotACheckpointExportedByThis    = apperr.NewReason("not_a_checkpoint_exported_by_this", "not a checkpoint exported by this ledger (unreadable, or the signature does not verify)")
+	rsnNotACheckpointExportedByThis    = apperr.NewReason("bad_checkpoint", "not a checkpoint exported by this ledger (unreadable, or the signature does not verify)")
 	rsnJSONNumber                      = apperr.NewReason("json_number", "must be a number")
 	rsnJSONBool                        = apperr.NewReason("json_boolean", "must be a boolean (true/false)")
 	rsnJSONList                        = apperr.NewReason("json_list", "must be a list")

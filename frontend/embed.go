@@ -11,3 +11,10 @@ import "embed"
 //
 //go:embed all:dist
 var Dist embed.FS
+
+// ErrorTexts are the web app's texts for the server's error and field-error
+// codes, one table per language: src/i18n/errors/{zh-CN,en}.json. The server
+// uses them for reports it writes in the user's language (internal/errcodes).
+//
+//go:embed src/i18n/errors/*.json
+var ErrorTexts embed.FS

@@ -5,8 +5,8 @@ import "taxiexam/internal/platform/apperr"
 // Field-error reasons of this package: stable codes (the web app translates
 // them) with their English text.
 var (
-	rsnMustBeAPositiveIncreasingNumber = apperr.NewReason("must_be_a_positive_increasing_number", "must be a positive, increasing number")
-	rsnMustBeBetween1And60             = apperr.NewReason("must_be_between_1_and_60", "must be between 1 and 60")
-	rsnThisQuestionTakesOneAnswer      = apperr.NewReason("this_question_takes_one_answer", "this question takes one answer")
+	rsnMustBeAPositiveIncreasingNumber = apperr.NewReason("seq_increasing", "must be a positive, increasing number")
+	rsnMustBeBetween1And60             = apperr.NewReason("minutes_1_to_60", "must be between 1 and 60")
+	rsnThisQuestionTakesOneAnswer      = apperr.NewReason("one_answer_only", "this question takes one answer")
 	rsnNotAnOption                     = apperr.NewReason("not_an_option", "\"{key}\" is not an option of this question")
 )

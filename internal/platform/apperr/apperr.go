@@ -103,7 +103,9 @@ var (
 
 // Invalid is a validation failure with one reason per field.
 func Invalid(fields Fields) *Error {
-	return &Error{Kind: KindInvalid, Code: "invalid_input", Message: "some fields are not valid", Fields: fields}
+	e := New(KindInvalid, "invalid_input", "some fields are not valid")
+	e.Fields = fields
+	return e
 }
 
 // Fields collects per-field validation failures; its Err is nil when nothing

@@ -95,7 +95,6 @@ var (
 	reasonMobile          = NewReason("mobile", "must be an 11-digit mainland mobile number")
 	reasonIDNumber18      = NewReason("id_number_18", "the full 18-character ID number")
 	reasonUnknownField    = NewReason("unknown_field", "unknown field")
-	reasonJSONType        = NewReason("json_type", "must be a {type}")
 	reasonUTF8            = NewReason("utf8", "must be valid UTF-8 text")
 	reasonControlChars    = NewReason("control_chars", "must not contain control characters")
 	reasonWholeNumber     = NewReason("whole_number_between", "must be a whole number from {min} to {max}")
@@ -165,9 +164,6 @@ func IDNumber18() Reason { return reasonIDNumber18 }
 
 // UnknownField: the body has a field the route does not take.
 func UnknownField() Reason { return reasonUnknownField }
-
-// JSONType: the JSON value has the wrong type (number, string, boolean, array, object).
-func JSONType(kind string) Reason { return reasonJSONType.With("type", kind) }
 
 // UTF8: the text is not valid UTF-8.
 func UTF8() Reason { return reasonUTF8 }

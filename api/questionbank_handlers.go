@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"taxiexam/internal/errcodes"
 	"taxiexam/internal/platform/apperr"
 	questionbank "taxiexam/question-bank"
 )
@@ -525,4 +526,42 @@ func (s *Server) createBankBlueprint(c *gin.Context, req BlueprintRequest) (Bank
 func (s *Server) updateBankBlueprint(c *gin.Context, id int64, req BlueprintRequest) (BankBlueprint, error) {
 	v, err := s.deps.Bank.UpdateBlueprintView(c.Request.Context(), id, req.Version, req.input())
 	return bankBlueprint(v), err
+}
+
+// LangQuery picks the language of a report; without it, Accept-Language.
+type LangQuery struct {
+	Lang string `form:"lang" json:"lang" doc:"zh-CN | en; default: the Accept-Language header, else zh-CN"`
+}
+
+// reportHeaders are the error report's sheet name and column titles.
+var reportHeaders = map[string][4]string{
+	"zh-CN": {"错误", "行", "列", "原因"},
+	"en":    {"Errors", "Row", "Column", "Reason"},
+}
+
+// bankImportErrors is a checked import's error report (xlsx) in the
+// language of the person who asks for it.
+func (s *Server) bankImportErrors(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	lang := errcodes.Lang(c.Query("lang"), c.GetHeader("Accept-Language"))
+	tr, err := errcodes.NewTranslator(lang)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	b, err := s.deps.Bank.Import(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out, err := questionbank.ErrorReport(b, reportHeaders[lang], tr.Reason)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sendSheet(c, questionbank.FormatXLSX, fmt.Sprintf("import-%d-errors", id), out)
 }

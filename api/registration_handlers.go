@@ -19,8 +19,9 @@ import (
 
 // Option is one entry of a fixed list.
 type Option struct {
-	Code  string `json:"code"`
-	Label string `json:"label"`
+	Code    string `json:"code"`
+	Label   string `json:"label" doc:"Chinese"`
+	LabelEn string `json:"label_en" doc:"English"`
 }
 
 // RegistrationOptions are the fixed lists of the application form.

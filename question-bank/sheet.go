@@ -373,3 +373,37 @@ func writeSheet(format string, rows [][]string, chapters []Chapter) ([]byte, err
 		return nil, ErrBadFile.WithMessage("format must be xlsx or csv")
 	}
 }
+
+// ErrorReport writes a checked import's row errors as an .xlsx sheet in the
+// words of the person who asked: headers are the sheet name and the titles
+// of the row, column and reason columns, and reason gives each reason's text
+// (the api translates the codes).
+func ErrorReport(b ImportBatch, headers [4]string, reason func(apperr.Reason) string) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", headers[0]); err != nil {
+		return nil, err
+	}
+	sw, err := f.NewStreamWriter(headers[0])
+	if err != nil {
+		return nil, err
+	}
+	_ = sw.SetColWidth(3, 3, 80)
+	if err := sw.SetRow("A1", []any{headers[1], headers[2], headers[3]}); err != nil {
+		return nil, err
+	}
+	for i, e := range b.Errors {
+		cellName, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cellName, []any{e.Row, e.Column, reason(e.Reason)}); err != nil {
+			return nil, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := f.WriteTo(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

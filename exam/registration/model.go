@@ -46,19 +46,20 @@ func (s Status) Open() bool { return s != StatusRejected }
 
 // Item is one entry of a fixed list (pledge items, licence classes...).
 type Item struct {
-	Code  string
-	Label string // Chinese text as printed on the paper form
+	Code    string
+	Label   string // Chinese text as printed on the paper form
+	LabelEn string // the same in English, for the English web app
 }
 
 // PledgeItems are the disqualifying records of DESIGN.md §2 the candidate
 // pledges not to have; the police check the same items.
 var PledgeItems = []Item{
-	{"traffic_accident_crime", "无交通肇事犯罪记录"},
-	{"dangerous_driving", "无危险驾驶犯罪记录"},
-	{"drug_use", "无吸毒记录"},
-	{"drink_driving", "无饮酒后驾驶记录"},
-	{"full_12_points", "最近连续3个记分周期内没有记满12分记录"},
-	{"violent_crime", "无暴力犯罪记录"},
+	{"traffic_accident_crime", "无交通肇事犯罪记录", "No record of a traffic accident crime"},
+	{"dangerous_driving", "无危险驾驶犯罪记录", "No record of dangerous driving"},
+	{"drug_use", "无吸毒记录", "No record of drug use"},
+	{"drink_driving", "无饮酒后驾驶记录", "No record of drink driving"},
+	{"full_12_points", "最近连续3个记分周期内没有记满12分记录", "No 12-point total in the last three scoring periods"},
+	{"violent_crime", "无暴力犯罪记录", "No record of violent crime"},
 }
 
 // LicenceClasses a taxi driver may hold (a fitting class: small cars or above).
@@ -88,10 +89,10 @@ const (
 
 // RejectReasons are the reason codes of a rejection.
 var RejectReasons = []Item{
-	{"record_found", "存在不予受理的违法犯罪记录"},
-	{"false_pledge", "承诺内容与核查结果不符"},
-	{"identity_mismatch", "身份信息核验不一致"},
-	{"other", "其他原因"},
+	{"record_found", "存在不予受理的违法犯罪记录", "A disqualifying record was found"},
+	{"false_pledge", "承诺内容与核查结果不符", "The pledge does not match the check"},
+	{"identity_mismatch", "身份信息核验不一致", "The identity could not be verified"},
+	{"other", "其他原因", "Other reason"},
 }
 
 // OverdueAfter flags applications waiting longer than this (weekly feedback).

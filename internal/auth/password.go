@@ -60,7 +60,7 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 // The error is an invalid_input error naming the field password.
 func ValidatePassword(pw string) error {
 	if len([]rune(pw)) < 10 {
-		return apperr.Invalid(apperr.Fields{"password": apperr.MinChars(10)})
+		return apperr.Invalid(apperr.Fields{"password": rsnPasswordTooShort.With("n", 10)})
 	}
 	var classes int
 	for _, f := range []func(rune) bool{unicode.IsUpper, unicode.IsLower, unicode.IsDigit, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }} {

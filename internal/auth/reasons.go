@@ -19,4 +19,5 @@ var (
 	rsnWrongOrExpiredCode               = apperr.NewReason("code_wrong", "wrong or expired code")
 	rsnWrongOrExpiredCodeCheckThe       = apperr.NewReason("totp_wrong_clock", "wrong or expired code: check the phone's clock and try the next code")
 	rsnPasswordClasses                  = apperr.NewReason("password_classes", "use at least three of: upper case, lower case, digits, symbols")
+	rsnPasswordTooShort                 = apperr.NewReason("password_too_short", "at least {n} characters")
 )

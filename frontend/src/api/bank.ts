@@ -81,5 +81,7 @@ export const previewImport = (file: File) => upload<ImportPreview>('/bank/import
 export const getImport = (id: number) => api.get<ImportPreview>(`/bank/imports/${id}`)
 export const confirmImport = (id: number) => api.post<{ imported: number; status: string }>(`/bank/imports/${id}/confirm`)
 
+/** The error report (xlsx) of a checked import, in the given language. */
+export const errorReportURL = (id: number, lang: string) => `${API_BASE}/bank/imports/${id}/errors.xlsx?lang=${encodeURIComponent(lang)}`
 export const templateURL = (format: 'xlsx' | 'csv') => `${API_BASE}/bank/template?format=${format}`
 export const exportURL = (format: 'xlsx' | 'csv', q: SearchQuery) => `${API_BASE}/bank/export` + query({ ...q, format, page: undefined, page_size: undefined })

@@ -5,13 +5,17 @@
 // - Every non-GET request carries `X-Requested-With: examd`; the server
 //   rejects writes without it (CSRF defence).
 // - Every error becomes a thrown ApiError. The server's error body has one
-//   shape: {"error":{"code","message","fields":{field: reason}}}.
+//   shape: {"error":{"code","message","fields":{field: English reason},
+//   "field_errors":[{field,code,params,message}]}}; ApiError.fields holds
+//   each field's reason in the current language, made from its code.
 // - A 401 calls the handler set with setUnauthorizedHandler (the router sends
 //   the user to the right login page if the current page needs a login).
 // - Writes marked idempotent carry one Idempotency-Key per user intent (the
 //   same method, path and body): every retry of that intent, automatic or a
 //   second tap, reuses it until the server has given a final answer, so a
 //   retry after a lost response is replayed instead of acting twice.
+
+import { parseFieldErrors, reasonText, type FieldError } from './reasonText'
 
 export const API_BASE = '/api/v1'
 export const CSRF_HEADER = 'X-Requested-With'
@@ -22,8 +26,10 @@ export class ApiError extends Error {
   readonly status: number
   /** The server's error code, e.g. "invalid_code"; "network_error" or "http_<status>" when the body had none. */
   readonly code: string
-  /** Per-field reasons, e.g. {phone: "..."}; empty when none. */
+  /** Per-field reasons in the current language, e.g. {phone: "必须是 11 位中国大陆手机号"}; empty when none. */
   readonly fields: Record<string, string>
+  /** Per-field reason codes and params, as the server sent them. */
+  readonly fieldErrors: Record<string, FieldError>
   /** Seconds to wait before retrying (429), from the body or a Retry-After header. */
   readonly retryAfterSeconds?: number
 
@@ -32,6 +38,7 @@ export class ApiError extends Error {
     code: string
     message: string
     fields?: Record<string, string>
+    fieldErrors?: Record<string, FieldError>
     retryAfterSeconds?: number
   }) {
     super(init.message)
@@ -39,6 +46,7 @@ export class ApiError extends Error {
     this.status = init.status
     this.code = init.code
     this.fields = init.fields ?? {}
+    this.fieldErrors = init.fieldErrors ?? {}
     this.retryAfterSeconds = init.retryAfterSeconds
   }
 }
@@ -79,11 +87,15 @@ export function parseApiError(status: number, bodyText: string, statusText = '',
       else if (v != null) fields[k] = String(v)
     }
   }
+  // A reason with a code is shown in our words; the English text only when
+  // an old server sent no code.
+  const fieldErrors = parseFieldErrors(err?.field_errors)
+  for (const [k, fe] of Object.entries(fieldErrors)) fields[k] = reasonText(fe.code, fe.params)
   const retryAfterSeconds =
     positiveNumber(err?.retry_after_seconds) ??
     positiveNumber(body?.retry_after_seconds) ??
     positiveNumber(retryAfterHeader ?? undefined)
-  return new ApiError({ status, code, message, fields, retryAfterSeconds })
+  return new ApiError({ status, code, message, fields, fieldErrors, retryAfterSeconds })
 }
 
 export interface RequestOptions {

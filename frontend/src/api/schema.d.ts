@@ -1312,6 +1312,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bank/imports/{id}/errors.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An import check report's row errors as xlsx, in the language asked for (lang, else Accept-Language) */
+        get: operations["get_api_v1_bank_imports_id_errors_xlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/bank/questions": {
         parameters: {
             query?: never;
@@ -4140,6 +4157,9 @@ export interface components {
         };
         ErrorDetail: {
             code: string;
+            /** @description one per field, sorted by field: a code the client translates, its parameters and the English message */
+            field_errors?: components["schemas"]["FieldError"][];
+            /** @description field -> reason in English (kept for older clients; show field_errors instead) */
             fields?: {
                 [key: string]: string;
             };
@@ -4169,6 +4189,17 @@ export interface components {
             /** @description 1-60 */
             minutes: number;
             reason: string;
+        };
+        FieldError: {
+            /** @description stable reason code; the web app has a text for each in every language */
+            code: string;
+            field: string;
+            /** @description English, with the parameters filled in */
+            message: string;
+            /** @description values the text refers to as {name} */
+            params?: {
+                [key: string]: unknown;
+            };
         };
         FormRecord: {
             address: string;
@@ -4243,9 +4274,15 @@ export interface components {
             skipped: number;
         };
         ImportRowError: {
+            /** @description reason code the client translates (empty for reports saved before codes) */
+            code?: string;
             /** @description spreadsheet column letter */
             column: string;
             field: string;
+            params?: {
+                [key: string]: unknown;
+            };
+            /** @description English */
             reason: string;
             /** @description row number in the file; the header is row 1 */
             row: number;
@@ -4554,7 +4591,10 @@ export interface components {
         };
         Option: {
             code: string;
+            /** @description Chinese */
             label: string;
+            /** @description English */
+            label_en: string;
         };
         OptionRecord: {
             key: string;
@@ -8680,6 +8720,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportConfirmed"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_v1_bank_imports_id_errors_xlsx: {
+        parameters: {
+            query?: {
+                /** @description zh-CN | en; default: the Accept-Language header, else zh-CN */
+                lang?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
                 };
             };
             /** @description error */

@@ -110,20 +110,6 @@ const adminEn: MessageSchema['admin'] = {
     system: 'System',
     candidate: 'Candidate #{id}',
   },
-  reasons: {
-    usernameFormat: '3-32 characters: lower-case letters, digits, _ . -, starting with a letter',
-    displayNameLength: 'Required, at most 50 characters',
-    unknownRole: 'Choose a role',
-    centreRequired: 'A proctor must be bound to one exam centre',
-    centreNotAllowed: 'Only proctors have an exam centre',
-    officeRequired: 'A window clerk must be bound to one issuing office',
-    officeNotAllowed: 'Only window clerks have an issuing office',
-    passwordLength: 'At least 10 characters',
-    passwordClasses: 'Use at least three of: upper case, lower case, digits, symbols',
-    mustBeNumber: 'Enter a number',
-    centreUnknown: 'No such exam centre',
-    officeUnknown: 'No such issuing office',
-  },
 }
 
 export default adminEn

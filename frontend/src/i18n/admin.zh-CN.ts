@@ -109,20 +109,6 @@ const adminZhCN = {
     system: '系统',
     candidate: '考生 #{id}',
   },
-  reasons: {
-    usernameFormat: '3-32 位，小写字母开头，只能含小写字母、数字和 _ . -',
-    displayNameLength: '必填，最多 50 个字',
-    unknownRole: '请选择角色',
-    centreRequired: '监考员必须绑定一个考点',
-    centreNotAllowed: '只有监考员可以绑定考点',
-    officeRequired: '窗口发证员必须绑定一个发证点',
-    officeNotAllowed: '只有窗口发证员可以绑定发证点',
-    passwordLength: '密码至少 10 位',
-    passwordClasses: '密码须含大写字母、小写字母、数字、符号中的至少三类',
-    mustBeNumber: '请输入数字',
-    centreUnknown: '没有这个考点',
-    officeUnknown: '没有这个发证点',
-  },
 }
 
 export default adminZhCN

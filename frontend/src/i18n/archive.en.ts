@@ -1,5 +1,5 @@
 // English texts of archive.zh-CN.ts (same keys).
-import type { accountZhCN, archiveErrorsZhCN, archiveZhCN, ledgerZhCN } from './archive.zh-CN'
+import type { accountZhCN, archiveZhCN, ledgerZhCN } from './archive.zh-CN'
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> }
 
@@ -207,17 +207,3 @@ export const accountEn: Strings<typeof accountZhCN> = {
   },
 }
 
-export const archiveErrorsEn: Strings<typeof archiveErrorsZhCN> = {
-  mfa_code_invalid: 'The code is wrong or has expired',
-  mfa_code_used: 'This code was already used; wait for the next one (a new code every 30 seconds)',
-  mfa_challenge_invalid: 'The login timed out; enter your password again',
-  mfa_already_enabled: 'Two-step verification is already on',
-  mfa_not_enrolling: 'Scan the QR code first to start the setup',
-  mfa_not_enabled: 'Two-step verification is not on for this account',
-  mfa_required: 'Your role must use two-step verification; it cannot be turned off',
-  mfa_pending: 'Enter the code from your authenticator app',
-  archive_full_data_forbidden: 'Only bureau admins may see personal data in full',
-  archive_export_not_ready: 'The export is not finished yet',
-  ledger_empty: 'The ledger has no entries yet',
-  checkpoint_invalid: 'This is not a checkpoint exported by this system (unreadable, or the signature does not match)',
-}

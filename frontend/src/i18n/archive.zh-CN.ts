@@ -204,17 +204,3 @@ export const accountZhCN = {
   },
 }
 
-export const archiveErrorsZhCN = {
-  mfa_code_invalid: '验证码错误或已过期',
-  mfa_code_used: '该验证码已使用过，请等待下一个验证码（每 30 秒更新）',
-  mfa_challenge_invalid: '登录已超时，请重新输入密码',
-  mfa_already_enabled: '两步验证已开启',
-  mfa_not_enrolling: '请先扫描二维码开始设置',
-  mfa_not_enabled: '该账号未开启两步验证',
-  mfa_required: '你的角色必须使用两步验证，不能关闭',
-  mfa_pending: '请输入身份验证器中的验证码',
-  archive_full_data_forbidden: '只有局管理员可以查看完整个人信息',
-  archive_export_not_ready: '导出尚未完成',
-  ledger_empty: '账本中还没有记录',
-  checkpoint_invalid: '这不是本系统导出的检查点（无法读取或签名不符）',
-}

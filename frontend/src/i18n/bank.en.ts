@@ -83,6 +83,7 @@ const en: typeof zh = {
     choose: 'Choose file',
     checking: 'Checking…',
     rows: '{n} rows ready',
+    errorReport: 'Download the error report (xlsx)',
     errors: '{n} problems found. Fix the file and upload it again; nothing was imported.',
     row: 'Row',
     column: 'Column',

@@ -81,6 +81,7 @@ export default {
     choose: '选择文件',
     checking: '正在检查…',
     rows: '{n} 行可导入',
+    errorReport: '下载错误报告（xlsx）',
     errors: '发现 {n} 处错误，请修改文件后重新上传，本次不会导入任何题目。',
     row: '行',
     column: '列',

@@ -155,20 +155,5 @@ const certEn = {
   },
 }
 
-export const certErrorsEn = {
-  not_qualified: 'This candidate has no qualifying result to issue certificates for',
-  certificate_not_genuine: 'Not genuine: this QR code was not issued by the authority, or it was altered or cut short',
-  certificate_not_valid: 'Only a valid certificate can be revoked, replaced or reissued',
-  reason_required: 'Please give a reason',
-  parcel_not_found: 'No such parcel at your window',
-  waybill_invalid: 'A waybill number has exactly 13 digits',
-  waybill_taken: 'This waybill number is already used by another parcel',
-  delivery_state: 'The parcel is not in a state that allows this',
-  already_collected: 'These certificates have already been handed over',
-  identity_mismatch: 'The ID number does not match the holder',
-  delivery_fixed: 'The parcel has been sent; the delivery can no longer change',
-  office_required: 'Please choose an issuing window',
-  pdf_unavailable: 'The PDF cannot be made right now',
-}
 
 export default certEn

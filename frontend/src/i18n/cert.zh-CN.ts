@@ -157,20 +157,5 @@ const certZhCN = {
   },
 }
 
-export const certErrorsZhCN = {
-  not_qualified: '该考生没有可发证的合格记录',
-  certificate_not_genuine: '不是真实证件：二维码不是发证机关签发的，或已被篡改、不完整',
-  certificate_not_valid: '只有有效的证件才能吊销、补发或换发',
-  reason_required: '请填写原因',
-  parcel_not_found: '本窗口没有这个包裹',
-  waybill_invalid: '运单号必须是 13 位数字',
-  waybill_taken: '这个运单号已被其他包裹使用',
-  delivery_state: '包裹当前的状态不允许这个操作',
-  already_collected: '证件已经发放过了',
-  identity_mismatch: '身份证号与持证人不符',
-  delivery_fixed: '证件已寄出，不能再修改领取方式',
-  office_required: '请选择发证窗口',
-  pdf_unavailable: '暂时无法生成 PDF',
-}
 
 export default certZhCN

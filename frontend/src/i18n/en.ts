@@ -1,14 +1,15 @@
+import errorTable from './errors/en.json'
 import notifyEn from './notify.en'
 import bookingEn from './booking.en'
-import examdayEn, { examdayErrorsEn } from './examday.en'
+import examdayEn from './examday.en'
 import type { MessageSchema } from './index'
 import adminEn from './admin.en'
 import registrationEn from './registration.en'
 import practiceEn from './practice.en'
 import bankEn from './bank.en'
-import certEn, { certErrorsEn } from './cert.en'
-import statsEn, { statsErrorsEn } from './stats.en'
-import { accountEn, archiveEn, archiveErrorsEn, ledgerEn } from './archive.en'
+import certEn from './cert.en'
+import statsEn from './stats.en'
+import { accountEn, archiveEn, ledgerEn } from './archive.en'
 
 // English. Must have exactly the keys of zh-CN.ts (typed by MessageSchema and
 // checked by tests/unit/i18n.test.ts).
@@ -94,44 +95,22 @@ const en: MessageSchema = {
     question_editor: 'Question editor',
     bureau_admin: 'Bureau administrator',
   },
+  // Texts for the server's error codes and field-error (reason) codes: one
+  // table per language, src/i18n/errors/*.json, kept complete by a Go test
+  // (internal/errcodes). Below: the web app's own error texts.
   errors: {
-    // ---- exam day (exam/proctoring, exam/results) ----
-    ...examdayErrorsEn,
+    ...errorTable.errors,
     network_error: 'Network error, please try again later',
     generic: 'Request failed ({status}), please try again later',
-    unauthenticated: 'Please log in first',
-    forbidden: 'You are not allowed to do this',
-    invalid_code: 'Wrong or expired code',
-    invalid_credentials: 'Wrong username or password',
-    account_locked: 'Account locked',
     lockedUntil: 'Account locked; try again after {time}',
-    rate_limited: 'Too many requests',
     retryInSeconds: 'Too many requests; try again in {n} s',
     retryAfterTime: 'Too many requests; try again after {time}',
     validation_failed: 'Please check the highlighted fields',
-    invalid_input: 'Please check the highlighted fields',
-    account_disabled: 'This account is disabled; ask an administrator',
-    username_taken: 'This username is already taken',
-    version_conflict: 'Someone else changed this in the meantime; reload and try again',
-    last_admin: 'The last active bureau administrator cannot be disabled or demoted',
-    // ---- hotpath: group-commit writer ----
-    write_queue_full: 'The server is busy saving answers; please retry in a moment',
-    shutting_down: 'The server is restarting; please retry in a moment',
-    not_found: 'Not found',
-    // ---- security ----
-    request_in_progress: 'Still being processed; please wait a moment',
-    bad_idempotency_key: 'The request could not be sent safely; please reload the page',
-    idempotency_key_reused: 'This request was already sent with different content; please reload the page',
     withDetail: '{text}: {detail}',
-    // exam/booking error codes
-    ...bookingEn.errors,
-    // ---- certificates ----
-    ...certErrorsEn,
-    // ---- statistics ----
-    ...statsErrorsEn,
-    // ---- archives, ledger, two-step verification ----
-    ...archiveErrorsEn,
   },
+  reasons: errorTable.reasons,
+  // Parameter values that are codes (e.g. a pledge item), by parameter name.
+  errorParams: errorTable.params,
   // ---- security: the candidate's logins ----
   sessions: {
     title: 'Where you are logged in',

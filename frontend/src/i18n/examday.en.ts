@@ -1,6 +1,5 @@
 // Exam-day texts in English; the same keys as examday.zh-CN.ts.
 import type examdayZhCN from './examday.zh-CN'
-import type { examdayErrorsZhCN } from './examday.zh-CN'
 
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> }
 
@@ -116,28 +115,5 @@ const examdayEn: Strings<typeof examdayZhCN> = {
   },
 }
 
-export const examdayErrorsEn: Strings<typeof examdayErrorsZhCN> = {
-  terminal_not_enrolled: 'This PC is not an enrolled exam terminal',
-  enrolment_code_unknown: 'No terminal is showing this code (it may have expired)',
-  terminal_seat_taken: 'Another terminal is enrolled at this seat, or another candidate sits there',
-  ticket_or_id_wrong: 'The ticket number or ID number is wrong',
-  ticket_not_for_this_room: 'This ticket is not for this room and session',
-  not_checked_in: 'Not checked in yet: see the proctor first',
-  wrong_terminal: 'Your seat is at another terminal: sit where the proctor tells you',
-  session_not_started: 'The exam has not started yet: wait for the proctor',
-  session_ended: 'This session has ended',
-  session_started: 'The session has already started',
-  late_arrival: 'Past the late-entry limit',
-  ticket_other_session: 'This ticket is for another session (another day, centre or sitting)',
-  ticket_invalid: 'The ticket QR code is not genuine (signature check failed)',
-  already_checked_in: 'This candidate has already been checked in, refused or marked absent',
-  no_attempt: 'The candidate has not started the paper',
-  not_exam_session: 'Log in on the exam terminal with your ticket number',
-  nothing_to_sit: 'Every subject is already passed and valid',
-  question_not_in_attempt: 'This question is not on the paper',
-  deadline_passed: 'Time is up: the paper was submitted automatically',
-  attempt_submitted: 'The paper has been submitted; answers can no longer change',
-  formal_attempt_without_sitting: 'This exam does not match a check-in record',
-}
 
 export default examdayEn

@@ -113,29 +113,5 @@ const examdayZhCN = {
   },
 }
 
-// Texts for the exam-day error codes (merged into `errors`).
-export const examdayErrorsZhCN = {
-  terminal_not_enrolled: '本机不是已登记的考试终端',
-  enrolment_code_unknown: '没有终端正在显示这个登记码（可能已过期）',
-  terminal_seat_taken: '该座位已登记了其他终端，或已有考生在使用',
-  ticket_or_id_wrong: '准考证号或身份证号不正确',
-  ticket_not_for_this_room: '该准考证不是本考场本场次的',
-  not_checked_in: '尚未检录，请先到监考员处检录',
-  wrong_terminal: '您的座位不在这台终端，请按监考员安排就座',
-  session_not_started: '考试尚未开始，请等待监考员开考',
-  session_ended: '本场考试已结束',
-  session_started: '本场考试已经开始',
-  late_arrival: '已超过开考后入场时限',
-  ticket_other_session: '该准考证不是本场次的（其他日期、考点或场次）',
-  ticket_invalid: '准考证二维码无效（签名校验失败）',
-  already_checked_in: '该考生已检录、已拒绝或已记缺考',
-  no_attempt: '考生尚未开始答题',
-  not_exam_session: '请在考试终端用准考证号登录',
-  nothing_to_sit: '所有科目均已合格且在有效期内',
-  question_not_in_attempt: '该题不在本试卷中',
-  deadline_passed: '考试时间已到，系统已自动交卷',
-  attempt_submitted: '试卷已提交，不能再修改答案',
-  formal_attempt_without_sitting: '该考试与检录记录不符',
-}
 
 export default examdayZhCN

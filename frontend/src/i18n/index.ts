@@ -58,3 +58,8 @@ export function setLocale(locale: AppLocale): void {
 export function toggleLocale(): void {
   setLocale(currentLocale() === 'zh-CN' ? 'en' : 'zh-CN')
 }
+
+/** A server list entry (pledge item, reject reason...) in the current language. */
+export function optionLabel(o: { label: string; label_en?: string }): string {
+  return currentLocale() === 'en' && o.label_en ? o.label_en : o.label
+}

@@ -170,14 +170,5 @@ const statsEn = {
   },
 }
 
-export const statsErrorsEn = {
-  range_reversed: 'The last day is before the first day',
-  range_too_long: 'The range is too long',
-  wrong_zone: 'Statistics count the days of the bureau’s time zone (Asia/Shanghai); choose the days in that zone',
-  export_not_found: 'No such export, or it has expired (kept 30 minutes); export again',
-  export_not_ready: 'The export is still being prepared',
-  export_failed: 'The export failed; export again',
-  export_busy: 'Too many exports are being prepared; try again in a minute',
-}
 
 export default statsEn

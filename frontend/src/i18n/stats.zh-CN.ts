@@ -172,14 +172,5 @@ const statsZhCN = {
   },
 }
 
-export const statsErrorsZhCN = {
-  range_reversed: '结束日期不能早于开始日期',
-  range_too_long: '时间范围过长',
-  wrong_zone: '统计按局所在时区（Asia/Shanghai）的自然日计算，请按该时区选择日期',
-  export_not_found: '导出文件不存在或已过期（保留 30 分钟），请重新导出',
-  export_not_ready: '导出文件仍在生成中',
-  export_failed: '导出失败，请重新导出',
-  export_busy: '正在生成的导出过多，请一分钟后再试',
-}
 
 export default statsZhCN

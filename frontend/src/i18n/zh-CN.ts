@@ -1,13 +1,14 @@
+import errorTable from './errors/zh-CN.json'
 import notifyZhCN from './notify.zh-CN'
 import bookingZhCN from './booking.zh-CN'
-import examdayZhCN, { examdayErrorsZhCN } from './examday.zh-CN'
+import examdayZhCN from './examday.zh-CN'
 import adminZhCN from './admin.zh-CN'
 import registrationZhCN from './registration.zh-CN'
 import practiceZhCN from './practice.zh-CN'
 import bankZhCN from './bank.zh-CN'
-import certZhCN, { certErrorsZhCN } from './cert.zh-CN'
-import statsZhCN, { statsErrorsZhCN } from './stats.zh-CN'
-import { accountZhCN, archiveErrorsZhCN, archiveZhCN, ledgerZhCN } from './archive.zh-CN'
+import certZhCN from './cert.zh-CN'
+import statsZhCN from './stats.zh-CN'
+import { accountZhCN, archiveZhCN, ledgerZhCN } from './archive.zh-CN'
 
 // Simplified Chinese: the default language. Every key here must also exist in
 // en.ts (a unit test and the MessageSchema type both check it).
@@ -94,48 +95,24 @@ const zhCN = {
     question_editor: '题库编辑',
     bureau_admin: '局管理员',
   },
-  // Texts for the server's error codes (ApiError.code). A code missing here
-  // shows the server's own message.
+  // Texts for the server's error codes and field-error (reason) codes: one
+  // table per language, src/i18n/errors/*.json, kept complete by a Go test
+  // (internal/errcodes). Below: the web app's own error texts.
   errors: {
-    // ---- exam day (exam/proctoring, exam/results) ----
-    ...examdayErrorsZhCN,
+    ...errorTable.errors,
     network_error: '网络连接失败，请稍后再试',
     generic: '请求失败（{status}），请稍后再试',
-    unauthenticated: '请先登录',
-    forbidden: '没有权限执行此操作',
-    invalid_code: '验证码错误或已过期',
-    invalid_credentials: '用户名或密码错误',
-    account_locked: '账号已锁定',
     // account_locked with the server's retry_after_seconds: the local unlock time.
     lockedUntil: '账号已锁定，请在 {time} 后再试',
-    rate_limited: '操作过于频繁',
     retryInSeconds: '操作过于频繁，请 {n} 秒后再试',
     retryAfterTime: '操作过于频繁，请在 {time} 后再试',
     validation_failed: '填写的内容有误，请检查',
-    invalid_input: '填写的内容有误，请检查',
-    account_disabled: '账号已停用，请联系管理员',
-    username_taken: '该用户名已被使用',
-    version_conflict: '内容已被其他人修改，请刷新后重试',
-    last_admin: '不能停用或降级最后一个在用的局管理员',
-    // ---- hotpath: group-commit writer ----
-    write_queue_full: '服务器正忙于保存答案，请稍后重试',
-    shutting_down: '服务器正在重启，请稍后重试',
-    not_found: '要找的内容不存在',
-    // ---- security ----
-    request_in_progress: '请求正在处理中，请稍候',
-    bad_idempotency_key: '请求无法安全发送，请刷新页面',
-    idempotency_key_reused: '该请求已以不同内容提交过，请刷新页面',
     // A known error's text followed by the server's detail (e.g. until when).
     withDetail: '{text}：{detail}',
-    // exam/booking error codes
-    ...bookingZhCN.errors,
-    // ---- certificates ----
-    ...certErrorsZhCN,
-    // ---- statistics ----
-    ...statsErrorsZhCN,
-    // ---- archives, ledger, two-step verification ----
-    ...archiveErrorsZhCN,
   },
+  reasons: errorTable.reasons,
+  // Parameter values that are codes (e.g. a pledge item), by parameter name.
+  errorParams: errorTable.params,
   // ---- security: the candidate's logins ----
   sessions: {
     title: '登录设备',

@@ -69,14 +69,25 @@ describe('admin format helpers', () => {
     expect(sessionActive({ revoked_at: '2026-11-23T09:30:00+08:00', expires_at: '2026-11-23T12:00:00+08:00' }, now)).toBe(false)
   })
 
-  it("translates the server's staff field reasons and passes unknown ones through", () => {
-    expect(staffFieldText('a proctor must be bound to one exam centre')).toBe('监考员必须绑定一个考点')
-    expect(staffFieldText('only window clerks have an issuing office')).toBe('只有窗口发证员可以绑定发证点')
-    expect(staffFieldText('some new reason')).toBe('some new reason')
+  it('shows staff field reasons as the client translated them (from their codes), matching no English text', async () => {
+    const { parseApiError } = await import('../../src/api/client')
+    const body = JSON.stringify({
+      error: {
+        code: 'invalid_input',
+        message: 'some fields are not valid',
+        field_errors: [
+          { field: 'centre_id', code: 'proctor_needs_centre', message: 'a proctor must be bound to one exam centre' },
+          { field: 'password', code: 'password_too_short', params: { n: 10 }, message: 'at least 10 characters' },
+        ],
+      },
+    })
+    expect(staffFieldText(parseApiError(422, body).fields.centre_id)).toBe('监考员必须绑定一个考点')
+    expect(staffFieldText(parseApiError(422, body).fields.password)).toBe('密码至少 10 位')
     expect(staffFieldText(undefined)).toBe('')
     setLocale('en')
-    expect(staffFieldText('at least 10 characters')).toBe('At least 10 characters')
+    expect(staffFieldText(parseApiError(422, body).fields.password)).toBe('At least 10 characters')
   })
+
 
   it('builds query strings from the set values only', () => {
     expect(query({ page: 2, page_size: 20, action: '', target_id: undefined, centre_id: 0, target_type: 'staff_user' })).toBe(

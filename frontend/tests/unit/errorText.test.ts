@@ -53,3 +53,37 @@ describe('errorText', () => {
     expect(fieldText(undefined)).toBe('')
   })
 })
+
+describe('field reasons from codes', () => {
+  afterEach(() => setLocale('zh-CN'))
+
+  it('shows field_errors by code with params, in the current language, never the English message', async () => {
+    const { parseApiError } = await import('../../src/api/client')
+    const body = JSON.stringify({
+      error: {
+        code: 'invalid_input',
+        message: 'some fields are not valid',
+        fields: { name: 'at most 50 characters', licence_first_issued: 'x', pledge: 'y', zzz: 'a new reason' },
+        field_errors: [
+          { field: 'licence_first_issued', code: 'licence_too_recent', params: { n: 3, date: '2023-12-07' }, message: 'x' },
+          { field: 'name', code: 'max_chars', params: { n: 50 }, message: 'at most 50 characters' },
+          { field: 'pledge', code: 'pledge_missing', params: { item: 'drug_use' }, message: 'y' },
+          { field: 'zzz', code: 'not_a_known_code', message: 'a new reason' },
+        ],
+      },
+    })
+    const e = parseApiError(422, body)
+    expect(e.fields.name).toBe('最多 50 个字')
+    expect(e.fields.licence_first_issued).toBe('驾龄不足 3 年（须在 2023-12-07 或之前初次领证）')
+    expect(e.fields.zzz).toBe('填写的内容有误，请检查')
+    expect(e.fieldErrors.name?.code).toBe('max_chars')
+    setLocale('en')
+    expect(parseApiError(422, body).fields.name).toBe('at most 50 characters')
+  })
+
+  it('translates parameters that are codes', async () => {
+    const { reasonText } = await import('../../src/api/reasonText')
+    expect(reasonText('unknown_pledge_item', { item: 'drug_use' })).toBe('未知承诺项 无吸毒记录')
+    expect(reasonText('row_error', { code: 'version_conflict', message: 'someone else changed this' })).toBe('内容已被其他人修改，请刷新后重试')
+  })
+})

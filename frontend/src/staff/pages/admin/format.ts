@@ -1,7 +1,6 @@
 // Small helpers shared by the bureau admin pages (no UI library here, so the
 // unit tests can load them).
 import { fieldText } from '../../../api/errorText'
-import { i18n } from '../../../i18n'
 
 /**
  * "2026-11-23T09:05:07.123+08:00" -> "2026-11-23 09:05:07": the wall-clock
@@ -38,26 +37,7 @@ export function sessionActive(s: { revoked_at: string | null; expires_at: string
   return !s.revoked_at && Date.parse(s.expires_at) > now
 }
 
-// The staff-account reasons the server gives (internal/auth/staff.go and
-// password.go) mapped to our texts; any other reason is shown as sent.
-const STAFF_REASONS: Record<string, string> = {
-  '3-32 characters: lower-case letters, digits, _ . -, starting with a letter': 'usernameFormat',
-  'required, at most 50 characters': 'displayNameLength',
-  'unknown role': 'unknownRole',
-  'a proctor must be bound to one exam centre': 'centreRequired',
-  'only proctors have an exam centre': 'centreNotAllowed',
-  'a window clerk must be bound to one issuing office': 'officeRequired',
-  'only window clerks have an issuing office': 'officeNotAllowed',
-  'at least 10 characters': 'passwordLength',
-  'use at least three of: upper case, lower case, digits, symbols': 'passwordClasses',
-  'must be a number': 'mustBeNumber',
-  'no such exam centre': 'centreUnknown',
-  'no such issuing office': 'officeUnknown',
-}
-
-/** A server field reason for a staff-account form field, in the current language. */
 export function staffFieldText(reason: string | undefined): string {
-  if (!reason) return ''
-  const key = STAFF_REASONS[reason]
-  return key ? i18n.global.t(`admin.reasons.${key}`) : fieldText(reason)
+  // ApiError.fields are already in the current language (from the reason codes).
+  return fieldText(reason)
 }

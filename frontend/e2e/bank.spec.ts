@@ -71,7 +71,7 @@ test.describe('desktop console', () => {
     const errors = ed.getByTestId('import-errors')
     await expect(errors).toContainText('5') // row 5
     await expect(errors).toContainText('I') // the answer column
-    await expect(errors).toContainText('missing answer')
+    await expect(errors).toContainText('未填写') // in the console's language, from the reason code
     await expect(ed.getByTestId('import-confirm')).toHaveCount(0)
     await shot(ed, 'bank-import-errors')
 

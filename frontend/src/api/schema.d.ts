@@ -4263,6 +4263,11 @@ export interface components {
             booking_id: number;
             note: string;
         };
+        LedgerChange: {
+            field: string;
+            now: string;
+            recorded: string;
+        };
         LedgerCheckpoint: {
             /** Format: date-time */
             at: string;
@@ -4289,16 +4294,25 @@ export interface components {
             subject: string;
         };
         LedgerProblem: {
+            /** @description record_changed: each field that differs */
+            changes: components["schemas"]["LedgerChange"][];
             /**
              * @description hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch
              * @enum {string}
              */
             code: "hash_mismatch" | "prev_mismatch" | "seq_gap" | "head_mismatch" | "source_mismatch" | "source_missing" | "unrecorded" | "checkpoint_mismatch";
+            /** @description English, as the command line prints it */
             detail: string;
             kind: string;
+            /** @description the values the sentence names (seq numbers, times, short hashes) */
+            params: {
+                [key: string]: string;
+            };
             /** @description the entry it concerns; 0 for a record no entry names */
             seq: number;
             subject: string;
+            /** @description names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded */
+            why: string;
         };
         LedgerRecord: {
             /** Format: date-time */

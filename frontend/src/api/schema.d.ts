@@ -640,6 +640,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/rounds/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page of a round's allocation in pass order: masked candidate, the choice they got and its session */
+        get: operations["get_api_v1_admin_rounds_id_assignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/sessions": {
         parameters: {
             query?: never;
@@ -3368,6 +3385,19 @@ export interface components {
             /** @description 0 = none of the choices had a seat */
             session_id: number;
         };
+        AssignmentLineJSON: {
+            candidate_id: number;
+            /** @description masked */
+            id_number: string;
+            /** @description masked */
+            name: string;
+            /** @description pass order, from 1 */
+            position: number;
+            /** @description which choice they got (1 = first); 0 = none had a seat */
+            rank: number;
+            /** @description null when none of the choices had a seat */
+            session: components["schemas"]["SessionJSON"] | null;
+        };
         AttemptAnswerRequest: {
             /** @description option keys; [] clears the answer */
             given: string[];
@@ -4588,6 +4618,12 @@ export interface components {
         };
         Page_ArchiveHit: {
             items: components["schemas"]["ArchiveHit"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        Page_AssignmentLineJSON: {
+            items: components["schemas"]["AssignmentLineJSON"][];
             page: number;
             page_size: number;
             total: number;
@@ -7144,6 +7180,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoundResultJSON"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_v1_admin_rounds_id_assignments: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number, default 1 */
+                page?: number;
+                /** @description items per page, default 20, at most 100 */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssignmentLineJSON"];
                 };
             };
             /** @description error */

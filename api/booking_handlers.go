@@ -652,6 +652,17 @@ type RoundResultJSON struct {
 	Assignments []AssignmentJSON `json:"assignments"`
 }
 
+// AssignmentLineJSON is one line of a round's allocation as the console
+// shows it (masked personal data).
+type AssignmentLineJSON struct {
+	Position    int          `json:"position" doc:"pass order, from 1"`
+	CandidateID int64        `json:"candidate_id"`
+	Name        string       `json:"name" doc:"masked"`
+	IDNumber    string       `json:"id_number" doc:"masked"`
+	Rank        int          `json:"rank" doc:"which choice they got (1 = first); 0 = none had a seat"`
+	Session     *SessionJSON `json:"session" doc:"null when none of the choices had a seat"`
+}
+
 // OpenRoundJSON is an open round as a candidate sees it.
 type OpenRoundJSON struct {
 	Round    RoundJSON     `json:"round"`
@@ -682,6 +693,22 @@ func (s *Server) createRound(c *gin.Context, req RoundRequest) (RoundJSON, error
 func (s *Server) roundResult(c *gin.Context, id int64) (RoundResultJSON, error) {
 	r, as, err := s.deps.Booking.RoundResult(c.Request.Context(), id)
 	return RoundResultJSON{Round: s.roundJSON(r), Assignments: mapSlice(as, func(a booking.Assignment) AssignmentJSON { return AssignmentJSON(a) })}, err
+}
+
+func (s *Server) roundAssignments(c *gin.Context, p pageReq) ([]AssignmentLineJSON, int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, 0, err
+	}
+	lines, total, err := s.deps.Booking.RoundAssignments(c.Request.Context(), id, p.offset(), p.size)
+	return mapSlice(lines, func(l booking.AssignmentLine) AssignmentLineJSON {
+		out := AssignmentLineJSON{Position: l.Position, CandidateID: l.CandidateID, Name: l.Person.Name, IDNumber: l.Person.IDNumber, Rank: l.Rank}
+		if l.Session != nil {
+			v := s.sessionJSON(*l.Session)
+			out.Session = &v
+		}
+		return out
+	}), total, err
 }
 
 func (s *Server) openRounds(c *gin.Context) (itemList[OpenRoundJSON], error) {

@@ -22,11 +22,21 @@ type LedgerEntry struct {
 
 // LedgerProblem is one thing the verification found wrong.
 type LedgerProblem struct {
-	Seq     int64  `json:"seq" doc:"the entry it concerns; 0 for a record no entry names"`
-	Kind    string `json:"kind"`
-	Subject string `json:"subject"`
-	Code    string `json:"code" doc:"hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch"`
-	Detail  string `json:"detail"`
+	Seq     int64             `json:"seq" doc:"the entry it concerns; 0 for a record no entry names"`
+	Kind    string            `json:"kind"`
+	Subject string            `json:"subject"`
+	Code    string            `json:"code" doc:"hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch"`
+	Detail  string            `json:"detail" doc:"English, as the command line prints it"`
+	Why     string            `json:"why" doc:"names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded"`
+	Params  map[string]string `json:"params" doc:"the values the sentence names (seq numbers, times, short hashes)"`
+	Changes []LedgerChange    `json:"changes" doc:"record_changed: each field that differs"`
+}
+
+// LedgerChange is one field of a record that no longer says what the ledger recorded.
+type LedgerChange struct {
+	Field    string `json:"field"`
+	Recorded string `json:"recorded"`
+	Now      string `json:"now"`
 }
 
 // LedgerReport is the outcome of walking the whole chain.
@@ -79,7 +89,15 @@ func (c LedgerCheckpoint) Checkpoint() ledger.Checkpoint {
 }
 
 func problemJSON(p ledger.Problem) LedgerProblem {
-	return LedgerProblem{Seq: p.Seq, Kind: string(p.Kind), Subject: p.Subject, Code: p.Code, Detail: p.Detail}
+	params := p.Params
+	if params == nil {
+		params = map[string]string{}
+	}
+	changes := make([]LedgerChange, len(p.Changes))
+	for i, c := range p.Changes {
+		changes[i] = LedgerChange{Field: c.Field, Recorded: c.Recorded, Now: c.Now}
+	}
+	return LedgerProblem{Seq: p.Seq, Kind: string(p.Kind), Subject: p.Subject, Code: p.Code, Detail: p.Detail, Why: p.Why, Params: params, Changes: changes}
 }
 
 func (s *Server) verifyLedger(c *gin.Context, req LedgerVerifyRequest) (LedgerReport, error) {

@@ -13,6 +13,7 @@ import (
 	"taxiexam/internal/audit"
 	"taxiexam/internal/notify"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/reqctx"
 )
 
@@ -92,6 +93,8 @@ type RoundStore interface {
 	// sessions first-come.
 	SaveAssignments(ctx context.Context, roundID int64, as []Assignment) error
 	Assignments(ctx context.Context, roundID int64) ([]Assignment, error)
+	// AssignmentsPage is limit assignments from offset, in pass order, and how many there are.
+	AssignmentsPage(ctx context.Context, roundID int64, offset, limit int) ([]Assignment, int64, error)
 }
 
 // drawKey is the seeded tie-break of a candidate: SHA-256(seed || id).
@@ -243,6 +246,49 @@ func (s *Service) RoundResult(ctx context.Context, id int64) (Round, []Assignmen
 	}
 	as, err := s.store.Assignments(ctx, id)
 	return r, as, err
+}
+
+// AssignmentLine is one line of a round's allocation as the console shows
+// it: who (masked), which of their choices they got, and that session.
+type AssignmentLine struct {
+	Position int // pass order, from 1
+	Assignment
+	Person  Person       // masked name, ID number and phone
+	Session *SessionView // nil when none of the choices had a seat
+}
+
+// RoundAssignments is one page of a round's allocation in pass order (a
+// round may allocate tens of thousands of candidates).
+func (s *Service) RoundAssignments(ctx context.Context, id int64, offset, limit int) ([]AssignmentLine, int64, error) {
+	if _, err := s.store.RoundByID(ctx, id); err != nil {
+		return nil, 0, err
+	}
+	as, total, err := s.store.AssignmentsPage(ctx, id, offset, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	sessions := map[int64]*SessionView{}
+	out := make([]AssignmentLine, len(as))
+	for i, a := range as {
+		p, err := s.people.Person(ctx, a.CandidateID)
+		if err != nil {
+			return nil, 0, err
+		}
+		out[i] = AssignmentLine{Position: offset + i + 1, Assignment: a,
+			Person: Person{Name: pii.MaskName(p.Name), IDNumber: pii.MaskIDNumber(p.IDNumber), Phone: pii.MaskPhone(p.Phone)}}
+		if a.SessionID == 0 {
+			continue
+		}
+		if sessions[a.SessionID] == nil {
+			v, err := s.store.SessionByID(ctx, a.SessionID)
+			if err != nil {
+				return nil, 0, err
+			}
+			sessions[a.SessionID] = &v
+		}
+		out[i].Session = sessions[a.SessionID]
+	}
+	return out, total, nil
 }
 
 // SubmitChoices records the calling candidate's ranking while the round is

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -161,6 +162,21 @@ func TestPreferenceRoundAllocatesAtTheClose(t *testing.T) {
 				t.Fatalf("candidate %d not booked: %+v %v", a.CandidateID, m.Booking, err)
 			}
 		}
+	}
+	// The console reads the allocation a page at a time, masked, in pass order.
+	page, total, err := f.svc.RoundAssignments(f.admin, r.ID, 0, 2)
+	if err != nil || total != 5 || len(page) != 2 || page[0].Position != 1 || page[1].Position != 2 || page[0].CandidateID != as[0].CandidateID {
+		t.Fatalf("first page: %+v %d %v", page, total, err)
+	}
+	if l := page[0]; l.Person.Name == "" || strings.Contains(l.Person.IDNumber, "19900101") || l.Session == nil || l.Session.ID != l.SessionID {
+		t.Fatalf("line not masked or without its session: %+v", l)
+	}
+	last, _, err := f.svc.RoundAssignments(f.admin, r.ID, 4, 2)
+	if err != nil || len(last) != 1 || last[0].Position != 5 || last[0].Session != nil || last[0].Rank != 0 {
+		t.Fatalf("last page: %+v %v", last, err)
+	}
+	if _, _, err := f.svc.RoundAssignments(f.admin, r.ID+99, 0, 2); err == nil {
+		t.Fatal("assignments of a round that does not exist")
 	}
 	// Anyone with the published seed and the choices gets the same result.
 	again, err := booking.Allocate(r.Seed, []booking.Applicant{

@@ -362,6 +362,8 @@ test('ledger: the chain of results and certificates verifies', async () => {
   await expect(page.getByTestId('ledger-ok')).toBeVisible({ timeout: 30_000 })
   await expect(page.getByTestId('ledger-ok')).toContainText(/账本完整：\d+ 条记录/)
   await expect(page.getByTestId('ledger-broken')).toHaveCount(0)
+  // The checkpoint upload is a button of the page's language, not the browser's "Choose File".
+  await expect(page.getByTestId('ledger-choose')).toHaveText('选择检查点文件')
   await shot(page, 'bureau-ledger')
 })
 

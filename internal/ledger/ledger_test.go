@@ -232,10 +232,16 @@ func TestVerifyFindsEditsBehindTheApplicationsBack(t *testing.T) {
 		seq     int64
 		subject func(j journey) string
 		also    *ledger.Problem // another problem the report must list (code and seq)
+		check   func(t *testing.T, p ledger.Problem)
 	}{
 		{name: "score raised in the results table", code: ledger.ProblemSourceMismatch, seq: 1,
 			edit: func(t *testing.T, e *env, j journey) {
 				e.exec(t, "UPDATE exam_subject_results SET score = 100 WHERE id = ?", j.national.ID)
+			},
+			check: func(t *testing.T, p ledger.Problem) {
+				if !slices.ContainsFunc(p.Changes, func(c ledger.Change) bool { return c.Field == "score" && c.Now == "100" && c.Recorded != "100" }) {
+					t.Fatalf("the score change is not listed: %+v", p.Changes)
+				}
 			},
 			subject: func(j journey) string { return ledger.ResultSubject(j.national.ID) }},
 		{name: "failed subject turned into a pass", code: ledger.ProblemSourceMismatch, seq: 2,
@@ -305,8 +311,17 @@ func TestVerifyFindsEditsBehindTheApplicationsBack(t *testing.T) {
 			if tc.subject != nil && p.Subject != tc.subject(j) {
 				t.Fatalf("first broken names %s, want %s", p.Subject, tc.subject(j))
 			}
+			if tc.check != nil {
+				tc.check(t, p)
+			}
 			if tc.also != nil && !slices.ContainsFunc(rep.Problems, func(q ledger.Problem) bool { return q.Code == tc.also.Code && q.Seq == tc.also.Seq }) {
 				t.Fatalf("no %s at entry %d among %+v", tc.also.Code, tc.also.Seq, rep.Problems)
+			}
+			// A translated screen words each problem from Why and its values, never from Detail.
+			for _, q := range rep.Problems {
+				if q.Why == "" || (q.Code == ledger.ProblemSourceMismatch && len(q.Changes) == 0) {
+					t.Fatalf("problem without a translatable detail: %+v", q)
+				}
 			}
 		})
 	}

@@ -97,7 +97,18 @@ type Problem struct {
 	Kind    Kind
 	Subject string
 	Code    string
-	Detail  string // e.g. "score: ledger 72, row 95"
+	Detail  string // English, for the command line: e.g. "score: ledger "72", now "95""
+	// Why and Params say the same as Detail for a translated screen: Why
+	// names the sentence (see the web app's ledger.why texts), Params fill
+	// it; Changes lists a changed record's fields.
+	Why     string
+	Params  map[string]string
+	Changes []Change
+}
+
+// Change is one field of a record that differs from what the ledger holds.
+type Change struct {
+	Field, Recorded, Now string
 }
 
 // Report is the outcome of walking the whole chain.

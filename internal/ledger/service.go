@@ -309,17 +309,19 @@ func (s *Service) Verify(ctx context.Context, external []Checkpoint) (Report, er
 			for _, e := range batch {
 				rep.Entries++
 				if e.Seq != next {
-					add(Problem{Seq: next, Code: ProblemSeqGap, Detail: fmt.Sprintf("entries %d to %d are missing (the chain goes on at %d)", next, e.Seq-1, e.Seq)})
+					add(Problem{Seq: next, Code: ProblemSeqGap, Detail: fmt.Sprintf("entries %d to %d are missing (the chain goes on at %d)", next, e.Seq-1, e.Seq),
+						Why: "entries_missing", Params: params("from", next, "to", e.Seq-1, "next", e.Seq)})
 				}
 				if e.PrevHash != prev {
-					add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemPrevMismatch, Detail: "the previous entry's hash is not the one this entry was linked to: the entry before it was changed, removed or inserted"})
+					add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemPrevMismatch, Detail: "the previous entry's hash is not the one this entry was linked to: the entry before it was changed, removed or inserted", Why: "link_broken"})
 				}
 				if h := hashOf(e); h != e.Hash {
-					add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemHashMismatch, Detail: "the entry's content does not match its hash: it was changed after it was written"})
+					add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemHashMismatch, Detail: "the entry's content does not match its hash: it was changed after it was written", Why: "content_changed"})
 				}
 				for _, c := range wantAt[e.Seq] {
 					if c.Hash != e.Hash {
-						add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("checkpoint of %s names hash %s…, the chain has %s…", c.At.UTC().Format(time.RFC3339), short(c.Hash), short(e.Hash))})
+						add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("checkpoint of %s names hash %s…, the chain has %s…", c.At.UTC().Format(time.RFC3339), short(c.Hash), short(e.Hash)),
+							Why: "checkpoint_hash", Params: params("at", c.At.UTC().Format(time.RFC3339), "hash", short(c.Hash), "chain", short(e.Hash))})
 					}
 				}
 				delete(wantAt, e.Seq)
@@ -330,15 +332,18 @@ func (s *Service) Verify(ctx context.Context, external []Checkpoint) (Report, er
 		}
 		if rep.Entries > 0 || head.Seq > 0 {
 			if next-1 != head.Seq || prev != head.Hash {
-				add(Problem{Seq: head.Seq, Code: ProblemHeadMismatch, Detail: fmt.Sprintf("the recorded head is entry %d, the chain ends at %d: entries at the end were removed", head.Seq, next-1)})
+				add(Problem{Seq: head.Seq, Code: ProblemHeadMismatch, Detail: fmt.Sprintf("the recorded head is entry %d, the chain ends at %d: entries at the end were removed", head.Seq, next-1),
+					Why: "end_removed", Params: params("head", head.Seq, "end", next-1)})
 			}
 		}
 		for seq, list := range wantAt {
 			if seq <= head.Seq {
-				add(Problem{Seq: seq, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("a checkpoint names entry %d, which the chain does not have", seq)})
+				add(Problem{Seq: seq, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("a checkpoint names entry %d, which the chain does not have", seq),
+					Why: "checkpoint_entry_missing", Params: params("seq", seq)})
 			} else {
 				for _, c := range list {
-					add(Problem{Seq: seq, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("a checkpoint of %s names entry %d, beyond the chain's end %d: entries were removed", c.At.UTC().Format(time.RFC3339), seq, head.Seq)})
+					add(Problem{Seq: seq, Code: ProblemCheckpointMismatch, Detail: fmt.Sprintf("a checkpoint of %s names entry %d, beyond the chain's end %d: entries were removed", c.At.UTC().Format(time.RFC3339), seq, head.Seq),
+						Why: "checkpoint_beyond_end", Params: params("at", c.At.UTC().Format(time.RFC3339), "seq", seq, "end", head.Seq)})
 				}
 			}
 		}
@@ -381,7 +386,7 @@ func short(h string) string {
 func (s *Service) fold(states map[string]*subjectState, e Entry, add func(Problem)) {
 	var f Facts
 	if err := json.Unmarshal([]byte(e.Payload), &f); err != nil {
-		add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemHashMismatch, Detail: "the entry's payload is not readable"})
+		add(Problem{Seq: e.Seq, Kind: e.Kind, Subject: e.Subject, Code: ProblemHashMismatch, Detail: "the entry's payload is not readable", Why: "payload_unreadable"})
 		return
 	}
 	st := states[e.Subject]
@@ -423,7 +428,7 @@ func (s *Service) compareSources(ctx context.Context, states map[string]*subject
 				st := states[subj]
 				cur, ok := now[id]
 				if !ok {
-					add(Problem{Seq: st.first, Subject: subj, Kind: st.kind, Code: ProblemSourceMissing, Detail: "the record this entry names no longer exists"})
+					add(Problem{Seq: st.first, Subject: subj, Kind: st.kind, Code: ProblemSourceMissing, Detail: "the record this entry names no longer exists", Why: "record_gone"})
 					continue
 				}
 				keys := make([]string, 0, len(st.facts))
@@ -432,17 +437,19 @@ func (s *Service) compareSources(ctx context.Context, states map[string]*subject
 				}
 				slices.Sort(keys)
 				var diffs []string
+				var changes []Change
 				first := int64(0)
 				for _, k := range keys {
 					if cur[k] != st.facts[k] {
 						diffs = append(diffs, fmt.Sprintf("%s: ledger %q, now %q", k, st.facts[k], cur[k]))
+						changes = append(changes, Change{Field: k, Recorded: st.facts[k], Now: cur[k]})
 						if first == 0 || st.seqOf[k] < first {
 							first = st.seqOf[k]
 						}
 					}
 				}
 				if len(diffs) > 0 {
-					add(Problem{Seq: first, Subject: subj, Kind: st.kind, Code: ProblemSourceMismatch, Detail: "the record was changed outside the application: " + strings.Join(diffs, "; ")})
+					add(Problem{Seq: first, Subject: subj, Kind: st.kind, Code: ProblemSourceMismatch, Detail: "the record was changed outside the application: " + strings.Join(diffs, "; "), Why: "record_changed", Changes: changes})
 				}
 			}
 		}
@@ -482,20 +489,20 @@ func (s *Service) currentFacts(ctx context.Context, prefix string, ids []int64) 
 // findUnrecorded reports result and certificate rows that no entry names:
 // rows written behind the application's back (a forged pass).
 func (s *Service) findUnrecorded(ctx context.Context, states map[string]*subjectState, add func(Problem)) error {
-	check := func(list func(context.Context, int64, int) ([]int64, error), subject func(int64) string, what string) error {
+	check := func(list func(context.Context, int64, int) ([]int64, error), subject func(int64) string, what, why string) error {
 		return s.eachID(ctx, list, func(ids []int64) error {
 			for _, id := range ids {
 				if states[subject(id)] == nil {
-					add(Problem{Subject: subject(id), Code: ProblemUnrecorded, Detail: what + " that no ledger entry recorded: it was not written by the application"})
+					add(Problem{Subject: subject(id), Code: ProblemUnrecorded, Detail: what + " that no ledger entry recorded: it was not written by the application", Why: why})
 				}
 			}
 			return nil
 		})
 	}
-	if err := check(s.sources.SubjectResultIDs, ResultSubject, "a subject result"); err != nil {
+	if err := check(s.sources.SubjectResultIDs, ResultSubject, "a subject result", "result_unrecorded"); err != nil {
 		return err
 	}
-	return check(s.sources.CertificateIDs, CertificateSubject, "a certificate")
+	return check(s.sources.CertificateIDs, CertificateSubject, "a certificate", "certificate_unrecorded")
 }
 
 // ---------------------------------------------------------------- checkpoints and listings
@@ -616,4 +623,13 @@ func (s *Service) EntriesOf(ctx context.Context, subjects []string) ([]Entry, er
 		return nil, nil
 	}
 	return s.store.EntriesOf(ctx, subjects)
+}
+
+// params pairs names with values for a Problem's translated sentence.
+func params(kv ...any) map[string]string {
+	m := make(map[string]string, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i].(string)] = fmt.Sprint(kv[i+1])
+	}
+	return m
 }

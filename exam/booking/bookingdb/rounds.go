@@ -189,3 +189,20 @@ func (s *Store) Assignments(ctx context.Context, roundID int64) ([]booking.Assig
 	}
 	return out, nil
 }
+
+func (s *Store) AssignmentsPage(ctx context.Context, roundID int64, offset, limit int) ([]booking.Assignment, int64, error) {
+	q := s.db.Conn(ctx).Model(&assignmentRow{}).Where("round_id = ?", roundID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var rows []assignmentRow
+	if err := s.db.Conn(ctx).Where("round_id = ?", roundID).Order("position").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]booking.Assignment, len(rows))
+	for i, r := range rows {
+		out[i] = booking.Assignment{CandidateID: r.CandidateID, SessionID: r.SessionID, Rank: r.Rank}
+	}
+	return out, total, nil
+}

@@ -224,7 +224,11 @@ export interface LedgerProblem {
   kind: string
   subject: string
   code: string
+  /** English, as the command line prints it; screens word it from why + params + changes. */
   detail: string
+  why: string
+  params: Record<string, string>
+  changes: { field: string; recorded: string; now: string }[]
 }
 
 export interface LedgerReport {

@@ -37,6 +37,7 @@ export type Round = Schemas['RoundJSON']
 export type OpenRound = Schemas['OpenRoundJSON']
 
 export type Assignment = Schemas['AssignmentJSON']
+export type AssignmentLine = Schemas['AssignmentLineJSON']
 
 export type DayStat = Schemas['DayStatJSON']
 
@@ -87,4 +88,5 @@ export const bookingAdminApi = {
   rounds: () => api.get<Items<Round>>('/admin/rounds'),
   createRound: (r: { name: string; closes_at: string; session_ids: number[] }) => api.post<Round>('/admin/rounds', r),
   roundResult: (id: number) => api.get<{ round: Round; assignments: Assignment[] }>(`/admin/rounds/${id}`),
+  roundAssignments: (id: number, page: number) => api.get<Page<AssignmentLine>>(`/admin/rounds/${id}/assignments` + query({ page, page_size: 50 })),
 }

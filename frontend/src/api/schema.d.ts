@@ -640,6 +640,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/rounds/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page of a round's allocation in pass order: masked candidate, the choice they got and its session */
+        get: operations["get_api_v1_admin_rounds_id_assignments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/sessions": {
         parameters: {
             query?: never;
@@ -3385,6 +3402,19 @@ export interface components {
             /** @description 0 = none of the choices had a seat */
             session_id: number;
         };
+        AssignmentLineJSON: {
+            candidate_id: number;
+            /** @description masked */
+            id_number: string;
+            /** @description masked */
+            name: string;
+            /** @description pass order, from 1 */
+            position: number;
+            /** @description which choice they got (1 = first); 0 = none had a seat */
+            rank: number;
+            /** @description null when none of the choices had a seat */
+            session: components["schemas"]["SessionJSON"] | null;
+        };
         AttemptAnswerRequest: {
             /** @description option keys; [] clears the answer */
             given: string[];
@@ -4300,6 +4330,11 @@ export interface components {
             booking_id: number;
             note: string;
         };
+        LedgerChange: {
+            field: string;
+            now: string;
+            recorded: string;
+        };
         LedgerCheckpoint: {
             /** Format: date-time */
             at: string;
@@ -4326,16 +4361,25 @@ export interface components {
             subject: string;
         };
         LedgerProblem: {
+            /** @description record_changed: each field that differs */
+            changes: components["schemas"]["LedgerChange"][];
             /**
              * @description hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch
              * @enum {string}
              */
             code: "hash_mismatch" | "prev_mismatch" | "seq_gap" | "head_mismatch" | "source_mismatch" | "source_missing" | "unrecorded" | "checkpoint_mismatch";
+            /** @description English, as the command line prints it */
             detail: string;
             kind: string;
+            /** @description the values the sentence names (seq numbers, times, short hashes) */
+            params: {
+                [key: string]: string;
+            };
             /** @description the entry it concerns; 0 for a record no entry names */
             seq: number;
             subject: string;
+            /** @description names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded */
+            why: string;
         };
         LedgerRecord: {
             /** Format: date-time */
@@ -4614,6 +4658,12 @@ export interface components {
         };
         Page_ArchiveHit: {
             items: components["schemas"]["ArchiveHit"][];
+            page: number;
+            page_size: number;
+            total: number;
+        };
+        Page_AssignmentLineJSON: {
+            items: components["schemas"]["AssignmentLineJSON"][];
             page: number;
             page_size: number;
             total: number;
@@ -7170,6 +7220,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RoundResultJSON"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_v1_admin_rounds_id_assignments: {
+        parameters: {
+            query?: {
+                /** @description 1-based page number, default 1 */
+                page?: number;
+                /** @description items per page, default 20, at most 100 */
+                page_size?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AssignmentLineJSON"];
                 };
             };
             /** @description error */

@@ -156,6 +156,28 @@ export const ledgerEn: Strings<typeof ledgerZhCN> = {
     unrecorded: 'Data not written by the system',
     checkpoint_mismatch: 'Disagrees with a checkpoint',
   },
+  why: {
+    entries_missing: 'Entries {from} to {to} are missing (the chain goes on at {next})',
+    link_broken: 'The previous entry’s hash is not the one this entry was linked to: the entry before it was changed, removed or inserted',
+    content_changed: 'The entry’s content does not match its hash: it was changed after it was written',
+    payload_unreadable: 'The entry’s content cannot be read',
+    checkpoint_hash: 'The checkpoint of {at} names hash {hash}…, the chain has {chain}…',
+    checkpoint_entry_missing: 'A checkpoint names entry {seq}, which the chain does not have',
+    checkpoint_beyond_end: 'A checkpoint of {at} names entry {seq}, beyond the chain’s end {end}: entries were removed',
+    end_removed: 'The recorded end is entry {head}, the chain ends at {end}: entries at the end were removed',
+    record_gone: 'The record this entry names no longer exists',
+    record_changed: 'The record was changed outside the system: ',
+    result_unrecorded: 'A subject result that no ledger entry recorded: it was not written by the system',
+    certificate_unrecorded: 'A certificate that no ledger entry recorded: it was not written by the system',
+  },
+  change: '{field}: ledger “{recorded}”, now “{now}”',
+  fields: {
+    candidate_id: 'candidate', application_id: 'application', attempt_id: 'attempt', session_id: 'session', centre_id: 'centre', subject: 'subject',
+    score: 'score', total_points: 'total points', pass_percent: 'pass mark', passed: 'passed', sat_at: 'sat at', valid_until: 'valid until',
+    kind: 'kind', version: 'version', licence_id: 'e-licence id', holder: 'holder', authority: 'authority', issued_on: 'issued on',
+    expires_on: 'expires on', status: 'status', replaced_by: 'replaced by', handed_over_by: 'handed over by', collected_by: 'collected by', proxy: 'proxy',
+  },
+  chooseFile: 'Choose a checkpoint file',
 }
 
 export const accountEn: Strings<typeof accountZhCN> = {

@@ -153,6 +153,29 @@ export const ledgerZhCN = {
     unrecorded: '数据未经系统写入',
     checkpoint_mismatch: '与检查点不符',
   },
+  // The detail of each problem (the server's why + params).
+  why: {
+    entries_missing: '第 {from} 至 {to} 条记录缺失（链条从第 {next} 条接续）',
+    link_broken: '上一条记录的哈希与本条链接的不同：上一条被改动、删除或插入过',
+    content_changed: '本条内容与其哈希不符：写入后被改动过',
+    payload_unreadable: '本条内容无法读取',
+    checkpoint_hash: '{at} 的检查点记录的哈希为 {hash}…，链条上为 {chain}…',
+    checkpoint_entry_missing: '检查点记录了第 {seq} 条，链条上没有这一条',
+    checkpoint_beyond_end: '{at} 的检查点记录了第 {seq} 条，超出链尾第 {end} 条：末尾记录被删除',
+    end_removed: '记录的链尾是第 {head} 条，链条止于第 {end} 条：末尾记录被删除',
+    record_gone: '本条所指的数据已不存在',
+    record_changed: '数据在系统之外被改动：',
+    result_unrecorded: '一条科目成绩没有对应的账本记录：不是由系统写入的',
+    certificate_unrecorded: '一本证件没有对应的账本记录：不是由系统写入的',
+  },
+  change: '{field}：账本为“{recorded}”，现为“{now}”',
+  fields: {
+    candidate_id: '考生', application_id: '申请', attempt_id: '答卷', session_id: '场次', centre_id: '考点', subject: '科目',
+    score: '分数', total_points: '总分', pass_percent: '合格线', passed: '是否合格', sat_at: '考试时间', valid_until: '有效期至',
+    kind: '证件类型', version: '版本', licence_id: '电子证照标识', holder: '持证人', authority: '发证机关', issued_on: '发证日期',
+    expires_on: '有效期至', status: '状态', replaced_by: '替换为', handed_over_by: '经办人', collected_by: '领取人', proxy: '代领',
+  },
+  chooseFile: '选择检查点文件',
 }
 
 export const accountZhCN = {

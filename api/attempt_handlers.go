@@ -121,10 +121,10 @@ func (s *Server) attemptView(v attempt.View) AttemptView {
 	}
 	for i, q := range v.Questions {
 		x := AttemptQuestion{Position: q.Position, Section: q.Section, QuestionID: q.QuestionID, Type: string(q.Type), Stem: q.Stem, ImageURL: q.ImageURL,
-			Options: questionOptions(q.Options), Points: q.Points, Given: nonNil(q.Given), Seq: q.Seq, Marked: q.Marked}
+			Options: questionOptions(q.Options), Points: q.Points, Given: letters(q.Given), Seq: q.Seq, Marked: q.Marked}
 		if v.Submitted() {
 			correct := q.Correct
-			x.Answer, x.Explanation, x.Correct = q.Answer, q.Explanation, &correct
+			x.Answer, x.Explanation, x.Correct = letters(q.Answer), q.Explanation, &correct
 		}
 		out.Questions[i] = x
 	}
@@ -165,7 +165,7 @@ func (s *Server) saveMockAnswer(c *gin.Context) {
 		return
 	}
 	saved, err := s.deps.Attempts.SaveAnswer(c.Request.Context(), attempt.KindMock, id, qid, attempt.Answer{Given: req.Given, Seq: req.Seq, Marked: req.Marked})
-	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: nonNil(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
+	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: letters(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
 }
 
 func (s *Server) submitMock(c *gin.Context, id int64) (AttemptView, error) {

@@ -400,3 +400,16 @@ func TestImportFullWidthCells(t *testing.T) {
 		t.Fatalf("xlsx: rows %+v errors %+v %v", b.Rows, b.Errors, err)
 	}
 }
+
+func TestSortedKeys(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"D", "C", "A"}, []string{"A", "C", "D"}},
+		{[]string{"B"}, []string{"B"}},
+		{[]string{"C", "A", "C"}, []string{"A", "C"}},
+		{nil, []string{}},
+	} {
+		if got := questionbank.SortedKeys(tc.in); fmt.Sprint(got) != fmt.Sprint(tc.want) || got == nil {
+			t.Errorf("SortedKeys(%v) = %#v, want %v", tc.in, got, tc.want)
+		}
+	}
+}

@@ -179,3 +179,17 @@ func validateOptions(q Question, f apperr.Fields) {
 		}
 	}
 }
+
+// SortedKeys returns option keys in letter order, each once ("DCA" is shown
+// as "ACD"): the form every answer a person reads is in, whatever order the
+// options were shown or tapped in.
+func SortedKeys(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

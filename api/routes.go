@@ -32,8 +32,9 @@ func (s *Server) routes() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/auth/staff/login", Access: public, Handler: withBody(s.staffLogin), Tag: "auth", Summary: "Staff login with username and password; sets the session cookie, or answers mfa when a code must follow", Body: StaffLoginRequest{}, Resp: LoginResponse{}},
 		{Method: http.MethodPost, Path: "/api/v1/auth/staff/mfa", Access: public, Handler: withBody(s.staffLoginMFA), Tag: "auth", Summary: "Second login step: the authenticator code (or a recovery code); sets the session cookie. A replayed code is refused", Body: MFALoginRequest{}, Resp: LoginResponse{}},
 		{Method: http.MethodPost, Path: "/api/v1/auth/staff/mfa/enrolment", Access: public, Handler: withBody(s.enrolAtLogin), Tag: "auth", Summary: "During a login whose role requires a second factor: a new authenticator secret and its QR code", Body: MFAChallengeRequest{}, Resp: MFAEnrolment{}, Status: http.StatusCreated},
-		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session"},
-		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}},
+		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Access: anyLoggedIn, Handler: noBody(s.logout), Tag: "auth", Summary: "End this session", BeforePasswordChange: true},
+		{Method: http.MethodGet, Path: "/api/v1/auth/me", Access: anyLoggedIn, Handler: noBody(s.me), Tag: "auth", Summary: "The logged-in user", Resp: Me{}, BeforePasswordChange: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/password", Access: anyStaff, Handler: withBody(s.changeMyPassword), Tag: "auth", Summary: "Change my own password: the current one and a new one (the admin's rules); ends my other sessions (audited). The only staff route besides logout open while must_change_password is set", Body: PasswordChangeRequest{}, BeforePasswordChange: true},
 
 		// ---- security: a candidate's own sessions; the bureau ends a candidate's ----
 		{Method: http.MethodGet, Path: "/api/v1/me/sessions", Access: candidateOnly, Handler: noBody(s.mySessions), Tag: "auth", Summary: "The candidate's logins that can still be used, newest first", Resp: itemList[MySession]{}},

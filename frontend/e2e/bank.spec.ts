@@ -3,7 +3,7 @@
 // fix it, import, get it reviewed and published by the bureau admin, and
 // find the question in a candidate's practice.
 import type { APIRequestContext, Page } from '@playwright/test'
-import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, shot, test } from './support'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, settleFirstLogin, shot, test } from './support'
 
 const RUN = Date.now().toString(36).slice(-6)
 const EDITOR = { username: `editor-${RUN}`, password: 'Editor-pass-2026', name: '王编辑' }
@@ -42,6 +42,7 @@ test.describe('desktop console', () => {
       data: { username: EDITOR.username, display_name: EDITOR.name, role: 'question_editor', centre_id: 0, office_id: 0, password: EDITOR.password },
     })
     expect(created.status()).toBe(201)
+    await settleFirstLogin(server, EDITOR.username, EDITOR.password)
 
     // the editor, in a browser of their own
     const ctx = await browser.newContext({ baseURL: server.baseURL, viewport: { width: 1280, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })

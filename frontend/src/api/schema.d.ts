@@ -1896,6 +1896,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my own password: the current one and a new one (the admin's rules); ends my other sessions (audited). The only staff route besides logout open while must_change_password is set */
+        post: operations["post_api_v1_me_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/rounds/{id}/choices": {
         parameters: {
             query?: never;
@@ -4346,6 +4363,8 @@ export interface components {
              * @enum {string}
              */
             kind: "candidate" | "staff";
+            /** @description staff: choose an own password first (POST /api/v1/me/password) */
+            must_change_password: boolean;
             office_id: number | null;
             phone_masked?: string;
             /**
@@ -4733,6 +4752,11 @@ export interface components {
             status: string;
             version: number;
             waybill: string;
+        };
+        PasswordChangeRequest: {
+            current_password: string;
+            /** @description at least 10 characters, three of: upper case, lower case, digits, symbols; not the current one */
+            new_password: string;
         };
         Person: {
             candidate_id: number;
@@ -9996,6 +10020,37 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RecoveryCodes"];
                 };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_api_v1_me_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description error */
             default: {

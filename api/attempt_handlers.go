@@ -131,6 +131,36 @@ func (s *Server) attemptView(v attempt.View) AttemptView {
 	return out
 }
 
+// MockRulesJSON is shown before a mock exam starts.
+type MockRulesJSON struct {
+	Sections       []MockRuleSection `json:"sections"`
+	TotalMinutes   int               `json:"total_minutes"`
+	TotalQuestions int               `json:"total_questions"`
+	OpenAttemptID  *int64            `json:"open_attempt_id" doc:"an attempt in progress: starting resumes it (its clock is running)"`
+}
+
+// MockRuleSection is one subject of the rules.
+type MockRuleSection struct {
+	Subject         string `json:"subject" doc:"national | regional"`
+	DurationMinutes int    `json:"duration_minutes"`
+	Questions       int    `json:"questions"`
+	TotalPoints     int    `json:"total_points"`
+	PassPercent     int    `json:"pass_percent"`
+	PassPoints      int    `json:"pass_points" doc:"the lowest passing score"`
+}
+
+func (s *Server) mockRules(c *gin.Context) (MockRulesJSON, error) {
+	r, err := s.deps.Attempts.MockRules(c.Request.Context())
+	out := MockRulesJSON{TotalMinutes: r.TotalMinutes, TotalQuestions: r.TotalQuestions, Sections: mapSlice(r.Sections, func(x attempt.RuleSection) MockRuleSection {
+		return MockRuleSection{Subject: string(x.Subject), DurationMinutes: x.DurationMinutes, Questions: x.Questions, TotalPoints: x.TotalPoints,
+			PassPercent: x.PassPercent, PassPoints: x.PassPoints}
+	})}
+	if r.OpenAttemptID != 0 {
+		out.OpenAttemptID = &r.OpenAttemptID
+	}
+	return out, err
+}
+
 func (s *Server) startMock(c *gin.Context) (AttemptView, error) {
 	v, err := s.deps.Attempts.StartMock(c.Request.Context())
 	return s.attemptView(v), err

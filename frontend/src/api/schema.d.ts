@@ -2101,6 +2101,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/mock-exams/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the next mock exam is, before its clock starts: per subject the time, questions and pass mark (default mock blueprint), and the attempt in progress starting would resume */
+        get: operations["get_api_v1_mock_exams_rules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -4430,6 +4447,26 @@ export interface components {
             scores: components["schemas"]["SubjectScore"][];
             /** Format: date-time */
             submitted_at: string;
+        };
+        MockRuleSection: {
+            duration_minutes: number;
+            pass_percent: number;
+            /** @description the lowest passing score */
+            pass_points: number;
+            questions: number;
+            /**
+             * @description national | regional
+             * @enum {string}
+             */
+            subject: "national" | "regional";
+            total_points: number;
+        };
+        MockRulesJSON: {
+            /** @description an attempt in progress: starting resumes it (its clock is running) */
+            open_attempt_id: number | null;
+            sections: components["schemas"]["MockRuleSection"][];
+            total_minutes: number;
+            total_questions: number;
         };
         MoveRequest: {
             booking_id: number;
@@ -10441,6 +10478,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttemptView"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_v1_mock_exams_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MockRulesJSON"];
                 };
             };
             /** @description error */

@@ -55,6 +55,12 @@ test.describe('desktop console', () => {
     // download the CSV template, as the wizard's link does
     await ed.getByTestId('bank-import').click()
     await expect(ed).toHaveURL(/\/staff\/bank\/import$/)
+    // one menu entry highlighted (the import's, not also the bank list's); the favicon is served
+    await expect(ed.getByTestId('staff-nav').locator('.is-active')).toHaveCount(1)
+    await expect(ed.getByTestId('nav-bank-import')).toHaveClass(/is-active/)
+    const icon = await ed.request.get('/favicon.svg')
+    expect(icon.status()).toBe(200)
+    expect(icon.headers()['content-type']).toContain('image/svg')
     const href = await ed.getByTestId('template-csv').getAttribute('href')
     const tpl = await ed.request.get(href!)
     expect(tpl.ok()).toBeTruthy()

@@ -120,3 +120,15 @@ func (ta *testApp) loginPendingStaff(t *testing.T, admin, c *http.Client, role a
 		t.Fatalf("login %s: %d %s", role, res.status, res.body)
 	}
 }
+
+// choosePassword does the first-login change on c's session (an account
+// the admin created through the API): to another password and back, so
+// later logins use the same one; the session goes on.
+func (ta *testApp) choosePassword(t *testing.T, c *http.Client, current string) {
+	t.Helper()
+	for _, step := range [][2]string{{current, current + "-own"}, {current + "-own", current}} {
+		if res := ta.call(t, c, "POST", "/api/v1/me/password", `{"current_password":"`+step[0]+`","new_password":"`+step[1]+`"}`); res.status != http.StatusNoContent {
+			t.Fatalf("first password change: %d %s", res.status, res.body)
+		}
+	}
+}

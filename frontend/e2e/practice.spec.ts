@@ -24,6 +24,7 @@ interface StudyQ {
 }
 
 test('candidate: sequential practice resumes, wrong answer lands in the book, mock exam survives a reload', async ({ page, server }) => {
+  test.setTimeout(120_000) // the rules screen and the mock exam on a shared machine
   await login(page, server, '13700137111')
   await page.getByTestId('go-practice').click()
   await expect(page).toHaveURL(/\/m\/practice$/)

@@ -38,7 +38,7 @@ function smsTemplates(logPath: string, masked: string, after: number): string[] 
 }
 
 test('registration: QR code -> phone form -> police approval -> SMS at each step', async ({ page, browser, server }) => {
-  test.setTimeout(120_000)
+  test.setTimeout(180_000) // two browsers, blur check and the way forward on a shared machine
   const admin = await adminAPI(server.baseURL)
   const code = `window-${Date.now().toString(36)}`
   const created = await admin.post('/api/v1/admin/channels', { data: { name: '行政服务中心窗口', code } })

@@ -300,9 +300,10 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 		var before StaffUser
 		u, err := s.store.UpdateStaff(ctx, p.UserID, func(x *StaffUser) error {
 			before = *x
+			// Version is the admin editor's lock: the holder's own password
+			// is not a field they edit, so an open edit dialog stays valid.
 			x.PasswordHash, x.MustChangePassword = hash, false
 			x.FailedLogins, x.Lockouts = 0, 0
-			x.Version++
 			return nil
 		})
 		if err != nil {
@@ -312,8 +313,8 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "staff.password_change", TargetType: "staff_user", TargetID: itoa(p.UserID),
-			Before: map[string]any{"must_change_password": before.MustChangePassword, "version": before.Version},
-			After:  map[string]any{"must_change_password": false, "version": u.Version, "other_sessions_ended": true}})
+			Before: map[string]any{"must_change_password": before.MustChangePassword},
+			After:  map[string]any{"must_change_password": u.MustChangePassword, "other_sessions_ended": true}})
 	})
 	if err != nil {
 		return err

@@ -114,6 +114,10 @@ const en: MessageSchema = {
     username_taken: 'This username is already taken',
     version_conflict: 'Someone else changed this in the meantime; reload and try again',
     last_admin: 'The last active bureau administrator cannot be disabled or demoted',
+    // ---- own password ----
+    password_change_required: 'Change the password an administrator set for you first',
+    current_password_wrong: 'The current password is wrong',
+    password_unchanged: 'The new password must differ from the current one',
     // ---- hotpath: group-commit writer ----
     write_queue_full: 'The server is busy saving answers; please retry in a moment',
     shutting_down: 'The server is restarting; please retry in a moment',

@@ -117,6 +117,10 @@ const zhCN = {
     username_taken: '该用户名已被使用',
     version_conflict: '内容已被其他人修改，请刷新后重试',
     last_admin: '不能停用或降级最后一个在用的局管理员',
+    // ---- own password ----
+    password_change_required: '请先修改管理员为你设置的密码',
+    current_password_wrong: '当前密码不正确',
+    password_unchanged: '新密码不能与当前密码相同',
     // ---- hotpath: group-commit writer ----
     write_queue_full: '服务器正忙于保存答案，请稍后重试',
     shutting_down: '服务器正在重启，请稍后重试',

@@ -13,8 +13,17 @@ run: web
 build: web
 	$(GO) build -o bin/examd ./cmd/examd
 
-web: frontend/node_modules/.installed
+# The web app is rebuilt only when a source changed: the built index.html
+# is the stamp, newer than every file it is made from (a fresh clone, or
+# `make clean`, has none, so the first `make run` builds it).
+WEB_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+
+web: frontend/dist/index.html
+
+frontend/dist/index.html: $(WEB_SRC) frontend/node_modules/.installed
 	cd frontend && npm run build
+	touch $@
 
 frontend/node_modules/.installed: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund

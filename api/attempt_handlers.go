@@ -121,14 +121,44 @@ func (s *Server) attemptView(v attempt.View) AttemptView {
 	}
 	for i, q := range v.Questions {
 		x := AttemptQuestion{Position: q.Position, Section: q.Section, QuestionID: q.QuestionID, Type: string(q.Type), Stem: q.Stem, ImageURL: q.ImageURL,
-			Options: questionOptions(q.Options), Points: q.Points, Given: nonNil(q.Given), Seq: q.Seq, Marked: q.Marked}
+			Options: questionOptions(q.Options), Points: q.Points, Given: letters(q.Given), Seq: q.Seq, Marked: q.Marked}
 		if v.Submitted() {
 			correct := q.Correct
-			x.Answer, x.Explanation, x.Correct = q.Answer, q.Explanation, &correct
+			x.Answer, x.Explanation, x.Correct = letters(q.Answer), q.Explanation, &correct
 		}
 		out.Questions[i] = x
 	}
 	return out
+}
+
+// MockRulesJSON is shown before a mock exam starts.
+type MockRulesJSON struct {
+	Sections       []MockRuleSection `json:"sections"`
+	TotalMinutes   int               `json:"total_minutes"`
+	TotalQuestions int               `json:"total_questions"`
+	OpenAttemptID  *int64            `json:"open_attempt_id" doc:"an attempt in progress: starting resumes it (its clock is running)"`
+}
+
+// MockRuleSection is one subject of the rules.
+type MockRuleSection struct {
+	Subject         string `json:"subject" doc:"national | regional"`
+	DurationMinutes int    `json:"duration_minutes"`
+	Questions       int    `json:"questions"`
+	TotalPoints     int    `json:"total_points"`
+	PassPercent     int    `json:"pass_percent"`
+	PassPoints      int    `json:"pass_points" doc:"the lowest passing score"`
+}
+
+func (s *Server) mockRules(c *gin.Context) (MockRulesJSON, error) {
+	r, err := s.deps.Attempts.MockRules(c.Request.Context())
+	out := MockRulesJSON{TotalMinutes: r.TotalMinutes, TotalQuestions: r.TotalQuestions, Sections: mapSlice(r.Sections, func(x attempt.RuleSection) MockRuleSection {
+		return MockRuleSection{Subject: string(x.Subject), DurationMinutes: x.DurationMinutes, Questions: x.Questions, TotalPoints: x.TotalPoints,
+			PassPercent: x.PassPercent, PassPoints: x.PassPoints}
+	})}
+	if r.OpenAttemptID != 0 {
+		out.OpenAttemptID = &r.OpenAttemptID
+	}
+	return out, err
 }
 
 func (s *Server) startMock(c *gin.Context) (AttemptView, error) {
@@ -165,7 +195,7 @@ func (s *Server) saveMockAnswer(c *gin.Context) {
 		return
 	}
 	saved, err := s.deps.Attempts.SaveAnswer(c.Request.Context(), attempt.KindMock, id, qid, attempt.Answer{Given: req.Given, Seq: req.Seq, Marked: req.Marked})
-	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: nonNil(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
+	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: letters(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
 }
 
 func (s *Server) submitMock(c *gin.Context, id int64) (AttemptView, error) {

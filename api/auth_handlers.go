@@ -41,6 +41,15 @@ type Me struct {
 	PhoneMasked string `json:"phone_masked,omitempty"`
 	CentreID    *int64 `json:"centre_id"`
 	OfficeID    *int64 `json:"office_id"`
+	// MustChangePassword: staff whose password an admin set; until they
+	// change it every other staff route answers password_change_required.
+	MustChangePassword bool `json:"must_change_password" doc:"staff: choose an own password first (POST /api/v1/me/password)"`
+}
+
+// PasswordChangeRequest changes the caller's own password.
+type PasswordChangeRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password" doc:"at least 10 characters, three of: upper case, lower case, digits, symbols; not the current one"`
 }
 
 // LoginResponse carries the user; the session is an HttpOnly cookie. A
@@ -52,7 +61,8 @@ type LoginResponse struct {
 }
 
 func meOf(p auth.Principal) Me {
-	m := Me{ID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, DisplayName: p.DisplayName, PhoneMasked: p.PhoneMasked}
+	m := Me{ID: p.UserID, Kind: p.Kind, Role: string(p.Role), Username: p.Username, DisplayName: p.DisplayName, PhoneMasked: p.PhoneMasked,
+		MustChangePassword: p.MustChangePassword}
 	if p.CentreID != 0 {
 		m.CentreID = &p.CentreID
 	}
@@ -94,6 +104,10 @@ func (s *Server) logout(c *gin.Context) (noContent, error) {
 	}
 	s.clearSession(c)
 	return noContent{}, nil
+}
+
+func (s *Server) changeMyPassword(c *gin.Context, req PasswordChangeRequest) (noContent, error) {
+	return noContent{}, s.deps.Auth.ChangeOwnPassword(c.Request.Context(), principal(c), req.CurrentPassword, req.NewPassword)
 }
 
 func (s *Server) me(c *gin.Context) (Me, error) {

@@ -1,6 +1,10 @@
 package api
 
-import "time"
+import (
+	"time"
+
+	questionbank "taxiexam/question-bank"
+)
 
 // Helpers the handler files share to turn domain values into JSON ones.
 
@@ -36,6 +40,10 @@ func mapSlice[T, U any](in []T, f func(T) U) []U {
 }
 
 // nonNil makes a nil slice empty, so it encodes as [] rather than null.
+// letters is a list of option keys as JSON shows them: in letter order
+// ("ACD", never the shuffled "DCA"), [] rather than null.
+func letters(keys []string) []string { return questionbank.SortedKeys(keys) }
+
 func nonNil[T any](s []T) []T {
 	if s == nil {
 		return []T{}

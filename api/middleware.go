@@ -201,8 +201,9 @@ func principal(c *gin.Context) auth.Principal {
 	return pr
 }
 
-// authorize enforces a route's Access.
-func authorize(a Access) gin.HandlerFunc {
+// authorize enforces a route's Access, and keeps a staff session whose
+// password an admin set to the routes marked BeforePasswordChange.
+func authorize(a Access, beforePasswordChange bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if a.Public {
 			c.Next()
@@ -213,8 +214,13 @@ func authorize(a Access) gin.HandlerFunc {
 			fail(c, apperr.ErrUnauthenticated)
 			return
 		}
-		if !a.Allows(p.(auth.Principal).Role) {
+		pr := p.(auth.Principal)
+		if !a.Allows(pr.Role) {
 			fail(c, apperr.ErrForbidden.WithMessage("your role may not use this"))
+			return
+		}
+		if pr.MustChangePassword && !beforePasswordChange {
+			fail(c, auth.ErrPasswordChangeRequired)
 			return
 		}
 		c.Next()

@@ -196,7 +196,7 @@ func practiceQuestion(q questionbank.Question, withKey bool) PracticeQuestion {
 	out := PracticeQuestion{ID: q.ID, Version: q.Version, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem,
 		Options: questionOptions(q.Options), ImageURL: q.ImageURL}
 	if withKey {
-		out.Answer, out.Explanation = q.Answer, q.Explanation
+		out.Answer, out.Explanation = letters(q.Answer), q.Explanation
 	}
 	return out
 }
@@ -245,7 +245,7 @@ func (s *Server) practiceNext(c *gin.Context) (PracticeShown, error) {
 func (s *Server) practiceAnswer(c *gin.Context, req PracticeAnswerRequest) (PracticeChecked, error) {
 	ck, err := s.deps.Practice.Answer(c.Request.Context(), practice.AnswerInput{QuestionID: req.QuestionID, Version: req.Version, Given: req.Given,
 		Mode: practice.Mode(req.Mode), ChapterID: req.ChapterID, Position: req.Position})
-	return PracticeChecked{Correct: ck.Correct, Answer: ck.Answer, Explanation: ck.Explanation, WrongBook: ck.WrongBook,
+	return PracticeChecked{Correct: ck.Correct, Answer: letters(ck.Answer), Explanation: ck.Explanation, WrongBook: ck.WrongBook,
 		Streak: ck.Streak, NextPosition: ck.NextPos}, err
 }
 
@@ -267,7 +267,7 @@ func (s *Server) practiceFavourites(c *gin.Context, p pageReq) ([]PracticeEntry,
 func (s *Server) practiceEntry(e practice.Entry) PracticeEntry {
 	r := e.Record
 	return PracticeEntry{Question: practiceQuestion(e.Question, true), Retired: e.Question.Status == questionbank.StatusRetired,
-		Attempts: r.Attempts, Rights: r.Rights, Streak: r.Streak, LastCorrect: r.LastCorrect, LastGiven: nonNil(r.LastGiven),
+		Attempts: r.Attempts, Rights: r.Rights, Streak: r.Streak, LastCorrect: r.LastCorrect, LastGiven: letters(r.LastGiven),
 		LastAt: s.atPtr(r.LastAt), Favourite: r.Favourite, WrongBook: r.WrongBook}
 }
 

@@ -379,7 +379,7 @@ func (s *Server) terminalAnswer(c *gin.Context) {
 		return
 	}
 	saved, err := s.deps.Proctoring.Answer(c.Request.Context(), terminalToken(c), qid, attempt.Answer{Given: req.Given, Seq: req.Seq, Marked: req.Marked})
-	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: nonNil(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
+	respond(c, AttemptAnswerSaved{QuestionID: saved.QuestionID, Given: letters(saved.Given), Seq: saved.Seq, Marked: saved.Marked, Applied: saved.Applied}, err)
 }
 
 func (s *Server) terminalSubmit(c *gin.Context) (AttemptView, error) {

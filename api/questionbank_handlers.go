@@ -254,7 +254,7 @@ func domainOptions(o []BankOption) []questionbank.Option {
 func (s *Server) bankQuestion(q questionbank.QuestionInfo) BankQuestion {
 	return BankQuestion{ID: q.ID, Version: q.Version, LiveVersion: q.LiveVersion, RowVersion: q.RowVersion, Status: q.Status,
 		Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type), Stem: q.Stem, Options: bankOptions(q.Options),
-		Answer: nonNil(q.Answer), Explanation: q.Explanation, ImageURL: q.ImageURL, Difficulty: q.Difficulty, Tags: nonNil(q.Tags),
+		Answer: letters(q.Answer), Explanation: q.Explanation, ImageURL: q.ImageURL, Difficulty: q.Difficulty, Tags: nonNil(q.Tags),
 		Context: q.Context, ReviewNote: q.ReviewNote, UpdatedAt: s.at(q.UpdatedAt), UpdatedBy: q.UpdatedBy}
 }
 
@@ -300,7 +300,7 @@ func importPreview(b questionbank.ImportBatch) ImportPreview {
 		}
 		q := r.Question
 		p.Preview = append(p.Preview, ImportPreviewRow{Row: r.Row, Subject: string(q.Subject), ChapterID: q.ChapterID, Type: string(q.Type),
-			Stem: q.Stem, Options: bankOptions(q.Options), Answer: nonNil(q.Answer), Explanation: q.Explanation})
+			Stem: q.Stem, Options: bankOptions(q.Options), Answer: letters(q.Answer), Explanation: q.Explanation})
 	}
 	return p
 }
@@ -386,7 +386,7 @@ func (s *Server) bankQuestionVersions(c *gin.Context, id int64) (BankVersionList
 	vs, err := s.deps.Bank.History(c.Request.Context(), id)
 	return BankVersionList{Items: mapSlice(vs, func(v questionbank.Question) BankVersion {
 		return BankVersion{Version: v.Version, Frozen: v.Status == questionbank.StatusPublished, Stem: v.Stem,
-			Options: bankOptions(v.Options), Answer: nonNil(v.Answer), Explanation: v.Explanation, ImageURL: v.ImageURL}
+			Options: bankOptions(v.Options), Answer: letters(v.Answer), Explanation: v.Explanation, ImageURL: v.ImageURL}
 	})}, err
 }
 

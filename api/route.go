@@ -33,6 +33,11 @@ type Route struct {
 	// Raw marks routes that answer with something other than JSON
 	// (images, files, metrics); Resp then names the media type.
 	Raw string
+	// BeforePasswordChange marks the few routes a staff session may call
+	// while its password is one an admin set (auth.Principal.
+	// MustChangePassword): changing it, logging out, and who am I. Every
+	// other route answers 403 password_change_required.
+	BeforePasswordChange bool
 }
 
 // Access says who may call a route.

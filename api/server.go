@@ -126,7 +126,7 @@ func New(d Deps) *Server {
 		if strings.HasPrefix(r.Path, "/api/") {
 			chain = append(chain, apiGroup...)
 		}
-		chain = append(chain, authorize(r.Access))
+		chain = append(chain, authorize(r.Access, r.BeforePasswordChange))
 		if r.Idempotent {
 			chain = append(chain, idempotency(idem))
 		}

@@ -35,7 +35,7 @@ func TestImportAllOrNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]string{3: "I", 4: "I", 5: "B", 6: "D", 7: "B", 8: "E", 9: "I"}
+	want := map[int]string{3: "I", 4: "I", 5: "B", 6: "D", 7: "B", 8: "F", 9: "I"} // row 8: B repeats A, so column F
 	got := map[int]string{}
 	for _, re := range b.Errors {
 		got[re.Row] = re.Column
@@ -321,5 +321,95 @@ func TestImportAtTheStatedMaximum(t *testing.T) {
 	n, err := e.svc.ConfirmImport(e.ctx, batch.ID)
 	if err != nil || n != 20_000 {
 		t.Fatalf("confirm: %d %v", n, err)
+	}
+}
+
+// What a sheet typed with a Chinese input method holds: full-width letters,
+// digits, punctuation and spaces in the code cells are read as their plain
+// forms (NFKC, case, spaces); a repeated option is reported on the cell
+// that repeats.
+func TestImportFullWidthCells(t *testing.T) {
+	e := newEnv(t)
+	e.chapter(t, questionbank.SubjectNational, "n01")
+	cases := []struct {
+		name   string
+		row    string // the data row after the header
+		answer string // the stored answer when the row is good
+		column string // the column of the error when it is not
+	}{
+		{"full-width single answer", "national,n01,single,全角单选？,甲,乙,丙,,Ｂ,,2,,both", "B", ""},
+		{"lower-case full-width answer", "national,n01,single,全角小写？,甲,乙,丙,,ｃ,,2,,both", "C", ""},
+		{"full-width comma list", "national,n01,multiple,全角逗号？,甲,乙,丙,丁,Ａ，Ｃ，Ｄ,,2,,both", "ACD", ""},
+		{"ideographic spaces", "national,n01,multiple,全角空格？,甲,乙,丙,丁,　Ｄ　Ａ　,,2,,both", "AD", ""},
+		{"enumeration comma and semicolon", "national,n01,multiple,顿号分号？,甲,乙,丙,丁,B、C；D,,2,,both", "BCD", ""},
+		{"shuffled letters are sorted", "national,n01,multiple,乱序答案？,甲,乙,丙,丁,DCA,,2,,both", "ACD", ""},
+		{"full-width type subject context difficulty", "ｎａｔｉｏｎａｌ,Ｎ０１,ＳＩＮＧＬＥ,全角代码？,甲,乙,,,Ａ,,３,,ＢＯＴＨ", "A", ""},
+		{"true/false full-width letter", "national,n01,true_false,全角判断？,,,,,Ｂ,,1,,both", "B", ""},
+		{"true/false tick", "national,n01,true_false,打勾判断？,,,,,✓,,1,,both", "A", ""},
+		{"true/false options spelled out with spaces", "national,n01,true_false,写出选项？, 正确 ,错误　,,,对,,1,,both", "A", ""},
+		{"answer still not an option", "national,n01,single,不在选项？,甲,乙,,,Ｃ,,2,,both", "", "I"},
+		{"duplicate option C of A", "national,n01,single,重复C？,甲,乙,甲,,A,,2,,both", "", "G"},
+		{"duplicate option in full width", "national,n01,single,全角重复？,限速120km/h,限速１２０ｋｍ／ｈ,丙,,A,,2,,both", "", "F"},
+		{"duplicate option D of B", "national,n01,multiple,重复D？,甲,乙,丙,乙 ,AB,,2,,both", "", "H"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := e.svc.PreviewImport(e.ctx, "bank.csv", []byte(header+tc.row+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.column != "" {
+				if len(b.Errors) != 1 || b.Errors[0].Column != tc.column || b.Errors[0].Row != 2 {
+					t.Fatalf("errors %+v, want one in column %s", b.Errors, tc.column)
+				}
+				return
+			}
+			if len(b.Errors) != 0 || len(b.Rows) != 1 {
+				t.Fatalf("refused: %+v", b.Errors)
+			}
+			if got := strings.Join(b.Rows[0].Question.Answer, ""); got != tc.answer {
+				t.Fatalf("answer %q, want %q", got, tc.answer)
+			}
+		})
+	}
+	// one such row no longer blocks the file: the whole sheet confirms
+	sheet := header + cases[0].row + "\n" + cases[2].row + "\n" + cases[6].row + "\n"
+	b, err := e.svc.PreviewImport(e.ctx, "bank.csv", []byte(sheet))
+	if err != nil || len(b.Errors) != 0 {
+		t.Fatalf("preview: %+v %v", b.Errors, err)
+	}
+	if n, err := e.svc.ConfirmImport(e.ctx, b.ID); err != nil || n != 3 {
+		t.Fatalf("confirm: %d %v", n, err)
+	}
+	// the same cells in an .xlsx
+	x := excelize.NewFile()
+	for i, row := range [][]string{strings.Split(strings.TrimSpace(header), ","),
+		strings.Split("national,n01,multiple,表格全角？,甲,乙,丙,丁,Ｄ，Ｂ,,2,,both", ","),
+		strings.Split("national,n01,single,表格重复？,甲,乙,丙,乙,A,,2,,both", ",")} {
+		for j, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			_ = x.SetCellValue("Sheet1", cell, v)
+		}
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	b, err = e.svc.PreviewImport(e.ctx, "bank.xlsx", buf.Bytes())
+	if err != nil || len(b.Rows) != 1 || strings.Join(b.Rows[0].Question.Answer, "") != "BD" || len(b.Errors) != 1 || b.Errors[0].Column != "H" {
+		t.Fatalf("xlsx: rows %+v errors %+v %v", b.Rows, b.Errors, err)
+	}
+}
+
+func TestSortedKeys(t *testing.T) {
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"D", "C", "A"}, []string{"A", "C", "D"}},
+		{[]string{"B"}, []string{"B"}},
+		{[]string{"C", "A", "C"}, []string{"A", "C"}},
+		{nil, []string{}},
+	} {
+		if got := questionbank.SortedKeys(tc.in); fmt.Sprint(got) != fmt.Sprint(tc.want) || got == nil {
+			t.Errorf("SortedKeys(%v) = %#v, want %v", tc.in, got, tc.want)
+		}
 	}
 }

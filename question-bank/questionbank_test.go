@@ -181,6 +181,9 @@ func TestBadQuestions(t *testing.T) {
 		{"answer not among options", func(q *questionbank.QuestionInput) { q.Answer = []string{"D"} }, "answer", "invalid_input"},
 		{"two answers on single", func(q *questionbank.QuestionInput) { q.Answer = []string{"A", "B"} }, "answer", "invalid_input"},
 		{"duplicate options", func(q *questionbank.QuestionInput) { q.Options = opts("甲", "乙", " 甲 ") }, "options", "invalid_input"},
+		{"duplicate options in full width", func(q *questionbank.QuestionInput) {
+			q.Options = opts("限速120km/h", "乙", "限速１２０ｋｍ／ｈ")
+		}, "options", "invalid_input"},
 		{"empty stem", func(q *questionbank.QuestionInput) { q.Stem = "  " }, "stem", "invalid_input"},
 		{"multiple with one answer", func(q *questionbank.QuestionInput) { q.Type = questionbank.TypeMultiple; q.Answer = []string{"A"} }, "answer", "invalid_input"},
 		{"multiple all correct", func(q *questionbank.QuestionInput) {

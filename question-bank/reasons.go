@@ -41,4 +41,6 @@ var (
 	rsnImportDupStemQuestion          = apperr.NewReason("import_duplicate_stem_question", "duplicate stem: question {id} already has it")
 	rsnImportChapterDeleted           = apperr.NewReason("import_chapter_deleted", "the chapter was deleted since the preview")
 	rsnImportDupStemSince             = apperr.NewReason("import_duplicate_stem_since", "duplicate stem: question {id} was added since the preview")
+	rsnImportOptionTooLong            = apperr.NewReason("import_option_too_long", "option {key} is longer than {n} characters")
+	rsnImportOptionRepeats            = apperr.NewReason("import_option_repeats", "option {key} repeats option {first}")
 )

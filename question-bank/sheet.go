@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sheet formats.
@@ -144,7 +145,21 @@ var typeNames = map[string]QuestionType{"true_false": TypeTrueFalse, "判断": T
 	"single": TypeSingle, "单选": TypeSingle, "单选题": TypeSingle, "multiple": TypeMultiple, "多选": TypeMultiple, "多选题": TypeMultiple}
 var contextNames = map[string]string{"": ContextBoth, "both": ContextBoth, "通用": ContextBoth, "两证通用": ContextBoth,
 	"taxi": ContextTaxi, "巡游车": ContextTaxi, "巡游出租汽车": ContextTaxi, "ride_hailing": ContextRideHailing, "网约车": ContextRideHailing, "网络预约出租汽车": ContextRideHailing}
-var tfAnswers = map[string]string{"A": "A", "B": "B", "正确": "A", "错误": "B", "对": "A", "错": "B", "√": "A", "×": "B", "T": "A", "F": "B", "TRUE": "A", "FALSE": "B"}
+var tfAnswers = map[string]string{"A": "A", "B": "B", "正确": "A", "错误": "B", "对": "A", "错": "B", "√": "A", "×": "B", "✓": "A", "✔": "A", "✗": "B", "✘": "B",
+	"T": "A", "F": "B", "TRUE": "A", "FALSE": "B"}
+
+// foldCell is how the importer reads a cell that holds a code or a name
+// (subject, chapter, type, answer, difficulty, context): what a Chinese
+// input method types is folded to its plain form by Unicode NFKC
+// (full-width letters and digits, full-width punctuation, the ideographic
+// space), then trimmed and lower-cased.
+func foldCell(s string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(s)))
+}
+
+// answerSeparators may stand between the letters of a multiple-choice
+// answer ("A,C", "A、C", "A C", "A;C", after NFKC).
+const answerSeparators = ",;、/|. \t"
 
 // fieldColumn maps a validation field to the sheet column it came from.
 var fieldColumn = map[string]int{"subject": colSubject, "chapter_id": colChapter, "type": colType, "stem": colStem,
@@ -178,14 +193,14 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		}
 		before := len(errs)
 		var q Question
-		if sub, ok := subjectNames[strings.ToLower(cell(colSubject))]; ok {
+		if sub, ok := subjectNames[foldCell(cell(colSubject))]; ok {
 			q.Subject = sub
 		} else if cell(colSubject) == "" {
 			bad(colSubject, rsnImportMissing)
 		} else {
 			bad(colSubject, rsnImportUnknownSubject.With("value", cell(colSubject)))
 		}
-		if ch, ok := chaptersByCode[strings.ToLower(cell(colChapter))]; ok {
+		if ch, ok := chaptersByCode[foldCell(cell(colChapter))]; ok {
 			q.ChapterID = ch.ID
 			if q.Subject != "" && ch.Subject != q.Subject {
 				bad(colChapter, rsnImportChapterOtherSubject.With("value", cell(colChapter)))
@@ -195,7 +210,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		} else {
 			bad(colChapter, rsnImportUnknownChapter.With("value", cell(colChapter)))
 		}
-		if t, ok := typeNames[strings.ToLower(cell(colType))]; ok {
+		if t, ok := typeNames[foldCell(cell(colType))]; ok {
 			q.Type = t
 		} else if cell(colType) == "" {
 			bad(colType, rsnImportMissing)
@@ -210,12 +225,13 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 			for c := colOptA; c <= colOptD; c++ {
 				v := cell(c)
 				want := map[int]string{colOptA: TrueText, colOptB: FalseText}[c]
-				if v != "" && v != want {
+				if v != "" && foldCell(v) != want {
 					bad(c, rsnImportTFOptions)
 				}
 			}
 		} else if q.Type != "" {
 			gap := false
+			seen := map[string]int{} // folded text -> column
 			for c := colOptA; c <= colOptD; c++ {
 				v := cell(c)
 				if v == "" {
@@ -225,10 +241,19 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 				if gap {
 					bad(c, rsnImportOptionGap)
 				}
+				if len([]rune(v)) > MaxOptionRunes {
+					bad(c, rsnImportOptionTooLong.With("key", colLetter(c-colOptA)).With("n", MaxOptionRunes))
+				}
+				// the repeating cell is the one named, not the first option
+				if first, dup := seen[FoldOption(v)]; dup {
+					bad(c, rsnImportOptionRepeats.With("key", colLetter(c-colOptA)).With("first", colLetter(first-colOptA)))
+				} else {
+					seen[FoldOption(v)] = c
+				}
 				q.Options = append(q.Options, Option{Key: colLetter(c - colOptA), Text: v})
 			}
 		}
-		ans := strings.ToUpper(cell(colAnswer))
+		ans := strings.ToUpper(foldCell(cell(colAnswer)))
 		if ans == "" {
 			bad(colAnswer, rsnImportMissing)
 		} else if q.Type == TypeTrueFalse {
@@ -239,14 +264,14 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 			}
 		} else {
 			for _, r := range ans {
-				if r == ',' || r == '，' || r == ' ' || r == '、' {
+				if strings.ContainsRune(answerSeparators, r) {
 					continue
 				}
 				q.Answer = append(q.Answer, string(r))
 			}
 		}
 		q.Explanation = cell(colExplanation)
-		if d := cell(colDifficulty); d != "" {
+		if d := foldCell(cell(colDifficulty)); d != "" {
 			n, err := strconv.Atoi(d)
 			if err != nil {
 				bad(colDifficulty, apperr.WholeNumber(1, 5))
@@ -256,7 +281,7 @@ func parseRows(rows [][]string, chaptersByCode map[string]Chapter, chaptersByID 
 		if t := cell(colTags); t != "" {
 			q.Tags = strings.FieldsFunc(t, func(r rune) bool { return r == ';' || r == '；' || r == ',' || r == '，' || r == '|' })
 		}
-		if c, ok := contextNames[strings.ToLower(cell(colContext))]; ok {
+		if c, ok := contextNames[foldCell(cell(colContext))]; ok {
 			q.Context = c
 		} else {
 			bad(colContext, rsnImportUnknownContext.With("value", cell(colContext)))

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 
+	"golang.org/x/text/unicode/norm"
+
 	"taxiexam/internal/platform/apperr"
 )
 
@@ -47,6 +49,11 @@ func NormalizeStem(stem string) string {
 	}
 	return b.String()
 }
+
+// FoldOption is the form two options of a question are compared in: as
+// NormalizeStem after Unicode NFKC, so "１２０ｋｍ／ｈ" repeats "120km/h".
+// (Stems keep NormalizeStem alone: their stored hashes depend on it.)
+func FoldOption(text string) string { return NormalizeStem(norm.NFKC.String(text)) }
 
 // StemHash is the duplicate-detection key of a stem.
 func StemHash(stem string) string {
@@ -143,7 +150,7 @@ func validateOptions(q Question, f apperr.Fields) {
 			if len([]rune(o.Text)) > MaxOptionRunes {
 				f.Add("options", rsnOptionTooLong.With("key", o.Key))
 			}
-			t := NormalizeStem(o.Text)
+			t := FoldOption(o.Text)
 			if seen[t] {
 				f.Add("options", rsnOptionRepeats.With("key", o.Key))
 			}
@@ -171,4 +178,18 @@ func validateOptions(q Question, f apperr.Fields) {
 			f.Add("answer", rsnAnswerNotOption.With("key", a))
 		}
 	}
+}
+
+// SortedKeys returns option keys in letter order, each once ("DCA" is shown
+// as "ACD"): the form every answer a person reads is in, whatever order the
+// options were shown or tapped in.
+func SortedKeys(keys []string) []string {
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
 }

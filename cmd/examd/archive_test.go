@@ -230,6 +230,7 @@ func TestCandidateDossier(t *testing.T) {
 			if r := ta.call(t, c, "POST", "/api/v1/auth/staff/login", `{"username":"`+u+`","password":"Proctor-pass-1"}`); r.status != http.StatusOK {
 				t.Fatalf("%s login: %d %s", u, r.status, r.body)
 			}
+			ta.choosePassword(t, c, "Proctor-pass-1")
 			return c
 		}
 		here := ta.call(t, login("arcproc"), "GET", "/api/v1/archive/candidates/"+id, "")

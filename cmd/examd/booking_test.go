@@ -195,6 +195,7 @@ func TestBookingOverHTTP(t *testing.T) {
 	if r := ta.call(t, proctor, "POST", "/api/v1/auth/staff/login", `{"username":"proc2","password":"Proctor-pass-1"}`); r.status != http.StatusOK {
 		t.Fatalf("proctor login: %d %s", r.status, r.body)
 	}
+	ta.choosePassword(t, proctor, "Proctor-pass-1")
 	for who, c := range map[string]*http.Client{"admin": admin, "proctor": proctor} {
 		r := ta.call(t, c, "POST", "/api/v1/proctor/tickets/verify", `{"code":"`+home.Ticket.Code+`"}`)
 		if who == "admin" && r.status != http.StatusOK {

@@ -74,7 +74,7 @@ func serve(ctx context.Context, cfg *configs.Config, log *slog.Logger, stdout io
 	fmt.Fprintf(stdout, "examd is running on %s\n  open %s\n  mode: %s\n", ln.Addr(), cfg.Server.PublicURL, mode)
 	if created {
 		if cfg.Bootstrap.AdminPassword == "" {
-			fmt.Fprintf(stdout, "  first bureau admin created: username %q password %q (shown once; change it after logging in)\n", cfg.Bootstrap.AdminUsername, pw)
+			fmt.Fprintf(stdout, "  first bureau admin created: username %q password %q (shown once; the first login asks for a new one)\n", cfg.Bootstrap.AdminUsername, pw)
 		} else {
 			fmt.Fprintf(stdout, "  first bureau admin created: username %q with the password from EXAMD_BOOTSTRAP_ADMIN_PASSWORD\n", cfg.Bootstrap.AdminUsername)
 		}

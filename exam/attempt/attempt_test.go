@@ -46,7 +46,13 @@ func newFakeBank() *fakeBank {
 }
 
 func (b *fakeBank) DefaultBlueprint(_ context.Context, kind string) (questionbank.Blueprint, error) {
-	return questionbank.Blueprint{ID: 7, Kind: kind, IsDefault: true}, nil
+	// the blueprint AssemblePaper follows: 4 national questions in 60 min, 2 regional in 30, 5 points each, 80 %
+	return questionbank.Blueprint{ID: 7, Kind: kind, IsDefault: true, Sections: []questionbank.BlueprintSection{
+		{Subject: questionbank.SubjectNational, DurationMinutes: 60, PassPercent: 80, Items: []questionbank.BlueprintItem{
+			{ChapterID: 1, Type: questionbank.TypeSingle, Count: 2, Points: 5}, {ChapterID: 1, Type: questionbank.TypeTrueFalse, Count: 1, Points: 5}, {ChapterID: 1, Type: questionbank.TypeMultiple, Count: 1, Points: 5}}},
+		{Subject: questionbank.SubjectRegional, DurationMinutes: 30, PassPercent: 80, Items: []questionbank.BlueprintItem{
+			{ChapterID: 1, Type: questionbank.TypeSingle, Count: 1, Points: 5}, {ChapterID: 1, Type: questionbank.TypeTrueFalse, Count: 1, Points: 5}}},
+	}}, nil
 }
 
 func (b *fakeBank) AssemblePaper(_ context.Context, bpID, seed int64) (questionbank.Paper, error) {
@@ -437,5 +443,40 @@ func TestAnswerSavesOnTwoNodes(t *testing.T) {
 		if q.QuestionID == 2 && (q.Seq != 6 || q.Given[0] != "A") {
 			t.Fatalf("graded answer %+v, want seq 6 A", q.Item)
 		}
+	}
+}
+
+// The rules shown before the clock starts come from the blueprint, and name
+// the attempt in progress once there is one.
+func TestMockRules(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := as(31)
+	r, err := f.svc.MockRules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []attempt.RuleSection{
+		{Subject: questionbank.SubjectNational, DurationMinutes: 60, Questions: 4, TotalPoints: 20, PassPercent: 80, PassPoints: 16},
+		{Subject: questionbank.SubjectRegional, DurationMinutes: 30, Questions: 2, TotalPoints: 10, PassPercent: 80, PassPoints: 8},
+	}
+	if fmt.Sprint(r.Sections) != fmt.Sprint(want) || r.TotalMinutes != 90 || r.TotalQuestions != 6 || r.OpenAttemptID != 0 {
+		t.Fatalf("rules %+v", r)
+	}
+	v, err := f.svc.StartMock(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the rules match the paper the start gives
+	for i, s := range v.Sections {
+		if s.Count != want[i].Questions || s.DurationMinutes != want[i].DurationMinutes || s.TotalPoints != want[i].TotalPoints {
+			t.Fatalf("section %d of the paper %+v, rules %+v", i, s, want[i])
+		}
+	}
+	if r, err = f.svc.MockRules(ctx); err != nil || r.OpenAttemptID != v.ID {
+		t.Fatalf("open attempt: %+v %v", r, err)
+	}
+	if _, err := f.svc.MockRules(context.Background()); err == nil {
+		t.Fatal("rules without a candidate")
 	}
 }

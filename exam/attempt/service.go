@@ -563,3 +563,55 @@ func (s *Service) CandidateHistory(ctx context.Context, candidateID int64, kind 
 	}
 	return s.store.List(ctx, candidateID, kind, max(offset, 0), limit)
 }
+
+// MockRules is what a candidate reads before a mock exam starts its clock:
+// per subject the time, the number of questions and the pass mark, from the
+// default mock blueprint (the formal one when there is none), and the
+// attempt in progress the start button would resume, if any.
+type MockRules struct {
+	Sections       []RuleSection
+	TotalMinutes   int
+	TotalQuestions int
+	OpenAttemptID  int64 // 0: none; starting resumes this one
+}
+
+// RuleSection is one subject of MockRules.
+type RuleSection struct {
+	Subject         questionbank.Subject
+	DurationMinutes int
+	Questions       int
+	TotalPoints     int
+	PassPercent     int
+	PassPoints      int // the lowest passing score: Score*100 >= PassPercent*TotalPoints
+}
+
+// MockRules returns the rules of the calling candidate's next mock exam.
+func (s *Service) MockRules(ctx context.Context) (MockRules, error) {
+	cand, err := candidate(ctx)
+	if err != nil {
+		return MockRules{}, err
+	}
+	bp, err := s.bank.DefaultBlueprint(ctx, string(KindMock))
+	if err != nil {
+		return MockRules{}, err
+	}
+	var r MockRules
+	for _, sec := range bp.Sections {
+		rs := RuleSection{Subject: sec.Subject, DurationMinutes: sec.DurationMinutes, PassPercent: sec.PassPercent}
+		for _, it := range sec.Items {
+			rs.Questions += it.Count
+			rs.TotalPoints += it.Count * it.Points
+		}
+		rs.PassPoints = (rs.PassPercent*rs.TotalPoints + 99) / 100
+		r.Sections = append(r.Sections, rs)
+		r.TotalMinutes += rs.DurationMinutes
+		r.TotalQuestions += rs.Questions
+	}
+	switch a, err := s.store.Open(ctx, cand, KindMock); {
+	case err == nil:
+		r.OpenAttemptID = a.ID
+	case !errors.Is(err, apperr.ErrNotFound):
+		return MockRules{}, err
+	}
+	return r, nil
+}

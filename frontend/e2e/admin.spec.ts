@@ -7,6 +7,8 @@ import { ADMIN_PASSWORD, ADMIN_USERNAME, createCentre, expect, expectNoHorizonta
 // Unique per run, so the spec also passes against a server it has used before.
 const RUN = Date.now().toString(36).slice(-6)
 const PROCTOR = { username: `proctor-${RUN}`, password: 'Proctor-pass-2026', name: '李监考' }
+// The proctor's own password, chosen at the first login (the admin set the one above).
+const OWN_PASSWORD = 'Own-proctor-pass-2026'
 
 async function staffLogin(page: Page, username: string, password: string) {
   await page.goto('/staff/login')
@@ -104,7 +106,34 @@ test.describe('desktop', () => {
     // The proctor logs in elsewhere and sees the centre; their menu has no admin pages.
     const proctor = await otherBrowser(browser, server)
     try {
+      // The admin set the password: the first login must choose a new one,
+      // and until then no other page opens (nor any API but the change and logout).
       await staffLogin(proctor.page, PROCTOR.username, PROCTOR.password)
+      await expect(proctor.page).toHaveURL(/\/staff\/account\/password$/)
+      await expect(proctor.page.getByTestId('password-forced')).toContainText('管理员')
+      await expect(proctor.page.getByTestId('staff-nav')).toHaveCount(0)
+      await shot(proctor.page, 'admin-proctor-forced-password')
+      await proctor.page.goto('/staff/exam-day')
+      await expect(proctor.page).toHaveURL(/\/staff\/account\/password$/)
+      const me = await proctor.page.request.get('/api/v1/auth/me')
+      expect(((await me.json()) as { must_change_password: boolean }).must_change_password).toBe(true)
+      const refused = await proctor.page.request.get('/api/v1/stats/dashboard')
+      expect(refused.status()).toBe(403)
+      expect(await refused.text()).toContain('password_change_required')
+      // A wrong current password, then the same password again: both refused, in Chinese.
+      await proctor.page.locator('#pw-current').fill('Wrong-pass-2026')
+      await proctor.page.locator('#pw-new').fill(OWN_PASSWORD)
+      await proctor.page.locator('#pw-confirm').fill(OWN_PASSWORD)
+      await proctor.page.getByTestId('password-submit').click()
+      await expect(proctor.page.getByTestId('field-current').locator('.el-form-item__error')).toHaveText('当前密码不正确')
+      await proctor.page.locator('#pw-current').fill(PROCTOR.password)
+      await proctor.page.locator('#pw-new').fill(PROCTOR.password)
+      await proctor.page.locator('#pw-confirm').fill(PROCTOR.password)
+      await proctor.page.getByTestId('password-submit').click()
+      await expect(proctor.page.getByTestId('field-new').locator('.el-form-item__error')).toHaveText('新密码不能与当前密码相同')
+      await proctor.page.locator('#pw-new').fill(OWN_PASSWORD)
+      await proctor.page.locator('#pw-confirm').fill(OWN_PASSWORD)
+      await proctor.page.getByTestId('password-submit').click()
       await expect(proctor.page).toHaveURL(/\/staff$/)
       await expect(proctor.page.getByTestId('role')).toHaveText('监考员')
       await expect(proctor.page.getByTestId('centre-id')).toHaveText(String(centre))
@@ -131,8 +160,8 @@ test.describe('desktop', () => {
       await proctor.page.reload()
       await expect(proctor.page).toHaveURL(/\/staff\/login/)
 
-      // The proctor logs in again; the admin disables the account.
-      await staffLogin(proctor.page, PROCTOR.username, PROCTOR.password)
+      // The proctor logs in again (with their own password); the admin disables the account.
+      await staffLogin(proctor.page, PROCTOR.username, OWN_PASSWORD)
       await expect(proctor.page.getByTestId('centre-id')).toHaveText(String(centre))
 
       await row.getByTestId(`edit-${PROCTOR.username}`).click()
@@ -149,7 +178,7 @@ test.describe('desktop', () => {
       await proctor.page.reload()
       await expect(proctor.page).toHaveURL(/\/staff\/login/)
       await proctor.page.locator('#username').fill(PROCTOR.username)
-      await proctor.page.locator('#password').fill(PROCTOR.password)
+      await proctor.page.locator('#password').fill(OWN_PASSWORD)
       await proctor.page.getByTestId('login').click()
       await expect(proctor.page.getByTestId('login-error')).toContainText('账号已停用')
       await shot(proctor.page, 'admin-proctor-disabled')
@@ -157,12 +186,12 @@ test.describe('desktop', () => {
       await proctor.ctx.close()
     }
 
-    // The account's audit records (linked from its row): created, sessions revoked, disabled.
+    // The account's audit records (linked from its row): created, own password chosen, sessions revoked, disabled.
     await row.getByTestId(`audit-${PROCTOR.username}`).click()
     await expect(page).toHaveURL(/\/staff\/admin\/audit\?target_type=staff_user&target_id=\d+$/)
     await expect(page.locator('#audit-target-type')).toHaveValue('staff_user')
     const table = page.getByTestId('audit-table')
-    await expect(table.getByTestId('audit-action')).toHaveText(['staff.update', 'staff.revoke_sessions', 'staff.create'])
+    await expect(table.getByTestId('audit-action')).toHaveText(['staff.update', 'staff.revoke_sessions', 'staff.password_change', 'staff.create'])
     await expect(table.locator('.el-table__row').first()).toContainText(`${ADMIN_USERNAME} (局管理员)`)
     await shot(page, 'admin-audit-filtered')
 

@@ -3,7 +3,7 @@
 // fix it, import, get it reviewed and published by the bureau admin, and
 // find the question in a candidate's practice.
 import type { APIRequestContext, Page } from '@playwright/test'
-import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, shot, test } from './support'
+import { ADMIN_PASSWORD, ADMIN_USERNAME, expect, expectNoHorizontalScroll, logOffset, maskPhone, readSmsCode, settleFirstLogin, shot, test } from './support'
 
 const RUN = Date.now().toString(36).slice(-6)
 const EDITOR = { username: `editor-${RUN}`, password: 'Editor-pass-2026', name: '王编辑' }
@@ -42,6 +42,7 @@ test.describe('desktop console', () => {
       data: { username: EDITOR.username, display_name: EDITOR.name, role: 'question_editor', centre_id: 0, office_id: 0, password: EDITOR.password },
     })
     expect(created.status()).toBe(201)
+    await settleFirstLogin(server, EDITOR.username, EDITOR.password)
 
     // the editor, in a browser of their own
     const ctx = await browser.newContext({ baseURL: server.baseURL, viewport: { width: 1280, height: 860 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
@@ -54,6 +55,12 @@ test.describe('desktop console', () => {
     // download the CSV template, as the wizard's link does
     await ed.getByTestId('bank-import').click()
     await expect(ed).toHaveURL(/\/staff\/bank\/import$/)
+    // one menu entry highlighted (the import's, not also the bank list's); the favicon is served
+    await expect(ed.getByTestId('staff-nav').locator('.is-active')).toHaveCount(1)
+    await expect(ed.getByTestId('nav-bank-import')).toHaveClass(/is-active/)
+    const icon = await ed.request.get('/favicon.svg')
+    expect(icon.status()).toBe(200)
+    expect(icon.headers()['content-type']).toContain('image/svg')
     const href = await ed.getByTestId('template-csv').getAttribute('href')
     const tpl = await ed.request.get(href!)
     expect(tpl.ok()).toBeTruthy()

@@ -24,6 +24,7 @@ interface StudyQ {
 }
 
 test('candidate: sequential practice resumes, wrong answer lands in the book, mock exam survives a reload', async ({ page, server }) => {
+  test.setTimeout(120_000) // the rules screen and the mock exam on a shared machine
   await login(page, server, '13700137111')
   await page.getByTestId('go-practice').click()
   await expect(page).toHaveURL(/\/m\/practice$/)
@@ -89,9 +90,21 @@ test('candidate: sequential practice resumes, wrong answer lands in the book, mo
   await expectNoHorizontalScroll(page)
   await shot(page, 'practice-wrong-book')
 
-  // Full mock exam.
+  // Full mock exam: the rules first (from the blueprint), nothing timed yet.
   await page.goto('/m/practice')
   await page.getByTestId('go-mock').click()
+  await expect(page).toHaveURL(/\/m\/mock$/)
+  const rules = page.getByTestId('mock-rules')
+  await expect(rules.getByTestId('rules-total')).toContainText('限时 2 小时 15 分钟')
+  await expect(rules.getByTestId('rules-national')).toContainText('全国公共科目')
+  await expect(rules.getByTestId('rules-national')).toContainText('题 · 90 分钟')
+  await expect(rules.getByTestId('rules-national')).toContainText('满分 100 分，80 分（80%）及以上合格')
+  await expect(rules.getByTestId('rules-regional')).toContainText('题 · 45 分钟')
+  await expect(page.getByTestId('countdown')).toHaveCount(0)
+  expect(((await (await page.request.get('/api/v1/mock-exams')).json()) as { total: number }).total).toBe(0)
+  await expectNoHorizontalScroll(page)
+  await shot(page, 'mock-rules')
+  await page.getByTestId('mock-start').click()
   await expect(page).toHaveURL(/\/m\/mock\/\d+$/)
   await expect(page.getByTestId('countdown')).toHaveText(/\d+:\d\d/)
   await expect(page.getByTestId('position')).toContainText('第 1/')
@@ -123,9 +136,12 @@ test('candidate: sequential practice resumes, wrong answer lands in the book, mo
   await expect(page.getByTestId('position')).toContainText('第 1/')
   await expect(page.getByTestId(`option-${firstKey}`)).toHaveClass(/q-opt--picked/)
 
-  // Starting again from the practice home resumes the same attempt.
+  // Starting again from the practice home: the rules say an exam is running; the button resumes it.
   await page.goto('/m/practice')
   await page.getByTestId('go-mock').click()
+  await expect(page.getByTestId('rules-open')).toBeVisible()
+  await expect(page.getByTestId('mock-start')).toHaveText('继续考试')
+  await page.getByTestId('mock-start').click()
   await expect(page).toHaveURL(mockURL)
 
   // Submit (most questions unanswered: the confirmation says so) and see the result.

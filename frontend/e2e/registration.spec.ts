@@ -38,7 +38,7 @@ function smsTemplates(logPath: string, masked: string, after: number): string[] 
 }
 
 test('registration: QR code -> phone form -> police approval -> SMS at each step', async ({ page, browser, server }) => {
-  test.setTimeout(120_000)
+  test.setTimeout(180_000) // two browsers, blur check and the way forward on a shared machine
   const admin = await adminAPI(server.baseURL)
   const code = `window-${Date.now().toString(36)}`
   const created = await admin.post('/api/v1/admin/channels', { data: { name: '行政服务中心窗口', code } })
@@ -96,9 +96,14 @@ test('registration: QR code -> phone form -> police approval -> SMS at each step
   await expect(page).toHaveURL(/\/m\/application\?channel=/)
   await expect(page.getByTestId('application-status')).toHaveText('填写中')
 
-  // The form, with a bad ID number first.
+  // The form, with a bad ID number first: said as soon as the field is left.
   await page.locator('#reg-name').fill('张三')
   await page.locator('#reg-id-number').fill('350502199001011231')
+  const idError = page.locator('.van-field', { has: page.locator('#reg-id-number') }).locator('.van-field__error-message')
+  await expect(idError).toHaveCount(0) // not while typing
+  await page.locator('#reg-address').click()
+  await expect(idError).toHaveText('校验位不正确，请核对身份证号')
+  await shot(page, 'registration-id-blur')
   await page.locator('#reg-address').fill('福建省漳州市芗城区胜利西路1号')
   await page.locator('#reg-licence-class').selectOption('C1')
   await page.locator('#reg-licence-date').fill('2015-03-01')
@@ -122,7 +127,6 @@ test('registration: QR code -> phone form -> police approval -> SMS at each step
   await expect(page.getByTestId('save-state')).toHaveText('草稿已自动保存')
 
   await page.getByTestId('submit-application').click()
-  const idError = page.locator('.van-field', { has: page.locator('#reg-id-number') }).locator('.van-field__error-message')
   await expect(idError).toHaveText('校验位不正确，请核对身份证号')
   await expect(page.getByTestId('application-status')).toHaveText('填写中')
   await expectNoHorizontalScroll(page)
@@ -138,7 +142,14 @@ test('registration: QR code -> phone form -> police approval -> SMS at each step
   await page.getByTestId('submit-application').click()
   await expect(page.getByTestId('application-status')).toHaveText('已提交')
   await expect(page.locator('#reg-id-number')).toHaveCount(0) // no longer editable
+  // A way forward: practice while the police check, or home.
+  await expect(page.getByTestId('to-home')).toBeVisible()
+  await expectNoHorizontalScroll(page)
   await shot(page, 'registration-submitted')
+  await page.getByTestId('to-practice').click()
+  await expect(page).toHaveURL(/\/m\/practice$/)
+  await page.goBack()
+  await expect(page.getByTestId('application-status')).toHaveText('已提交')
 
   // The platform list is linked from the registration screens.
   await page.getByRole('link', { name: '查看本市合规网约车平台及用工需求' }).click()

@@ -12,8 +12,8 @@
 //                shown to the users its `roles` allow (all staff when no roles)
 import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
 import type { Role } from './api/auth'
-import { setUnauthorizedHandler } from './api/client'
-import { loadSession, setSession } from './session'
+import { setPasswordChangeHandler, setUnauthorizedHandler } from './api/client'
+import { currentUser, loadSession, setSession } from './session'
 import { SURFACES, safeRedirect, type Surface } from './surfaces'
 
 declare module 'vue-router' {
@@ -145,6 +145,7 @@ const routes: RouteRecordRaw[] = [
       // integrity: the ledger of results and certificate events
       { path: 'admin/ledger', name: 'admin-ledger', component: () => import('./staff/pages/admin/LedgerPage.vue'), meta: { requiresAuth: true, roles: ['bureau_admin'], titleKey: 'ledger.title', navKey: 'ledger.nav' } },
       // every staff member: two-step verification of their own account
+      { path: 'account/password', name: 'account-password', component: () => import('./staff/pages/account/PasswordPage.vue'), meta: { requiresAuth: true, titleKey: 'account.password.title' } },
       { path: 'account', name: 'account-security', component: () => import('./staff/pages/account/SecurityPage.vue'), meta: { requiresAuth: true, titleKey: 'account.title', navKey: 'account.nav' } },
       // Later staff pages go here with their roles, e.g.
       // { path: 'reviews', ..., meta: { requiresAuth: true, roles: ['police_reviewer'] } }.
@@ -165,6 +166,9 @@ export const router = createRouter({
   routes,
   scrollBehavior: () => ({ top: 0 }),
 })
+
+/** Where a staff member whose password an admin set must go first. */
+export const PASSWORD_PAGE = 'account-password'
 
 function toLogin(surface: Surface, from: RouteLocationNormalized) {
   const s = SURFACES[surface]
@@ -187,6 +191,8 @@ router.beforeEach(async (to) => {
 
   if (to.meta.requiresAuth) {
     if (!signedIn) return toLogin(surface, to)
+    // A password an admin set: nothing but the change page until it is changed.
+    if (user!.must_change_password && to.name !== PASSWORD_PAGE) return { name: PASSWORD_PAGE }
     if (to.meta.roles && !to.meta.roles.includes(user!.role)) return { name: s.home }
   }
   if (to.meta.guestOnly && signedIn) {
@@ -202,4 +208,11 @@ setUnauthorizedHandler(() => {
   if (!cur.meta.requiresAuth || !cur.meta.surface) return
   setSession(null)
   void router.replace(toLogin(cur.meta.surface, cur))
+})
+
+// A 403 password_change_required: the account's password was set by an admin
+// (the session learnt it after this page was opened): change it first.
+setPasswordChangeHandler(() => {
+  if (currentUser.value) currentUser.value = { ...currentUser.value, must_change_password: true }
+  if (router.currentRoute.value.name !== PASSWORD_PAGE) void router.replace({ name: PASSWORD_PAGE })
 })

@@ -23,6 +23,7 @@ import (
 	"taxiexam/internal/platform/clock"
 	"taxiexam/internal/platform/pii"
 	"taxiexam/internal/platform/reqctx"
+	questionbank "taxiexam/question-bank"
 )
 
 // ---------------------------------------------------------------- what the archive reads
@@ -691,7 +692,7 @@ func (s *Service) paper(ctx context.Context, kind attempt.Kind, id int64) (Paper
 	out := PaperRecord{AttemptID: id, Kind: string(kind), Questions: []PaperQuestion{}}
 	for _, q := range v.Questions {
 		pq := PaperQuestion{Position: q.Position, QuestionID: q.QuestionID, Version: q.Version, Type: string(q.Type), Stem: q.Stem,
-			Given: orEmpty(q.Given), Answer: orEmpty(q.Answer), Correct: q.Correct, Points: q.Points, AnsweredAt: s.atPtr(q.AnsweredAt), Options: []OptionRecord{}}
+			Given: questionbank.SortedKeys(q.Given), Answer: questionbank.SortedKeys(q.Answer), Correct: q.Correct, Points: q.Points, AnsweredAt: s.atPtr(q.AnsweredAt), Options: []OptionRecord{}}
 		if q.Section >= 0 && q.Section < len(v.Sections) {
 			pq.Subject = string(v.Sections[q.Section].Subject)
 		}

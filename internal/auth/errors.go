@@ -13,6 +13,15 @@ var (
 	ErrLastAdmin          = apperr.New(apperr.KindConflict, "last_admin", "the last active bureau admin cannot be disabled or demoted")
 )
 
+// Own password.
+var (
+	// ErrPasswordChangeRequired answers every staff route but the password
+	// change and logout while the account's password is one an admin set.
+	ErrPasswordChangeRequired = apperr.New(apperr.KindForbidden, "password_change_required", "choose your own password first: an admin set the one you logged in with")
+	ErrCurrentPasswordWrong   = apperr.New(apperr.KindInvalid, "current_password_wrong", "the current password is wrong").WithField("current_password", rsnWrongPassword)
+	ErrPasswordUnchanged      = apperr.New(apperr.KindInvalid, "password_unchanged", "the new password must differ from the current one").WithField("new_password", rsnSamePassword)
+)
+
 // Second factor (TOTP).
 var (
 	ErrMFACodeInvalid     = apperr.New(apperr.KindUnauthenticated, "mfa_code_invalid", "the authenticator code is wrong or has expired")

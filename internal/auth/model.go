@@ -18,6 +18,10 @@ type StaffUser struct {
 	Version      int // optimistic lock for edits by people
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// MustChangePassword is set when someone else (an admin, or examd
+	// generating the first admin's) chose the password: until the holder
+	// sets their own, their sessions may only do that or log out.
+	MustChangePassword bool
 }
 
 // Candidate is a person known by a verified phone number.
@@ -57,6 +61,9 @@ type Principal struct {
 	CentreID    int64
 	OfficeID    int64
 	SessionID   string
+	// MustChangePassword: a staff session that may only change the
+	// password or log out (StaffUser.MustChangePassword).
+	MustChangePassword bool
 }
 
 // Page selects part of a list.

@@ -20,4 +20,6 @@ var (
 	rsnWrongOrExpiredCodeCheckThe       = apperr.NewReason("totp_wrong_clock", "wrong or expired code: check the phone's clock and try the next code")
 	rsnPasswordClasses                  = apperr.NewReason("password_classes", "use at least three of: upper case, lower case, digits, symbols")
 	rsnPasswordTooShort                 = apperr.NewReason("password_too_short", "at least {n} characters")
+	rsnWrongPassword                    = apperr.NewReason("wrong_password", "wrong password")
+	rsnSamePassword                     = apperr.NewReason("same_password", "same as the current password")
 )

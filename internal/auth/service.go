@@ -41,6 +41,8 @@ type Store interface {
 	SessionByID(ctx context.Context, id string) (Session, error)
 	RevokeSession(ctx context.Context, id string, at time.Time) error
 	RevokeUserSessions(ctx context.Context, kind string, userID int64, at time.Time) error
+	// RevokeOtherSessions ends every session of the user but keep.
+	RevokeOtherSessions(ctx context.Context, kind string, userID int64, keep string, at time.Time) error
 	ListSessions(ctx context.Context, kind string, userID int64) ([]Session, error)
 	// UnexpiredSessionIDs lists every session of the user that has not
 	// expired (revoked or not), with no page limit: what a cache may hold.
@@ -552,7 +554,8 @@ func (s *Service) newSession(kind string, userID int64, role Role, ttl time.Dura
 }
 
 func staffPrincipal(u StaffUser, sid string) Principal {
-	return Principal{Kind: KindStaff, UserID: u.ID, Role: u.Role, Username: u.Username, DisplayName: u.DisplayName, CentreID: u.CentreID, OfficeID: u.OfficeID, SessionID: sid}
+	return Principal{Kind: KindStaff, UserID: u.ID, Role: u.Role, Username: u.Username, DisplayName: u.DisplayName, CentreID: u.CentreID, OfficeID: u.OfficeID, SessionID: sid,
+		MustChangePassword: u.MustChangePassword}
 }
 
 func candidatePrincipal(c Candidate, sid string) Principal {

@@ -8,6 +8,7 @@ import (
 
 	"taxiexam/internal/audit"
 	"taxiexam/internal/platform/apperr"
+	"taxiexam/internal/platform/reqctx"
 )
 
 // NewStaff is what the bureau fills in to create an account.
@@ -72,8 +73,25 @@ func (s *Service) checkReferences(ctx context.Context, f apperr.Fields, centre, 
 	return nil
 }
 
+// setByOther reports whether a password given in ctx for account target was
+// chosen by someone else: a logged-in staff member (the bureau admin's
+// console) setting another account's password. The holder must then
+// replace it at the first login. The operator's command line (examd admin)
+// and a configured bootstrap password have no such caller: they are the
+// holder's own.
+func setByOther(ctx context.Context, target int64) bool {
+	a := reqctx.ActorFrom(ctx)
+	return a.IsStaff() && a.UserID != target
+}
+
 // CreateStaff adds an account (bureau_admin only; checked at the route).
+// A password an admin typed is temporary: the holder must change it at the
+// first login (StaffUser.MustChangePassword).
 func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, error) {
+	return s.createStaff(ctx, in, setByOther(ctx, 0))
+}
+
+func (s *Service) createStaff(ctx context.Context, in NewStaff, temporary bool) (StaffUser, error) {
 	in.Username = strings.ToLower(strings.TrimSpace(in.Username))
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	f := apperr.Fields{}
@@ -93,7 +111,8 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, erro
 	if err != nil {
 		return StaffUser{}, err
 	}
-	u := StaffUser{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, CentreID: in.CentreID, OfficeID: in.OfficeID, PasswordHash: hash, Version: 1}
+	u := StaffUser{Username: in.Username, DisplayName: in.DisplayName, Role: in.Role, CentreID: in.CentreID, OfficeID: in.OfficeID, PasswordHash: hash, Version: 1,
+		MustChangePassword: temporary}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		if err := s.store.CreateStaff(ctx, &u); err != nil {
 			return err
@@ -104,7 +123,8 @@ func (s *Service) CreateStaff(ctx context.Context, in NewStaff) (StaffUser, erro
 }
 
 // UpdateStaff applies a change made by an admin. Changing the role,
-// disabling or setting a password revokes the user's sessions.
+// disabling or setting a password revokes the user's sessions; a password
+// set for someone else must be changed at their next login.
 func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (StaffUser, error) {
 	var out StaffUser
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
@@ -145,6 +165,7 @@ func (s *Service) UpdateStaff(ctx context.Context, id int64, ch StaffChange) (St
 					}
 					u.PasswordHash, u.FailedLogins, u.Lockouts = h, 0, 0
 					u.LockedUntil = u.LockedUntil.AddDate(-100, 0, 0)
+					u.MustChangePassword = setByOther(ctx, id)
 					revoke = true
 				}
 			}
@@ -222,19 +243,93 @@ func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, password s
 	if err != nil || n > 0 {
 		return false, "", err
 	}
-	if password == "" {
+	// A generated password has been printed to the log: it is temporary.
+	// A configured one is the operator's own choice.
+	generated := password == ""
+	if generated {
 		password = RandomPassword()
 	}
-	_, err = s.CreateStaff(ctx, NewStaff{Username: username, DisplayName: "系统管理员", Role: RoleBureauAdmin, Password: password})
+	_, err = s.createStaff(ctx, NewStaff{Username: username, DisplayName: "系统管理员", Role: RoleBureauAdmin, Password: password}, generated)
 	if err != nil {
 		return false, "", err
 	}
 	return true, password, nil
 }
 
+// ChangeOwnPassword sets the logged-in staff member's password: the current
+// one must be right (a wrong one counts against the account's login budget
+// and lock, like a wrong password at the login page), the new one follows
+// the same rules as an admin's and must differ. Every other session of the
+// account ends; this one stays, no longer bound to change the password.
+// Audited (staff.password_change).
+func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
+	if p.Kind != KindStaff {
+		return apperr.ErrForbidden
+	}
+	f := apperr.Fields{}
+	f.Check(current != "", "current_password", apperr.Required())
+	if err := ValidatePassword(next); err != nil {
+		f.Add("new_password", passwordReason(err))
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.store.StaffByID(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	if u.LockedUntil.After(now) {
+		return s.lockedError(u.LockedUntil, now)
+	}
+	budget, _, err := s.takeLoginAttempt(ctx, u.Username, now)
+	if err != nil {
+		return err
+	}
+	if !CheckPassword(u.PasswordHash, current) {
+		return s.failLogin(ctx, u, now, ErrCurrentPasswordWrong)
+	}
+	if current == next {
+		return ErrPasswordUnchanged
+	}
+	hash, err := HashPassword(next)
+	if err != nil {
+		return err
+	}
+	err = s.tx.InTx(ctx, func(ctx context.Context) error {
+		var before StaffUser
+		u, err := s.store.UpdateStaff(ctx, p.UserID, func(x *StaffUser) error {
+			before = *x
+			// Version is the admin editor's lock: the holder's own password
+			// is not a field they edit, so an open edit dialog stays valid.
+			x.PasswordHash, x.MustChangePassword = hash, false
+			x.FailedLogins, x.Lockouts = 0, 0
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.store.RevokeOtherSessions(ctx, KindStaff, p.UserID, p.SessionID, now); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "staff.password_change", TargetType: "staff_user", TargetID: itoa(p.UserID),
+			Before: map[string]any{"must_change_password": before.MustChangePassword},
+			After:  map[string]any{"must_change_password": u.MustChangePassword, "other_sessions_ended": true}})
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.limiter.Forget(ctx, budget); err != nil {
+		return err
+	}
+	// The cached principals (this session's too) still carry the flag.
+	return s.forgetUserSessions(ctx, KindStaff, p.UserID)
+}
+
 // staffView is what the audit log keeps of an account (never the hash).
 func staffView(u StaffUser) map[string]any {
-	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "role": u.Role, "centre_id": u.CentreID, "office_id": u.OfficeID, "disabled": u.Disabled, "version": u.Version}
+	return map[string]any{"username": u.Username, "display_name": u.DisplayName, "role": u.Role, "centre_id": u.CentreID, "office_id": u.OfficeID, "disabled": u.Disabled, "version": u.Version,
+		"must_change_password": u.MustChangePassword}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -44,6 +44,11 @@ export function logout(opts?: RequestOptions): Promise<void> {
   return api.post<void>('/auth/logout', undefined, opts)
 }
 
+/** POST /me/password: 422 current_password_wrong, password_unchanged, or invalid_input (fields.new_password). */
+export function changePassword(current: string, next: string): Promise<void> {
+  return api.post<void>('/me/password', { current_password: current, new_password: next })
+}
+
 /** 401 unauthenticated when nobody is logged in. */
 export function fetchMe(opts?: RequestOptions): Promise<Me> {
   return api.get<Me>('/auth/me', opts)

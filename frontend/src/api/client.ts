@@ -9,7 +9,8 @@
 //   "field_errors":[{field,code,params,message}]}}; ApiError.fields holds
 //   each field's reason in the current language, made from its code.
 // - A 401 calls the handler set with setUnauthorizedHandler (the router sends
-//   the user to the right login page if the current page needs a login).
+//   the user to the right login page if the current page needs a login); a
+//   403 password_change_required the one set with setPasswordChangeHandler.
 // - Writes marked idempotent carry one Idempotency-Key per user intent (the
 //   same method, path and body): every retry of that intent, automatic or a
 //   second tap, reuses it until the server has given a final answer, so a
@@ -138,6 +139,14 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 type UnauthorizedHandler = (err: ApiError) => void
 let onUnauthorized: UnauthorizedHandler | undefined
 
+type PasswordChangeHandler = () => void
+let onPasswordChange: PasswordChangeHandler | undefined
+
+/** Called on every 403 password_change_required (a staff password an admin set); the router installs it. */
+export function setPasswordChangeHandler(fn: PasswordChangeHandler | undefined): void {
+  onPasswordChange = fn
+}
+
 /** Called on every 401 (unless skipAuthRedirect); the router installs it. */
 export function setUnauthorizedHandler(fn: UnauthorizedHandler | undefined): void {
   onUnauthorized = fn
@@ -188,6 +197,7 @@ async function send<T>(method: string, path: string, body: unknown, opts: Reques
   if (!res.ok) {
     const err = parseApiError(res.status, text, res.statusText, res.headers.get('Retry-After'))
     if (res.status === 401 && !opts.skipAuthRedirect) onUnauthorized?.(err)
+    if (res.status === 403 && err.code === 'password_change_required') onPasswordChange?.()
     throw err
   }
   if (text === '') return undefined as T

@@ -59,7 +59,11 @@ export const practiceApi = {
   progress: () => api.get<Progress>('/practice/progress'),
 }
 
+/** GET /mock-exams/rules: what the next mock exam is, before its clock starts. */
+export type MockRules = Schemas['MockRulesJSON']
+
 export const mockApi = {
+  rules: () => api.get<MockRules>('/mock-exams/rules'),
   start: () => api.post<AttemptView>('/mock-exams', undefined, { idempotent: true }),
   list: (page = 1) => api.get<Page<AttemptSummary>>(`/mock-exams${query({ page })}`),
   get: (id: number) => api.get<AttemptView>(`/mock-exams/${id}`),

@@ -1930,6 +1930,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change my own password: the current one and a new one (the admin's rules); ends my other sessions (audited). The only staff route besides logout open while must_change_password is set */
+        post: operations["post_api_v1_me_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/rounds/{id}/choices": {
         parameters: {
             query?: never;
@@ -2112,6 +2129,23 @@ export interface paths {
         put?: never;
         /** Submit and grade; returns the result with the review */
         post: operations["post_api_v1_mock_exams_id_submit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/mock-exams/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What the next mock exam is, before its clock starts: per subject the time, questions and pass mark (default mock blueprint), and the attempt in progress starting would resume */
+        get: operations["get_api_v1_mock_exams_rules"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4427,6 +4461,8 @@ export interface components {
              * @enum {string}
              */
             kind: "candidate" | "staff";
+            /** @description staff: choose an own password first (POST /api/v1/me/password) */
+            must_change_password: boolean;
             office_id: number | null;
             phone_masked?: string;
             /**
@@ -4492,6 +4528,26 @@ export interface components {
             scores: components["schemas"]["SubjectScore"][];
             /** Format: date-time */
             submitted_at: string;
+        };
+        MockRuleSection: {
+            duration_minutes: number;
+            pass_percent: number;
+            /** @description the lowest passing score */
+            pass_points: number;
+            questions: number;
+            /**
+             * @description national | regional
+             * @enum {string}
+             */
+            subject: "national" | "regional";
+            total_points: number;
+        };
+        MockRulesJSON: {
+            /** @description an attempt in progress: starting resumes it (its clock is running) */
+            open_attempt_id: number | null;
+            sections: components["schemas"]["MockRuleSection"][];
+            total_minutes: number;
+            total_questions: number;
         };
         MoveRequest: {
             booking_id: number;
@@ -4823,6 +4879,11 @@ export interface components {
             status: string;
             version: number;
             waybill: string;
+        };
+        PasswordChangeRequest: {
+            current_password: string;
+            /** @description at least 10 characters, three of: upper case, lower case, digits, symbols; not the current one */
+            new_password: string;
         };
         Person: {
             candidate_id: number;
@@ -10168,6 +10229,37 @@ export interface operations {
             };
         };
     };
+    post_api_v1_me_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChangeRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_api_v1_me_rounds_id_choices: {
         parameters: {
             query?: never;
@@ -10546,6 +10638,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AttemptView"];
+                };
+            };
+            /** @description error */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_api_v1_mock_exams_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MockRulesJSON"];
                 };
             };
             /** @description error */

@@ -227,5 +227,20 @@ export const accountEn: Strings<typeof accountZhCN> = {
     disabled: 'Two-step verification is off',
     currentCode: 'Current code',
   },
+  password: {
+    title: 'Change password',
+    link: 'Change the login password',
+    forcedTitle: 'Choose your own password first',
+    forcedHint: 'Your current password was set by an administrator. Set a new one of your own to use the system.',
+    current: 'Current password',
+    next: 'New password',
+    confirm: 'Repeat the new password',
+    rules: 'At least 10 characters with three of: upper case, lower case, digits, symbols; not the current password.',
+    required: 'Enter your current password',
+    weak: 'At least 10 characters with three of: upper case, lower case, digits, symbols',
+    mismatch: 'The two new passwords differ',
+    submit: 'Change password',
+    changed: 'Password changed; your logins on other devices have ended',
+  },
 }
 

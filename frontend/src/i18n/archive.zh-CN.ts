@@ -225,5 +225,21 @@ export const accountZhCN = {
     disabled: '两步验证已关闭',
     currentCode: '当前验证码',
   },
+  // ---- own password (POST /me/password) ----
+  password: {
+    title: '修改密码',
+    link: '修改登录密码',
+    forcedTitle: '请先设置自己的密码',
+    forcedHint: '当前密码是管理员为你设置的。设置自己的新密码后才能使用系统。',
+    current: '当前密码',
+    next: '新密码',
+    confirm: '确认新密码',
+    rules: '至少 10 位，包含大写字母、小写字母、数字、符号中的至少三类；不能与当前密码相同。',
+    required: '请输入当前密码',
+    weak: '新密码至少 10 位，并包含大写字母、小写字母、数字、符号中的至少三类',
+    mismatch: '两次输入的新密码不一致',
+    submit: '修改密码',
+    changed: '密码已修改，其他设备上的登录已退出',
+  },
 }
 

@@ -53,6 +53,16 @@ const practiceZhCN = {
     timeUp: '时间到，系统已自动交卷',
     history: '模拟考试记录',
     rules: '共 {count} 题，{minutes} 分钟，每个科目达到 {pass}% 为合格',
+    // the rules screen before the clock starts
+    rulesTitle: '考试须知',
+    rulesIntro: '模拟考试与正式考试题型、题量、时间相同。点击开始后立即计时，中途退出计时不停止，到时系统自动交卷。',
+    rulesTotal: '共 {count} 题，限时 {time}',
+    rulesSection: '{count} 题 · {minutes} 分钟',
+    rulesPass: '满分 {total} 分，{points} 分（{pass}%）及以上合格',
+    rulesAll: '每个科目都合格，考试才算合格。',
+    rulesOpen: '你有一场正在进行的模拟考试，计时没有停止。',
+    hours: '{h} 小时 {m} 分钟',
+    minutes: '{m} 分钟',
   },
   result: {
     title: '考试成绩',

@@ -70,6 +70,20 @@ const registrationZhCN = {
     reason: '原因：{reason}',
     next: '审查通过后即可预约考试。',
     startNew: '重新报名',
+    whileWaiting: '审查结果会以短信通知。等待期间可以先练习题库。',
+    toPractice: '去练习',
+    toHome: '返回首页',
+  },
+  // The ID number as checked in the browser when the field is left.
+  idCheck: {
+    required: '必填',
+    length: '应为 18 位',
+    digits: '前 17 位应为数字',
+    last: '最后一位应为数字或 X',
+    region: '地区码无效',
+    date: '其中的出生日期不存在',
+    impossible: '其中的出生日期不可能',
+    checksum: '校验位不正确，请核对身份证号',
   },
   platforms: {
     title: '合规网约车平台',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isValidPhone, isValidSmsCode } from '../../src/candidate/validators'
+import { idCheckChar, idNumberProblem, isValidPhone, isValidSmsCode } from '../../src/candidate/validators'
 import { safeRedirect } from '../../src/surfaces'
 
 describe('candidate validators', () => {
@@ -29,5 +29,31 @@ describe('safeRedirect', () => {
     expect(safeRedirect('/mx', 'candidate')).toBeUndefined()
     expect(safeRedirect(['/m'], 'candidate')).toBeUndefined()
     expect(safeRedirect('/staff/users', 'staff')).toBe('/staff/users')
+  })
+})
+
+describe('ID number (GB 11643), as the server checks it', () => {
+  it.each([
+    ['35050219900101123X', ''],
+    [' 35050219900101123x ', ''], // trimmed, lower-case x
+    ['110101199003074477', ''],
+    ['', 'required'],
+    ['3505021990010112', 'length'],
+    ['35050219900101123XX', 'length'],
+    ['3505021990010A123X', 'digits'],
+    ['35050219900101123Y', 'last'],
+    ['99050219900101123X', 'region'],
+    ['350502199002301234', 'date'], // 30 February
+    ['350502199013011234', 'date'],
+    ['350502189901011234', 'impossible'], // before 1900
+    ['350502203001011234', 'impossible'], // after today
+    ['350502199001011231', 'checksum'],
+  ])('%s -> %s', (id, want) => {
+    expect(idNumberProblem(id, '2026-12-07')).toBe(want)
+  })
+
+  it('computes the check character', () => {
+    expect(idCheckChar('35050219900101123')).toBe('X')
+    expect(idCheckChar('11010119900307447')).toBe('7')
   })
 })

@@ -29,6 +29,8 @@ type staffRow struct {
 	Version      int  `gorm:"not null;default:1"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// MustChangePassword: the password was set by an admin (migration 131).
+	MustChangePassword bool `gorm:"not null;default:false"`
 }
 
 func (staffRow) TableName() string { return "staff_users" }
@@ -94,7 +96,24 @@ func Migrations() []sqldb.Migration {
 			UserAgent string `gorm:"size:255;not null"`
 		}
 		return sqldb.CreateTables(tx, &staffUser{}, &candidate{}, &session{})
-	}}, {ID: 130, Name: "create staff_mfa, staff_mfa_recovery_codes (TOTP second factor)", Up: migrateMFA}}
+	}}, {ID: 130, Name: "create staff_mfa, staff_mfa_recovery_codes (TOTP second factor)", Up: migrateMFA},
+		{ID: 131, Name: "add staff_users.must_change_password (a password an admin set is changed at the first login)", Up: m131}}
+}
+
+// m131Staff is staff_users' new column as of migration 131.
+type m131Staff struct {
+	MustChangePassword bool `gorm:"not null;default:false"`
+}
+
+func (m131Staff) TableName() string { return "staff_users" }
+
+// m131 adds the flag; accounts made before it keep the password they have
+// (false): nobody is locked out of a running system by the upgrade.
+func m131(tx *gorm.DB) error {
+	if tx.Migrator().HasColumn(&m131Staff{}, "MustChangePassword") {
+		return nil
+	}
+	return tx.Migrator().AddColumn(&m131Staff{}, "MustChangePassword")
 }
 
 // Store implements auth.Store.
@@ -108,7 +127,8 @@ func New(db *sqldb.DB, p *pii.Protector) *Store { return &Store{db: db, pii: p} 
 
 func toStaff(r staffRow) auth.StaffUser {
 	u := auth.StaffUser{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Role: auth.Role(r.Role), CentreID: r.CentreID, OfficeID: r.OfficeID,
-		PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins, Lockouts: r.Lockouts, Disabled: r.Disabled, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		PasswordHash: r.PasswordHash, FailedLogins: r.FailedLogins, Lockouts: r.Lockouts, Disabled: r.Disabled, Version: r.Version, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		MustChangePassword: r.MustChangePassword}
 	if r.LockedUntil != nil {
 		u.LockedUntil = *r.LockedUntil
 	}
@@ -117,7 +137,8 @@ func toStaff(r staffRow) auth.StaffUser {
 
 func fromStaff(u auth.StaffUser) staffRow {
 	r := staffRow{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Role: string(u.Role), CentreID: u.CentreID, OfficeID: u.OfficeID,
-		PasswordHash: u.PasswordHash, FailedLogins: u.FailedLogins, Lockouts: u.Lockouts, Disabled: u.Disabled, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		PasswordHash: u.PasswordHash, FailedLogins: u.FailedLogins, Lockouts: u.Lockouts, Disabled: u.Disabled, Version: u.Version, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
+		MustChangePassword: u.MustChangePassword}
 	if !u.LockedUntil.IsZero() && u.LockedUntil.Year() > 1970 {
 		t := u.LockedUntil.UTC()
 		r.LockedUntil = &t
@@ -272,6 +293,10 @@ func (s *Store) RevokeSession(ctx context.Context, id string, at time.Time) erro
 
 func (s *Store) RevokeUserSessions(ctx context.Context, kind string, userID int64, at time.Time) error {
 	return s.db.Conn(ctx).Model(&sessionRow{}).Where("kind = ? AND user_id = ? AND revoked_at IS NULL", kind, userID).Update("revoked_at", at.UTC()).Error
+}
+
+func (s *Store) RevokeOtherSessions(ctx context.Context, kind string, userID int64, keep string, at time.Time) error {
+	return s.db.Conn(ctx).Model(&sessionRow{}).Where("kind = ? AND user_id = ? AND id <> ? AND revoked_at IS NULL", kind, userID, keep).Update("revoked_at", at.UTC()).Error
 }
 
 func (s *Store) UnexpiredSessionIDs(ctx context.Context, kind string, userID int64, now time.Time) ([]string, error) {

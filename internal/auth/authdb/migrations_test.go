@@ -42,3 +42,28 @@ func TestUpgrade130(t *testing.T) {
 			}
 		}})
 }
+
+// Accounts made before 131 keep their password: the flag is false, so an
+// upgrade never sends a working team to the password page.
+func TestUpgrade131(t *testing.T) {
+	at := time.Date(2026, 12, 1, 1, 0, 0, 0, time.UTC)
+	testenv.CheckUpgrade(t, Migrations(), testenv.Upgrade{ID: 131,
+		Seed: func(t testing.TB, db *sqldb.DB) {
+			for _, name := range []string{"admin", "police1"} {
+				row := map[string]any{"username": name, "display_name": name, "role": "bureau_admin", "centre_id": 0, "office_id": 0,
+					"password_hash": "x", "failed_logins": 0, "lockouts": 0, "disabled": false, "version": 3, "created_at": at, "updated_at": at}
+				if err := db.Conn(context.Background()).Table("staff_users").Create(row).Error; err != nil {
+					t.Fatal(err)
+				}
+			}
+		},
+		Check: func(t testing.TB, db *sqldb.DB) {
+			s := New(db, testenv.Protector(t))
+			for _, name := range []string{"admin", "police1"} {
+				u, err := s.StaffByUsername(context.Background(), name)
+				if err != nil || u.MustChangePassword || u.Version != 3 || u.PasswordHash != "x" {
+					t.Fatalf("%s after 131: %+v %v", name, u, err)
+				}
+			}
+		}})
+}

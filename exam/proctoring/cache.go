@@ -40,14 +40,17 @@ import (
 // another node, never accept a late answer or one after submission.
 //
 // The terminal's last-seen time (the seat map's "disconnected") is
-// buffered too and written for all terminals heard from in one statement
-// per poll, instead of one UPDATE per terminal every 15 s.
+// buffered too (at most one write per terminal every DisconnectedAfter/3,
+// as before) and written for all terminals due in one statement per poll,
+// instead of one UPDATE per terminal.
 type nodeCache struct {
 	mu      sync.Mutex
 	polled  time.Time // start of the last successful poll; zero: not polling
 	entries map[int64]seated
 	seen    map[int64]time.Time
 	max     int
+	// seenEvery: a terminal's last-seen time is written at most this often
+	seenEvery time.Duration
 }
 
 // seated is what a node knows about one candidate at their terminal.
@@ -63,8 +66,8 @@ const (
 	cacheStaleAfter = 3 * time.Second
 )
 
-func newNodeCache(max int) *nodeCache {
-	return &nodeCache{entries: map[int64]seated{}, seen: map[int64]time.Time{}, max: max}
+func newNodeCache(max int, seenEvery time.Duration) *nodeCache {
+	return &nodeCache{entries: map[int64]seated{}, seen: map[int64]time.Time{}, max: max, seenEvery: seenEvery}
 }
 
 func (c *nodeCache) live(now time.Time) bool {
@@ -82,7 +85,12 @@ func (c *nodeCache) get(candidate int64, credential string, now time.Time) (seat
 	if !ok || e.credential != credential {
 		return seated{}, false
 	}
-	c.seen[e.terminal.ID] = now
+	if now.Sub(e.terminal.LastSeenAt) > c.seenEvery {
+		// Written at the next poll, as TerminalOf would (at most every seenEvery).
+		c.seen[e.terminal.ID] = now
+		e.terminal.LastSeenAt = now
+		c.entries[candidate] = e
+	}
 	return e, true
 }
 

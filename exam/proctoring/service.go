@@ -167,7 +167,7 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{Deps: d, cfg: cfg, cache: newNodeCache(cacheSize)}
+	return &Service{Deps: d, cfg: cfg, cache: newNodeCache(cacheSize, cfg.DisconnectedAfter/3)}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -298,7 +298,7 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 	// the deadline has not passed: validate and write, no read.
 	now := s.clock.Now().UTC()
 	if p, ok := s.papers.get(attemptID); ok && p.kind == kind && owns(ctx, p.candidate) && now.Before(p.deadline) {
-		it, inPaper := p.items[questionID]
+		it, inPaper := p.item(questionID)
 		if !inPaper {
 			return Saved{}, ErrQuestionNotInPaper
 		}
@@ -444,10 +444,7 @@ func (s *Service) submitAttempt(ctx context.Context, id int64, pre *Attempt, rea
 	// transaction, from the node's copy of the paper when it has one.
 	var refs []questionbank.VersionRef
 	if p, ok := s.papers.get(id); ok {
-		refs = make([]questionbank.VersionRef, 0, len(p.items))
-		for _, it := range p.items {
-			refs = append(refs, it.Ref())
-		}
+		refs = p.refs()
 	} else {
 		items, err := s.store.Items(ctx, id)
 		if err != nil {

@@ -240,6 +240,12 @@ func (s *Service) View(ctx context.Context, kind Kind, id int64) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
+	if !a.Submitted() {
+		// The paper the candidate now answers: its first save needs no read.
+		if p, known := s.papers.get(a.ID); !known || !p.deadline.Equal(a.Deadline) {
+			s.papers.put(a, items)
+		}
+	}
 	qs, err := s.bank.Versions(ctx, refsOf(items))
 	if err != nil {
 		return View{}, err

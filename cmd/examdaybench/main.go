@@ -24,7 +24,7 @@
 //
 // Usage: go run ./cmd/examdaybench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
-//	[-n 1000] [-answers 12] [-interval 10s] [-window 30s] [-workers 64] [-satdur 10s]
+//	[-n 1000] [-answers 12] [-interval 10s] [-window 30s] [-workers 64] [-satdur 10s] [-cpuprofile sat.pprof]
 package main
 
 import (
@@ -39,6 +39,7 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -54,6 +55,7 @@ var (
 	window   = flag.Duration("window", 30*time.Second, "every candidate submits within this window")
 	workers  = flag.Int("workers", 64, "connections of the saturation phase and of the upsert floor")
 	satdur   = flag.Duration("satdur", 10*time.Second, "duration of the saturation phase and of the floor")
+	cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the saturation phase (server and load generator: one process) to this file")
 )
 
 const seatsPerRoom = 100
@@ -250,6 +252,16 @@ func run(dsn, redisAddr string) error {
 
 	// ---- saturation
 	var sat stats
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	t3 := time.Now()
 	end := t3.Add(*satdur)
 	for w := range *workers {
@@ -267,6 +279,9 @@ func run(dsn, redisAddr string) error {
 	}
 	wg.Wait()
 	satElapsed := time.Since(t3)
+	if *cpuprof != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Println(sat.line(fmt.Sprintf("saturated save (%d conns)", *workers), satElapsed))
 
 	// ---- submit within the window

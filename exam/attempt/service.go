@@ -240,10 +240,20 @@ func (s *Service) View(ctx context.Context, kind Kind, id int64) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
+	if !a.Submitted() {
+		// The paper the candidate now answers: its first save needs no read.
+		if p, known := s.papers.get(a.ID); !known || !p.deadline.Equal(a.Deadline) {
+			s.papers.put(a, items)
+		}
+	}
 	qs, err := s.bank.Versions(ctx, refsOf(items))
 	if err != nil {
 		return View{}, err
 	}
+	return s.view(a, items, qs), nil
+}
+
+func (s *Service) view(a Attempt, items []Item, qs map[questionbank.VersionRef]questionbank.Question) View {
 	v := View{Attempt: a, Now: s.clock.Now().UTC(), Questions: make([]ViewQuestion, len(items))}
 	for i, it := range items {
 		q := qs[it.Ref()]
@@ -254,7 +264,7 @@ func (s *Service) View(ctx context.Context, kind Kind, id int64) (View, error) {
 		}
 		v.Questions[i] = vq
 	}
-	return v, nil
+	return v
 }
 
 // ordered returns opts in the attempt's order; options missing from order
@@ -294,7 +304,7 @@ func (s *Service) SaveAnswer(ctx context.Context, kind Kind, attemptID, question
 	// the deadline has not passed: validate and write, no read.
 	now := s.clock.Now().UTC()
 	if p, ok := s.papers.get(attemptID); ok && p.kind == kind && owns(ctx, p.candidate) && now.Before(p.deadline) {
-		it, inPaper := p.items[questionID]
+		it, inPaper := p.item(questionID)
 		if !inPaper {
 			return Saved{}, ErrQuestionNotInPaper
 		}
@@ -349,7 +359,9 @@ func (s *Service) saveAnswerSlow(ctx context.Context, kind Kind, attemptID, ques
 		}
 		return Saved{}, ErrSubmitted
 	}
-	if _, known := s.papers.get(attemptID); !known {
+	if p, known := s.papers.get(attemptID); !known || !p.deadline.Equal(a.Deadline) {
+		// Unknown here, or its deadline was extended since (a deadline only
+		// moves later, so the copy was merely too strict): read it again.
 		items, err := s.store.Items(ctx, attemptID)
 		if err != nil {
 			return Saved{}, err
@@ -399,24 +411,56 @@ func (s *Service) Submit(ctx context.Context, kind Kind, id int64) (View, error)
 		return View{}, err
 	}
 	if !a.Submitted() {
-		if _, _, err := s.submit(ctx, a.ID, ReasonCandidate); err != nil {
+		sub, claimed, err := s.submitLoaded(ctx, &a, ReasonCandidate)
+		if err != nil {
 			return View{}, err
+		}
+		if claimed {
+			// This request graded it: the view from what the transaction
+			// read and wrote, without reading it all again.
+			return s.view(sub.attempt, sub.items, sub.qs), nil
 		}
 	}
 	return s.View(ctx, kind, id)
+}
+
+// submitted is what a claimed submission graded.
+type submitted struct {
+	attempt Attempt
+	items   []Item
+	qs      map[questionbank.VersionRef]questionbank.Question
 }
 
 // submit closes and grades one attempt in one transaction. The conditional
 // close is the claim: of two nodes (or a sweep and a request) only one
 // grades; the other just reads the result.
 func (s *Service) submit(ctx context.Context, id int64, reason string) (out Attempt, claimed bool, err error) {
-	pre, err := s.store.Items(ctx, id)
-	if err != nil {
-		return Attempt{}, false, err
+	sub, claimed, err := s.submitAttempt(ctx, id, nil, reason)
+	return sub.attempt, claimed, err
+}
+
+// submitLoaded is submit for an attempt the caller has just read (in
+// progress): its row is not read again when this call's close claims it.
+func (s *Service) submitLoaded(ctx context.Context, a *Attempt, reason string) (submitted, bool, error) {
+	return s.submitAttempt(ctx, a.ID, a, reason)
+}
+
+func (s *Service) submitAttempt(ctx context.Context, id int64, pre *Attempt, reason string) (out submitted, claimed bool, err error) {
+	// The question versions are immutable: safe to read before the
+	// transaction, from the node's copy of the paper when it has one.
+	var refs []questionbank.VersionRef
+	if p, ok := s.papers.get(id); ok {
+		refs = p.refs()
+	} else {
+		items, err := s.store.Items(ctx, id)
+		if err != nil {
+			return submitted{}, false, err
+		}
+		refs = refsOf(items)
 	}
-	qs, err := s.bank.Versions(ctx, refsOf(pre)) // immutable versions: safe to read before the transaction
+	qs, err := s.bank.Versions(ctx, refs)
 	if err != nil {
-		return Attempt{}, false, err
+		return submitted{}, false, err
 	}
 	err = s.tx.InTx(ctx, func(ctx context.Context) error {
 		at, err := s.closeTime(ctx, id, reason)
@@ -427,12 +471,17 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 		if err != nil {
 			return err
 		}
-		a, err := s.store.Get(ctx, id)
-		if err != nil {
+		var a Attempt
+		if claimed && pre != nil {
+			// What Close wrote over the row the caller read in progress.
+			a = *pre
+			a.Sections = slices.Clone(pre.Sections)
+			a.Status, a.SubmittedAt, a.Reason, a.Version = StatusSubmitted, at.UTC(), reason, pre.Version+1
+		} else if a, err = s.store.Get(ctx, id); err != nil {
 			return err
 		}
 		if !claimed {
-			out = a
+			out = submitted{attempt: a}
 			return nil
 		}
 		// Read after closing: every answer that got in before the close is graded.
@@ -449,9 +498,12 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 				return err
 			}
 		}
-		out = a
+		out = submitted{attempt: a, items: items, qs: qs}
 		return nil
 	})
+	if err == nil && claimed {
+		s.papers.forget(id) // over: later saves take the full path and hear why
+	}
 	return out, claimed, err
 }
 
@@ -459,7 +511,9 @@ func (s *Service) submit(ctx context.Context, id int64, reason string) (out Atte
 // attempt submitted for its deadline (by the sweep or a late read) finishes
 // at the deadline, however late the sweep ran.
 func (s *Service) closeTime(ctx context.Context, id int64, reason string) (time.Time, error) {
-	now := s.clock.Now().UTC()
+	// Millisecond precision, as stored: the response of the submitting
+	// request shows the same time as every later read.
+	now := s.clock.Now().UTC().Truncate(time.Millisecond)
 	if reason != ReasonDeadline {
 		return now, nil
 	}

@@ -92,7 +92,8 @@ func (s *Service) Login(ctx context.Context, terminalToken, ticketNo, idNumber, 
 }
 
 // mySitting is the calling exam candidate's open sitting, checked against
-// the terminal they call from.
+// the terminal they call from. While the node's cache runs (cache.go) a
+// candidate seen before costs no SQL here.
 func (s *Service) mySitting(ctx context.Context, terminalToken string) (Sitting, error) {
 	a := reqctx.ActorFrom(ctx)
 	if a == nil {
@@ -101,19 +102,33 @@ func (s *Service) mySitting(ctx context.Context, terminalToken string) (Sitting,
 	if !a.IsCandidate() || !a.Is(reqctx.RoleExamCandidate) {
 		return Sitting{}, ErrNotAnExamTerminal
 	}
+	if terminalToken == "" {
+		return Sitting{}, ErrTerminalNotEnrolled
+	}
+	cred := hashCredential(terminalToken)
+	now := s.now()
+	if e, ok := s.cache.get(a.UserID, cred, now); ok {
+		return e.sitting, nil
+	}
+	// The sitting (with its run's change counter) before the terminal: a
+	// revocation committed after this read bumps the counter past the one
+	// cached, so a cached pair is never older than its counter says.
+	st, serr := s.Store.OpenSittingOf(ctx, a.UserID)
 	t, err := s.activeTerminal(ctx, terminalToken)
 	if err != nil {
 		return Sitting{}, err
 	}
-	st, err := s.Store.OpenSittingOf(ctx, a.UserID)
-	if errors.Is(err, apperr.ErrNotFound) {
+	if errors.Is(serr, apperr.ErrNotFound) {
 		return Sitting{}, ErrEnded // the session ended (or was never open): nothing to sit
 	}
-	if err != nil {
-		return Sitting{}, err
+	if serr != nil {
+		return Sitting{}, serr
 	}
 	if st.TerminalID != t.ID {
 		return Sitting{}, ErrWrongTerminal
+	}
+	if st.AttemptID != 0 { // complete: only a proctor's action changes it now
+		s.cache.put(a.UserID, seated{credential: cred, terminal: t, sitting: st}, now)
 	}
 	return st, nil
 }

@@ -100,6 +100,9 @@ type Sitting struct {
 	CheckedInAt   time.Time
 	CheckedInBy   int64
 	Version       int
+	// RunChanges is the session run's change counter read with the sitting
+	// (OpenSittingOf only): a node's cached copy is good while it is unchanged.
+	RunChanges int64
 }
 
 // Run is a session's exam-day life: started and ended by a proctor.

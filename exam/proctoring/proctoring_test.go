@@ -34,6 +34,8 @@ const (
 )
 
 type fixture struct {
+	deps     proctoring.Deps // of svc, for another node over the same database
+	cfg      proctoring.Config
 	svc      *proctoring.Service
 	attempts *attempt.Service
 	clock    *clock.Fake
@@ -68,9 +70,10 @@ func newFixture(t *testing.T) *fixture {
 	lg := &logins{}
 	cfg := proctoring.DefaultConfig()
 	cfg.Location = shanghai
-	svc := proctoring.NewService(proctoring.Deps{Store: proctoringdb.New(db), Bookings: b, Attempts: att, Subjects: allSubjects{}, Logins: lg,
-		Photos: photos{}, Audit: au, Tx: db, Clock: clk}, cfg)
-	return &fixture{svc: svc, attempts: att, clock: clk, book: b, logins: lg, audit: au, p1: staffCtx(901, "proctor", 1), p2: staffCtx(902, "proctor", 2)}
+	deps := proctoring.Deps{Store: proctoringdb.New(db), Bookings: b, Attempts: att, Subjects: allSubjects{}, Logins: lg,
+		Photos: photos{}, Audit: au, Tx: db, Clock: clk}
+	svc := proctoring.NewService(deps, cfg)
+	return &fixture{deps: deps, cfg: cfg, svc: svc, attempts: att, clock: clk, book: b, logins: lg, audit: au, p1: staffCtx(901, "proctor", 1), p2: staffCtx(902, "proctor", 2)}
 }
 
 func staffCtx(id int64, role string, centre int64) context.Context {

@@ -107,6 +107,7 @@ func (s *Service) End(ctx context.Context, sessionID int64, reason string) (Seat
 		return s.Audit.Record(ctx, audit.Entry{Action: "proctoring.session.end", TargetType: "exam_session", TargetID: itoa(v.ID),
 			After: map[string]any{"reason": reason, "auto_submitted": submitted, "marked_absent": absent}})
 	})
+	s.cache.forgetSession(v.ID) // other nodes: at their next poll (EndRun bumped the counter)
 	if err != nil {
 		return SeatMap{}, err
 	}
@@ -180,6 +181,7 @@ func (s *Service) Move(ctx context.Context, sessionID, bookingID, terminalID int
 		return s.Audit.Record(ctx, audit.Entry{Action: "proctoring.move", TargetType: "exam_booking", TargetID: itoa(bookingID),
 			Before: map[string]any{"terminal_id": from}, After: map[string]any{"terminal_id": t.ID, "seat": t.Seat, "reason": reason}})
 	})
+	s.cache.forgetSession(v.ID) // the old terminal is refused here at once, elsewhere at the next poll
 	if err != nil {
 		return SeatLine{}, err
 	}

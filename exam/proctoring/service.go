@@ -31,6 +31,9 @@ type Store interface {
 	UpdateTerminal(ctx context.Context, t Terminal) error
 	// SeenTerminal notes that the terminal called, at most every few seconds.
 	SeenTerminal(ctx context.Context, id int64, at time.Time) error
+	// SeenTerminals is SeenTerminal for many terminals in one statement
+	// (a node's buffer of terminals heard from since its last flush).
+	SeenTerminals(ctx context.Context, ids []int64, at time.Time) error
 	Terminals(ctx context.Context, centreID int64) ([]Terminal, error)
 
 	// CreateSitting inserts the sitting of a booking (apperr.ErrDuplicate if it has one).
@@ -38,7 +41,8 @@ type Store interface {
 	Sitting(ctx context.Context, bookingID int64) (Sitting, error)
 	SittingByAttempt(ctx context.Context, attemptID int64) (Sitting, error)
 	// OpenSittingOf is the candidate's checked-in sitting of a session
-	// started and not ended.
+	// started and not ended, with its run's change counter (RunChanges)
+	// read in the same statement.
 	OpenSittingOf(ctx context.Context, candidateID int64) (Sitting, error)
 	SittingsOf(ctx context.Context, sessionID int64) ([]Sitting, error)
 	// UpdateSitting saves the sitting if its version is unchanged
@@ -50,6 +54,12 @@ type Store interface {
 	Run(ctx context.Context, sessionID int64) (Run, error)
 	// EndRun records the end; false when it had ended already.
 	EndRun(ctx context.Context, sessionID int64, by int64, at time.Time) (bool, error)
+	// RunChanges reads the change counters of the sessions' runs. The store
+	// bumps a run's counter with every change a node may hold in its cache:
+	// any sitting update of the session (a move, the terminal bound at
+	// login, the attempt started), the end, the revocation of a terminal of
+	// the centre.
+	RunChanges(ctx context.Context, sessionIDs []int64) (map[int64]int64, error)
 
 	AddIncident(ctx context.Context, i *Incident) error
 	Incidents(ctx context.Context, sessionID int64) ([]Incident, error)
@@ -148,7 +158,8 @@ type Deps struct {
 // Service is exam day.
 type Service struct {
 	Deps
-	cfg Config
+	cfg   Config
+	cache *nodeCache
 }
 
 // NewService wires exam day.
@@ -156,7 +167,7 @@ func NewService(d Deps, cfg Config) *Service {
 	if cfg.Location == nil {
 		cfg.Location = time.UTC
 	}
-	return &Service{Deps: d, cfg: cfg}
+	return &Service{Deps: d, cfg: cfg, cache: newNodeCache(cacheSize, cfg.DisconnectedAfter/3)}
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -70,7 +70,9 @@ func (s *Service) TerminalOf(ctx context.Context, token string) (Terminal, error
 		return Terminal{}, ErrTerminalNotEnrolled.WithMessage("the enrolment code has expired; reload to get a new one")
 	}
 	if now := s.now(); now.Sub(t.LastSeenAt) > s.cfg.DisconnectedAfter/3 {
-		_ = s.Store.SeenTerminal(ctx, t.ID, now) // best effort: only the seat map reads it
+		if !s.cache.saw(t.ID, now) { // buffered while the node's cache runs
+			_ = s.Store.SeenTerminal(ctx, t.ID, now) // best effort: only the seat map reads it
+		}
 		t.LastSeenAt = now
 	}
 	return t, nil
@@ -172,13 +174,14 @@ func (s *Service) Revoke(ctx context.Context, id int64, reason string) (Terminal
 		}
 		before := t
 		t.Status, t.RevokedAt = TerminalRevoked, s.now()
-		if err := s.Store.UpdateTerminal(ctx, t); err != nil {
+		if err := s.Store.UpdateTerminal(ctx, t); err != nil { // bumps the centre's open runs' change counters
 			return err
 		}
 		out = t
 		return s.Audit.Record(ctx, audit.Entry{Action: "proctoring.terminal.revoke", TargetType: "exam_terminal", TargetID: itoa(t.ID),
 			Before: map[string]any{"room_id": before.RoomID, "seat": before.Seat}, After: map[string]any{"reason": reason}})
 	})
+	s.cache.forgetTerminal(id)
 	return out, err
 }
 

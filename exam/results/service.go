@@ -130,8 +130,19 @@ func (s *Service) RecordAttempt(ctx context.Context, a attempt.Attempt) error {
 	if err := s.store.AddResults(ctx, rs); err != nil {
 		return err
 	}
+	all, err := s.store.CandidateResults(ctx, a.CandidateID)
+	if err != nil {
+		return err
+	}
+	passes := validPasses(all, satAt)
+	qualified := len(missing(passes)) == 0
+	if err := s.sendResult(ctx, a, sit, rs, qualified); err != nil {
+		return err
+	}
 	// The scores enter the ledger in the submit transaction: a result
-	// exists only with its entry.
+	// exists only with its entry. Appending locks the ledger's head until
+	// the commit (every submission of every node waits for it), so it
+	// comes after the reads and the SMS, just before the qualification.
 	if s.ledger != nil {
 		for _, r := range rs {
 			if r.ID == 0 {
@@ -141,15 +152,6 @@ func (s *Service) RecordAttempt(ctx context.Context, a attempt.Attempt) error {
 				return err
 			}
 		}
-	}
-	all, err := s.store.CandidateResults(ctx, a.CandidateID)
-	if err != nil {
-		return err
-	}
-	passes := validPasses(all, satAt)
-	qualified := len(missing(passes)) == 0
-	if err := s.sendResult(ctx, a, sit, rs, qualified); err != nil {
-		return err
 	}
 	if !qualified {
 		return nil

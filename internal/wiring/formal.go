@@ -50,6 +50,11 @@ func (a *App) assembleExamDay() error {
 		Attempts: a.attempts, Subjects: mustSit{a.results}, Logins: a.auth,
 		Photos: applicationPhotos{apps: apps.store, dir: photos}, Audit: a.audit, Tx: a.db, Clock: a.clock,
 	}, cfg)
+	// The exam terminal's per-node cache of terminals and sittings follows
+	// the sessions' change counters (exam/proctoring/cache.go).
+	a.workers = append(a.workers, worker{name: "exam-terminal-cache", run: func(ctx context.Context) error {
+		return a.proctoring.RunCache(ctx, a.log)
+	}})
 	return nil
 }
 

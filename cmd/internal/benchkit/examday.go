@@ -2,9 +2,12 @@ package benchkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
+	"sync"
 	"time"
 
 	"taxiexam/exam/booking"
@@ -51,50 +54,86 @@ func SeedExamDay(ctx context.Context, app *wiring.App, n, perRoom int) (ExamDay,
 	if err != nil {
 		return ExamDay{}, err
 	}
-	day := ExamDay{CentreID: centre.ID, Seats: make([]ExamSeat, 0, n)}
+	rooms := (n + perRoom - 1) / perRoom
+	day := ExamDay{CentreID: centre.ID, Sessions: make([]int64, rooms), Seats: make([]ExamSeat, n)}
 	proctor := Proctor(ctx, centre.ID)
 	proc, bookings := app.Proctoring(), bookingdb.New(app.DB())
-	var sess booking.Session
-	for i := range n {
-		seat := i%perRoom + 1
-		if seat == 1 {
-			room, err := app.Booking().CreateRoom(staff, centre.ID, booking.RoomInput{Name: fmt.Sprint("考场", i/perRoom+1), Seats: perRoom})
-			if err != nil {
-				return ExamDay{}, err
-			}
-			sess = booking.Session{CentreID: centre.ID, RoomID: room.ID, StartsAt: time.Now().UTC().Add(-5 * time.Minute), DurationMinutes: 135,
-				Capacity: perRoom, Booked: min(perRoom, n-i), Status: booking.SessionCheckinOpen, Mode: "first_come", Version: 1}
-			if err := bookings.CreateSession(ctx, &sess); err != nil {
-				return ExamDay{}, err
-			}
-			day.Sessions = append(day.Sessions, sess.ID)
-		}
-		cid, err := Candidate(ctx, app, fmt.Sprintf("138%08d", i))
+	// Rooms are seeded side by side (each candidate is a dozen commits).
+	seedRoom := func(r int) error {
+		room, err := app.Booking().CreateRoom(staff, centre.ID, booking.RoomInput{Name: fmt.Sprint("考场", r+1), Seats: perRoom})
 		if err != nil {
-			return ExamDay{}, err
+			return err
 		}
-		s := ExamSeat{SessionID: sess.ID, CandidateID: cid, Seat: seat, Ticket: fmt.Sprintf("20261201%08d", i), IDNumber: IDNumber(i)}
-		if _, err := Approve(ctx, app, cid, registration.Form{Name: "考生", IDNumber: s.IDNumber}); err != nil {
-			return ExamDay{}, err
+		first := r * perRoom
+		sess := booking.Session{CentreID: centre.ID, RoomID: room.ID, StartsAt: time.Now().UTC().Add(-5 * time.Minute), DurationMinutes: 135,
+			Capacity: perRoom, Booked: min(perRoom, n-first), Status: booking.SessionCheckinOpen, Mode: "first_come", Version: 1}
+		if err := bookings.CreateSession(ctx, &sess); err != nil {
+			return err
 		}
-		b := booking.Booking{SessionID: sess.ID, CandidateID: cid, SeatNumber: seat, TicketNo: s.Ticket, Status: booking.BookingActive,
-			CreatedAt: time.Now(), ChangedAt: time.Now()}
-		if err := bookings.InsertBooking(ctx, &b); err != nil {
-			return ExamDay{}, err
+		day.Sessions[r] = sess.ID
+		for i := first; i < min(n, first+perRoom); i++ {
+			seat := i - first + 1
+			s := ExamSeat{SessionID: sess.ID, Seat: seat, Ticket: fmt.Sprintf("20261201%08d", i), IDNumber: IDNumber(i)}
+			var b booking.Booking
+			var pending proctoring.Terminal
+			steps := []struct {
+				name string
+				do   func() error
+			}{
+				{"candidate", func() (err error) { s.CandidateID, err = Candidate(ctx, app, fmt.Sprintf("138%08d", i)); return err }},
+				{"approve", func() error {
+					_, err := Approve(ctx, app, s.CandidateID, registration.Form{Name: "考生", IDNumber: s.IDNumber})
+					return err
+				}},
+				{"booking", func() error {
+					b = booking.Booking{SessionID: sess.ID, CandidateID: s.CandidateID, SeatNumber: seat, TicketNo: s.Ticket, Status: booking.BookingActive,
+						CreatedAt: time.Now(), ChangedAt: time.Now()}
+					return bookings.InsertBooking(ctx, &b)
+				}},
+				{"terminal", func() (err error) { s.Terminal, pending, err = proc.BeginEnrolment(ctx); return err }},
+				{"enrol", func() error {
+					_, err := proc.Enrol(proctor, proctoring.Enrolment{Code: pending.Code, RoomID: sess.RoomID, Seat: seat})
+					return err
+				}},
+				{"check-in", func() error {
+					_, err := proc.Decide(proctor, sess.ID, proctoring.Decision{BookingID: b.ID, Admit: true})
+					return err
+				}},
+			}
+			for _, st := range steps {
+				// Rooms seed in parallel: a deadlock between two of them
+				// (gap locks of unique indexes) is tried again.
+				var err error
+				for try := 0; try < 20; try++ {
+					if err = st.do(); err == nil || !strings.Contains(err.Error(), "Deadlock") {
+						break
+					}
+					time.Sleep(time.Duration(try+1) * 20 * time.Millisecond)
+				}
+				if err != nil {
+					return fmt.Errorf("seat %d %s: %w", i, st.name, err)
+				}
+			}
+			s.BookingID = b.ID
+			day.Seats[i] = s
 		}
-		s.BookingID = b.ID
-		token, pending, err := proc.BeginEnrolment(ctx)
-		if err != nil {
-			return ExamDay{}, err
-		}
-		if _, err := proc.Enrol(proctor, proctoring.Enrolment{Code: pending.Code, RoomID: sess.RoomID, Seat: seat}); err != nil {
-			return ExamDay{}, err
-		}
-		if _, err := proc.Decide(proctor, sess.ID, proctoring.Decision{BookingID: b.ID, Admit: true}); err != nil {
-			return ExamDay{}, err
-		}
-		s.Terminal = token
-		day.Seats = append(day.Seats, s)
+		return nil
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, rooms)
+	sem := make(chan struct{}, 4)
+	for r := range rooms {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			errs[r] = seedRoom(r)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return ExamDay{}, err
 	}
 	for _, id := range day.Sessions {
 		if _, err := proc.Start(proctor, id); err != nil {

@@ -76,6 +76,14 @@ func Migrations() []sqldb.Migration {
 			At        time.Time
 		}
 		return sqldb.CreateTables(tx, &examTerminal{}, &examSitting{}, &examSessionRun{}, &examIncident{})
+	}}, {ID: 721, Name: "exam_session_runs: changes (per-node caches of sittings and terminals follow it)", Up: func(tx *gorm.DB) error {
+		type examSessionRun struct {
+			Changes int64 `gorm:"not null;default:0"`
+		}
+		if tx.Migrator().HasColumn(&examSessionRun{}, "Changes") {
+			return nil
+		}
+		return tx.Migrator().AddColumn(&examSessionRun{}, "Changes")
 	}}}
 }
 
@@ -126,6 +134,7 @@ type runRow struct {
 	StartedBy int64
 	EndedAt   *time.Time
 	EndedBy   int64
+	Changes   int64 // migration 721: bumped by every change a node may have cached
 }
 
 func (runRow) TableName() string { return "exam_session_runs" }
@@ -231,11 +240,28 @@ func (s *Store) UpdateTerminal(ctx context.Context, t proctoring.Terminal) error
 	err := s.db.Conn(ctx).Model(&terminalRow{}).Where("id = ?", t.ID).Updates(map[string]any{
 		"status": t.Status, "pending_code": code, "centre_id": t.CentreID, "room_id": t.RoomID, "seat": t.Seat, "active_seat": activeSeat,
 		"name": t.Name, "enrolled_at": timePtr(t.EnrolledAt), "enrolled_by": t.EnrolledBy, "revoked_at": timePtr(t.RevokedAt)}).Error
-	return translate(err)
+	if err != nil {
+		return translate(err)
+	}
+	if t.Status == proctoring.TerminalRevoked && t.CentreID != 0 {
+		// A node may hold the terminal as active for a sitting of one of
+		// the centre's open sessions: their change counters tell it.
+		return s.db.Conn(ctx).Model(&runRow{}).Where("centre_id = ? AND ended_at IS NULL", t.CentreID).
+			Update("changes", gorm.Expr("changes + 1")).Error
+	}
+	return nil
 }
 
 func (s *Store) SeenTerminal(ctx context.Context, id int64, at time.Time) error {
 	return s.db.Conn(ctx).Model(&terminalRow{}).Where("id = ?", id).Update("last_seen_at", at.UTC()).Error
+}
+
+func (s *Store) SeenTerminals(ctx context.Context, ids []int64, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.db.Conn(ctx).Model(&terminalRow{}).Where("id IN ? AND (last_seen_at IS NULL OR last_seen_at < ?)", ids, at.UTC()).
+		Update("last_seen_at", at.UTC()).Error
 }
 
 func (s *Store) Terminals(ctx context.Context, centreID int64) ([]proctoring.Terminal, error) {
@@ -307,15 +333,21 @@ func (s *Store) SittingByAttempt(ctx context.Context, attemptID int64) (proctori
 }
 
 func (s *Store) OpenSittingOf(ctx context.Context, candidateID int64) (proctoring.Sitting, error) {
-	var r sittingRow
-	err := s.db.Conn(ctx).Table("exam_sittings AS s").Select("s.*").
+	var r struct {
+		Row        sittingRow `gorm:"embedded"`
+		RunChanges int64
+	}
+	// One statement: the sitting and its run's change counter are one snapshot.
+	err := s.db.Conn(ctx).Table("exam_sittings AS s").Select("s.*, r.changes AS run_changes").
 		Joins("JOIN exam_session_runs r ON r.session_id = s.session_id AND r.ended_at IS NULL").
 		Where("s.candidate_id = ? AND s.status = ?", candidateID, proctoring.SittingCheckedIn).
 		Order("s.checked_in_at DESC").Take(&r).Error
 	if err != nil {
 		return proctoring.Sitting{}, translate(err)
 	}
-	return toSitting(r), nil
+	st := toSitting(r.Row)
+	st.RunChanges = r.RunChanges
+	return st, nil
 }
 
 func (s *Store) SittingsOf(ctx context.Context, sessionID int64) ([]proctoring.Sitting, error) {
@@ -341,7 +373,8 @@ func (s *Store) UpdateSitting(ctx context.Context, st *proctoring.Sitting) error
 		return apperr.ErrVersionConflict
 	}
 	st.Version++
-	return nil
+	// Every node's cached copy of the session's sittings is dropped at its next poll.
+	return s.db.Conn(ctx).Model(&runRow{}).Where("session_id = ?", st.SessionID).Update("changes", gorm.Expr("changes + 1")).Error
 }
 
 func (s *Store) StartRun(ctx context.Context, r proctoring.Run) error {
@@ -360,8 +393,26 @@ func (s *Store) Run(ctx context.Context, sessionID int64) (proctoring.Run, error
 
 func (s *Store) EndRun(ctx context.Context, sessionID int64, by int64, at time.Time) (bool, error) {
 	res := s.db.Conn(ctx).Model(&runRow{}).Where("session_id = ? AND ended_at IS NULL", sessionID).
-		Updates(map[string]any{"ended_at": at.UTC(), "ended_by": by})
+		Updates(map[string]any{"ended_at": at.UTC(), "ended_by": by, "changes": gorm.Expr("changes + 1")})
 	return res.RowsAffected == 1, res.Error
+}
+
+func (s *Store) RunChanges(ctx context.Context, sessionIDs []int64) (map[int64]int64, error) {
+	out := make(map[int64]int64, len(sessionIDs))
+	if len(sessionIDs) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		SessionID int64
+		Changes   int64
+	}
+	if err := s.db.Conn(ctx).Model(&runRow{}).Select("session_id, changes").Where("session_id IN ?", sessionIDs).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.SessionID] = r.Changes
+	}
+	return out, nil
 }
 
 func (s *Store) AddIncident(ctx context.Context, in *proctoring.Incident) error {

@@ -154,6 +154,7 @@ type Security struct {
 	CandidateSessionTTL  time.Duration `yaml:"candidate_session_ttl"`
 	MaxLoginFailures     int           `yaml:"max_login_failures"`
 	SMSCodesPerIPPerHour int           `yaml:"sms_codes_per_ip_per_hour"`
+	StaffLoginsPerIP     int           `yaml:"staff_logins_per_ip"`
 	Lockout              time.Duration `yaml:"lockout"`
 	// MFARequiredRoles must log in with a TOTP second factor (anyone may
 	// turn it on); MFAIssuer names the account in the authenticator app

@@ -256,7 +256,7 @@ test('statistics: the reform’s 2024 figures against 2023, in cards, charts and
   await page.goto('/staff/statistics?from=2024-01-01&to=2024-12-31&compare=year')
   const card = (key: string) => page.getByTestId(`fig-${key}`)
   // the page's first load: its chunk (ECharts) and two years of figures, on a loaded CI machine
-  await expect(card('registrations').getByTestId('value')).toHaveText('7,788', { timeout: 30_000 })
+  await expect(card('registrations').getByTestId('value')).toHaveText('7,788', { timeout: 60_000 })
   await expect(card('bookings').getByTestId('value')).toHaveText('5,886')
   await expect(card('noShowRate').getByTestId('value')).toHaveText('14.97%')
   await expect(card('passRate').getByTestId('value')).toHaveText('72.27%')

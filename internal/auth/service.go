@@ -127,6 +127,7 @@ type Config struct {
 	CandidateSessionTTL time.Duration
 	MaxLoginFailures    int
 	CodesPerIPPerHour   int // SMS login codes one address may ask for; 0 = DefaultCodesPerIPPerHour
+	StaffLoginsPerIP    int // staff password logins one address may try per 10 minutes; 0 = DefaultStaffLoginsPerIP
 	Lockout             time.Duration
 	Location            *time.Location // for times in messages
 }
@@ -173,10 +174,11 @@ const (
 	DefaultCodesPerIPPerHour = 30
 )
 
-// Staff login limit per client address, on top of each account's budget.
+// Staff login limit per client address, on top of each account's budget
+// (Config.StaffLoginsPerIP: an office behind one NAT address may need more).
 const (
-	loginsPerIP   = 60
-	loginIPWindow = 10 * time.Minute
+	DefaultStaffLoginsPerIP = 60
+	loginIPWindow           = 10 * time.Minute
 )
 
 var phoneRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
@@ -202,6 +204,13 @@ func (s *Service) codesPerIPPerHour() int {
 		return s.cfg.CodesPerIPPerHour
 	}
 	return DefaultCodesPerIPPerHour
+}
+
+func (s *Service) staffLoginsPerIP() int {
+	if s.cfg.StaffLoginsPerIP > 0 {
+		return s.cfg.StaffLoginsPerIP
+	}
+	return DefaultStaffLoginsPerIP
 }
 
 // RequestCode sends a 6-digit login code to phone, within the per-number
@@ -314,7 +323,7 @@ func (s *Service) StaffLoginStep(ctx context.Context, username, password, ip, us
 	if err := f.Err(); err != nil {
 		return LoginResult{}, err
 	}
-	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: loginsPerIP, Window: loginIPWindow}}); err != nil {
+	if ok, retry, err := s.limiter.Allow(ctx, []Rule{{Key: "login:ip:" + s.limiterKey("ip", ip), Limit: s.staffLoginsPerIP(), Window: loginIPWindow}}); err != nil {
 		return LoginResult{}, err
 	} else if !ok {
 		secs := int(retry / time.Second)

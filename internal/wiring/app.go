@@ -205,6 +205,7 @@ func (a *App) assemble(ctx context.Context) error {
 		CandidateSessionTTL: cfg.Security.CandidateSessionTTL,
 		MaxLoginFailures:    cfg.Security.MaxLoginFailures,
 		CodesPerIPPerHour:   cfg.Security.SMSCodesPerIPPerHour,
+		StaffLoginsPerIP:    cfg.Security.StaffLoginsPerIP,
 		Lockout:             cfg.Security.Lockout,
 		Location:            cfg.Location,
 	})

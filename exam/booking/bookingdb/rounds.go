@@ -183,11 +183,7 @@ func (s *Store) Assignments(ctx context.Context, roundID int64) ([]booking.Assig
 	if err := s.db.Conn(ctx).Where("round_id = ?", roundID).Order("position").Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]booking.Assignment, len(rows))
-	for i, r := range rows {
-		out[i] = booking.Assignment{CandidateID: r.CandidateID, SessionID: r.SessionID, Rank: r.Rank}
-	}
-	return out, nil
+	return toAssignments(rows), nil
 }
 
 func (s *Store) AssignmentsPage(ctx context.Context, roundID int64, offset, limit int) ([]booking.Assignment, int64, error) {
@@ -200,9 +196,13 @@ func (s *Store) AssignmentsPage(ctx context.Context, roundID int64, offset, limi
 	if err := s.db.Conn(ctx).Where("round_id = ?", roundID).Order("position").Offset(offset).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, 0, err
 	}
+	return toAssignments(rows), total, nil
+}
+
+func toAssignments(rows []assignmentRow) []booking.Assignment {
 	out := make([]booking.Assignment, len(rows))
 	for i, r := range rows {
 		out[i] = booking.Assignment{CandidateID: r.CandidateID, SessionID: r.SessionID, Rank: r.Rank}
 	}
-	return out, total, nil
+	return out
 }

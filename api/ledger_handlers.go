@@ -25,9 +25,9 @@ type LedgerProblem struct {
 	Seq     int64             `json:"seq" doc:"the entry it concerns; 0 for a record no entry names"`
 	Kind    string            `json:"kind"`
 	Subject string            `json:"subject"`
-	Code    string            `json:"code" doc:"hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch"`
+	Code    string            `json:"code" doc:"hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch | pending_stale"`
 	Detail  string            `json:"detail" doc:"English, as the command line prints it"`
-	Why     string            `json:"why" doc:"names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded"`
+	Why     string            `json:"why" doc:"names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded, pending_stale"`
 	Params  map[string]string `json:"params" doc:"the values the sentence names (seq numbers, times, short hashes)"`
 	Changes []LedgerChange    `json:"changes" doc:"record_changed: each field that differs"`
 }
@@ -47,6 +47,7 @@ type LedgerReport struct {
 	HeadHash    string          `json:"head_hash"`
 	Records     int64           `json:"records" doc:"results, certificates and parcels the chain speaks about"`
 	Checkpoints int             `json:"checkpoints" doc:"signed checkpoints compared with the chain"`
+	Pending     int64           `json:"pending" doc:"events recorded and not yet linked into the chain (normally linked within a second; compared with the records like entries)"`
 	FirstBroken *LedgerProblem  `json:"first_broken" doc:"the lowest entry something is wrong with; null when ok"`
 	Problems    []LedgerProblem `json:"problems" doc:"at most 50, lowest entry first"`
 	Total       int             `json:"total_problems"`
@@ -114,7 +115,7 @@ func (s *Server) verifyLedger(c *gin.Context, req LedgerVerifyRequest) (LedgerRe
 		return LedgerReport{}, err
 	}
 	out := LedgerReport{OK: rep.OK, Entries: rep.Entries, HeadSeq: rep.Head.Seq, HeadHash: rep.Head.Hash, Records: rep.Subjects,
-		Checkpoints: rep.Checkpoints, Problems: mapSlice(rep.Problems, problemJSON), Total: rep.Total, CheckedAt: s.at(rep.CheckedAt),
+		Checkpoints: rep.Checkpoints, Pending: rep.Pending, Problems: mapSlice(rep.Problems, problemJSON), Total: rep.Total, CheckedAt: s.at(rep.CheckedAt),
 		TookMS: rep.Took.Milliseconds()}
 	if rep.FirstBroken != nil {
 		p := problemJSON(*rep.FirstBroken)

@@ -59,6 +59,9 @@ func idNumberFor(phone string) string {
 func TestLedgerVerificationOverHTTP(t *testing.T) {
 	ta := newTestApp(t, nil)
 	ta.qualifiedCandidate(t, "13955501001", "陈立新")
+	if err := ta.Ledger().ChainAll(context.Background()); err != nil { // as the node's worker does within moments
+		t.Fatal(err)
+	}
 	admin := ta.client()
 	ta.loginStaff(t, admin, auth.RoleBureauAdmin)
 

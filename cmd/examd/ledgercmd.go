@@ -50,8 +50,8 @@ func verifyLedger(ctx context.Context, a *wiring.App, checkpointFile string, ado
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "ledger: %d entries, %d records, head %d %s, %d checkpoints compared, %s\n",
-		rep.Entries, rep.Subjects, rep.Head.Seq, rep.Head.Hash, rep.Checkpoints, rep.Took.Round(time.Millisecond))
+	fmt.Fprintf(out, "ledger: %d entries, %d pending, %d records, head %d %s, %d checkpoints compared, %s\n",
+		rep.Entries, rep.Pending, rep.Subjects, rep.Head.Seq, rep.Head.Hash, rep.Checkpoints, rep.Took.Round(time.Millisecond))
 	if rep.OK {
 		fmt.Fprintln(out, "OK: every entry links to the one before it and every record agrees with the ledger")
 		return nil

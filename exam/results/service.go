@@ -140,9 +140,8 @@ func (s *Service) RecordAttempt(ctx context.Context, a attempt.Attempt) error {
 		return err
 	}
 	// The scores enter the ledger in the submit transaction: a result
-	// exists only with its entry. Appending locks the ledger's head until
-	// the commit (every submission of every node waits for it), so it
-	// comes after the reads and the SMS, just before the qualification.
+	// exists only with its record (a pending row, linked into the chain by
+	// the ledger's worker; no lock shared with other submissions).
 	if s.ledger != nil {
 		for _, r := range rs {
 			if r.ID == 0 {

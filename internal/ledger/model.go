@@ -1,8 +1,11 @@
 // Package ledger is the tamper-evident record of the results and
 // certificates the bureau stands behind: formal subject results and
 // certificate events (issue, revoke, replace, reissue, hand-over) are
-// appended as entries of one hash chain, each holding the SHA-256 of the
-// entry before it, in the same transaction as the event they record.
+// recorded in the same transaction as the event (a pending record), then
+// linked, in batches and in a transaction of their own, as entries of one
+// hash chain, each holding the SHA-256 of the entry before it. Recording
+// takes no shared lock, so submissions from every node do not queue on the
+// chain's head; only the chaining does, a batch at a time.
 //
 // Verify walks the chain (an edited or removed entry breaks it) and compares
 // what the entries say with the rows as they are now (a score, validity or
@@ -55,9 +58,27 @@ type Entry struct {
 	Payload  string    // canonical JSON of the Facts
 }
 
+// Pending is an event recorded in its business transaction and not yet
+// linked into the chain: Chain turns it into the next Entry (same kind,
+// subject, time and payload) within moments. Until then Verify takes its
+// facts as the subject's latest.
+type Pending struct {
+	ID       int64
+	Kind     Kind
+	Subject  string
+	At       time.Time // when the event happened (UTC, millisecond)
+	Payload  string    // canonical JSON of the Facts
+	QueuedAt time.Time // when it was recorded: one waiting longer than PendingStaleAfter is reported
+}
+
+// PendingStaleAfter is how long an event may wait to be chained before
+// Verify reports it (the chaining worker runs every moment on every node:
+// an event this old means none is running).
+const PendingStaleAfter = 5 * time.Minute
+
 // Head is the end of the chain: the last sequence number and its hash. It
-// is one row, locked for the length of an append's transaction, so appends
-// from every node line up one after another.
+// is one row, locked for the length of a chaining transaction, so chainers
+// on every node line up one after another.
 type Head struct {
 	Seq  int64
 	Hash string
@@ -89,6 +110,7 @@ const (
 	ProblemSourceMissing      = "source_missing"      // the row the entry names is gone
 	ProblemUnrecorded         = "unrecorded"          // a row no entry recorded (inserted behind the application's back)
 	ProblemCheckpointMismatch = "checkpoint_mismatch" // a signed checkpoint names a hash the chain does not have at that seq
+	ProblemPendingStale       = "pending_stale"       // events have waited longer than PendingStaleAfter to be chained
 )
 
 // Problem is one thing verification found wrong.
@@ -118,6 +140,7 @@ type Report struct {
 	Head        Head
 	Subjects    int64 // records the chain speaks about
 	Checkpoints int   // signed checkpoints compared with the chain
+	Pending     int64 // events recorded and not yet chained (their facts are compared too)
 	// FirstBroken is the lowest entry something is wrong with (nil when OK).
 	FirstBroken *Problem
 	Problems    []Problem // at most MaxProblems, lowest seq first

@@ -27,9 +27,20 @@ type Store interface {
 	LockHead(ctx context.Context) (Head, error)
 	// Head reads the head without locking.
 	Head(ctx context.Context) (Head, error)
-	// Append inserts e (its Seq is the primary key: a second writer that
-	// got past the lock somehow fails) and moves the head to it.
-	Append(ctx context.Context, e Entry) error
+	// AddPending records an event to be chained (in the caller's
+	// transaction; no shared row is locked).
+	AddPending(ctx context.Context, p Pending) error
+	// ClaimPending locks up to limit committed pending records, oldest
+	// first, skipping any another transaction still holds.
+	ClaimPending(ctx context.Context, limit int) ([]Pending, error)
+	// Pending lists pending records with id > afterID in order (no lock).
+	Pending(ctx context.Context, afterID int64, limit int) ([]Pending, error)
+	// PendingOf lists the pending records of subjects, in order.
+	PendingOf(ctx context.Context, subjects []string) ([]Pending, error)
+	// Link inserts entries (consecutive seqs from head+1; Seq is the
+	// primary key, so a second writer that got past the lock fails), moves
+	// the head to the last and deletes the chained pending records.
+	Link(ctx context.Context, entries []Entry, chained []int64) error
 	// Entries lists entries with afterSeq < seq <= upTo in order.
 	Entries(ctx context.Context, afterSeq, upTo int64, limit int) ([]Entry, error)
 	// EntriesOf lists the entries of subjects, in order.
@@ -72,8 +83,11 @@ type Auditor interface {
 }
 
 // Transactor runs fn in one database transaction (joining the caller's).
+// Chaining uses the READ COMMITTED one: its claim of pending records then
+// takes no gap lock, so it never holds up a business transaction's insert.
 type Transactor interface {
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+	InReadCommittedTx(ctx context.Context, fn func(ctx context.Context) error) error
 }
 
 // Deps are the collaborators of the service.
@@ -98,6 +112,9 @@ type Service struct {
 	audit   Auditor
 	clock   clock.Clock
 	log     *slog.Logger
+	// recorded wakes this node's chaining worker (RunChain); a full
+	// buffer means it is already due to run.
+	recorded chan struct{}
 }
 
 // NewService wires the ledger.
@@ -105,7 +122,7 @@ func NewService(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Service{store: d.Store, sources: d.Sources, index: d.Index, signer: d.Signer, tx: d.Tx, audit: d.Audit, clock: d.Clock, log: d.Log}
+	return &Service{store: d.Store, sources: d.Sources, index: d.Index, signer: d.Signer, tx: d.Tx, audit: d.Audit, clock: d.Clock, log: d.Log, recorded: make(chan struct{}, 1)}
 }
 
 // hashOf is the SHA-256 of an entry: a domain string, then each field on
@@ -122,41 +139,108 @@ func canonical(f Facts) string {
 	return string(b)
 }
 
-// Append adds one entry in the caller's transaction (it opens one when
-// there is none): the head row is locked, the entry links to it, and the
-// head moves on. Rolled back with the event, committed with it.
-func (s *Service) Append(ctx context.Context, kind Kind, subject string, at time.Time, facts Facts) (Entry, error) {
-	var e Entry
+// Append records one event in the caller's transaction (it opens one when
+// there is none): rolled back with the event, committed with it. The
+// record becomes the chain's next entry when Chain runs (on this node's
+// worker within moments); it takes no lock any other event waits for.
+func (s *Service) Append(ctx context.Context, kind Kind, subject string, at time.Time, facts Facts) error {
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+		return s.store.AddPending(ctx, Pending{Kind: kind, Subject: subject, At: at.UTC().Truncate(time.Millisecond), Payload: canonical(facts), QueuedAt: s.clock.Now().UTC()})
+	})
+	if err == nil {
+		select {
+		case s.recorded <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// ChainBatch is how many pending records one chaining transaction links.
+const ChainBatch = 500
+
+// Chain links up to limit pending records into the chain, oldest first, in
+// a transaction of its own: the head row is locked, each record becomes
+// the entry after it, the head moves to the last and the records are
+// deleted. Safe on every node at once (they queue on the head row). It
+// returns how many it linked.
+func (s *Service) Chain(ctx context.Context, limit int) (int, error) {
+	n := 0
+	err := s.tx.InReadCommittedTx(ctx, func(ctx context.Context) error {
 		head, err := s.store.LockHead(ctx)
 		if err != nil {
 			return err
 		}
-		e = Entry{Seq: head.Seq + 1, PrevHash: head.Hash, Kind: kind, Subject: subject, At: at.UTC().Truncate(time.Millisecond), Payload: canonical(facts)}
-		e.Hash = hashOf(e)
-		return s.store.Append(ctx, e)
+		pending, err := s.store.ClaimPending(ctx, limit)
+		if err != nil || len(pending) == 0 {
+			n = 0
+			return err
+		}
+		entries, ids := make([]Entry, len(pending)), make([]int64, len(pending))
+		prev, seq := head.Hash, head.Seq
+		for i, p := range pending {
+			seq++
+			e := Entry{Seq: seq, PrevHash: prev, Kind: p.Kind, Subject: p.Subject, At: p.At.UTC().Truncate(time.Millisecond), Payload: p.Payload}
+			e.Hash = hashOf(e)
+			entries[i], ids[i], prev = e, p.ID, e.Hash
+		}
+		n = len(entries)
+		return s.store.Link(ctx, entries, ids)
 	})
-	return e, err
+	return n, err
+}
+
+// ChainAll chains until nothing is pending (a command-line run, a test).
+func (s *Service) ChainAll(ctx context.Context) error {
+	for {
+		n, err := s.Chain(ctx, ChainBatch)
+		if err != nil || n < ChainBatch {
+			return err
+		}
+	}
+}
+
+// RunChain is the chaining worker: it runs when this node recorded an
+// event and every poll (events recorded on other nodes, or committed after
+// the wake-up), and goes on while batches come back full. Safe on every
+// node; a node that stops leaves its records to the others or its restart.
+func (s *Service) RunChain(ctx context.Context, poll time.Duration) error {
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.recorded:
+		case <-t.C:
+		}
+		if waiting, err := s.store.Pending(ctx, 0, 1); err != nil || len(waiting) == 0 {
+			if err != nil && ctx.Err() == nil {
+				s.log.Warn("ledger pending", "err", err)
+			}
+			continue // the cheap look found nothing: no lock taken
+		}
+		if err := s.ChainAll(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("ledger chain", "err", err)
+		}
+	}
 }
 
 // RecordResult appends a formal subject result (results.Ledger).
 func (s *Service) RecordResult(ctx context.Context, r results.SubjectResult) error {
-	_, err := s.Append(ctx, KindSubjectResult, ResultSubject(r.ID), r.SatAt, resultFacts(r))
-	return err
+	return s.Append(ctx, KindSubjectResult, ResultSubject(r.ID), r.SatAt, resultFacts(r))
 }
 
 // RecordCertificate appends a certificate event (cert.Ledger): the issue of
 // c, or its revocation / supersession; c is the row after the change.
 func (s *Service) RecordCertificate(ctx context.Context, action string, c cert.Certificate) error {
 	k := certKind(action)
-	_, err := s.Append(ctx, k, CertificateSubject(c.ID), s.clock.Now(), s.certificateEventFacts(k, c))
-	return err
+	return s.Append(ctx, k, CertificateSubject(c.ID), s.clock.Now(), s.certificateEventFacts(k, c))
 }
 
 // RecordHandOver appends the hand-over of a parcel at the window (cert.Ledger).
 func (s *Service) RecordHandOver(ctx context.Context, d cert.Delivery) error {
-	_, err := s.Append(ctx, KindCertHandedOver, DeliverySubject(d.ID), d.CollectedAt, s.deliveryFacts(d))
-	return err
+	return s.Append(ctx, KindCertHandedOver, DeliverySubject(d.ID), d.CollectedAt, s.deliveryFacts(d))
 }
 
 // RecordAnonymised appends that the retention rule replaced the personal
@@ -165,11 +249,9 @@ func (s *Service) RecordHandOver(ctx context.Context, d cert.Delivery) error {
 func (s *Service) RecordAnonymised(ctx context.Context, c *cert.Certificate, d *cert.Delivery) error {
 	switch {
 	case c != nil:
-		_, err := s.Append(ctx, KindAnonymised, CertificateSubject(c.ID), s.clock.Now(), Facts{"holder": s.holderDigest(c.HolderName, c.IDNumber)})
-		return err
+		return s.Append(ctx, KindAnonymised, CertificateSubject(c.ID), s.clock.Now(), Facts{"holder": s.holderDigest(c.HolderName, c.IDNumber)})
 	case d != nil:
-		_, err := s.Append(ctx, KindAnonymised, DeliverySubject(d.ID), s.clock.Now(), Facts{"collected_by": s.deliveryFacts(*d)["collected_by"]})
-		return err
+		return s.Append(ctx, KindAnonymised, DeliverySubject(d.ID), s.clock.Now(), Facts{"collected_by": s.deliveryFacts(*d)["collected_by"]})
 	}
 	return nil
 }
@@ -177,8 +259,17 @@ func (s *Service) RecordAnonymised(ctx context.Context, c *cert.Certificate, d *
 // Adopt takes rows that no entry recorded into the chain (kind
 // ledger.adopted), e.g. data loaded before the ledger existed or by a bulk
 // generator. It is an operator's act (examd verify-ledger -adopt) and the
-// entries say so: they vouch for the rows as they are at adoption.
+// entries say so: they vouch for the rows as they are at adoption. The
+// adopted records are chained before it returns.
 func (s *Service) Adopt(ctx context.Context) (int, error) {
+	n, err := s.adopt(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return n, s.ChainAll(ctx)
+}
+
+func (s *Service) adopt(ctx context.Context) (int, error) {
 	n := 0
 	err := s.tx.InTx(ctx, func(ctx context.Context) error {
 		seen, err := s.subjects(ctx)
@@ -193,7 +284,7 @@ func (s *Service) Adopt(ctx context.Context) (int, error) {
 			}
 			for _, id := range ids {
 				if r, ok := rows[id]; ok && !seen[ResultSubject(id)] {
-					if _, err := s.Append(ctx, KindAdopted, ResultSubject(id), now, resultFacts(r)); err != nil {
+					if err := s.Append(ctx, KindAdopted, ResultSubject(id), now, resultFacts(r)); err != nil {
 						return err
 					}
 					n++
@@ -210,7 +301,7 @@ func (s *Service) Adopt(ctx context.Context) (int, error) {
 			}
 			for _, id := range ids {
 				if c, ok := rows[id]; ok && !seen[CertificateSubject(id)] {
-					if _, err := s.Append(ctx, KindAdopted, CertificateSubject(id), now, s.certificateFacts(c)); err != nil {
+					if err := s.Append(ctx, KindAdopted, CertificateSubject(id), now, s.certificateFacts(c)); err != nil {
 						return err
 					}
 					n++
@@ -222,13 +313,16 @@ func (s *Service) Adopt(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// subjects is every subject the chain names.
+// subjects is every subject the chain or a pending record names.
 func (s *Service) subjects(ctx context.Context) (map[string]bool, error) {
 	head, err := s.store.Head(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := map[string]bool{}
+	if err := s.eachPending(ctx, func(p Pending) { out[p.Subject] = true }); err != nil {
+		return nil, err
+	}
 	for after := int64(0); after < head.Seq; {
 		batch, err := s.store.Entries(ctx, after, head.Seq, batchSize)
 		if err != nil || len(batch) == 0 {
@@ -243,6 +337,20 @@ func (s *Service) subjects(ctx context.Context) (map[string]bool, error) {
 }
 
 const batchSize = 1000
+
+// eachPending calls fn for every pending record, oldest first.
+func (s *Service) eachPending(ctx context.Context, fn func(Pending)) error {
+	for after := int64(0); ; {
+		list, err := s.store.Pending(ctx, after, batchSize)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		for _, p := range list {
+			fn(p)
+		}
+		after = list[len(list)-1].ID
+	}
+}
 
 func (s *Service) eachID(ctx context.Context, list func(ctx context.Context, afterID int64, limit int) ([]int64, error), fn func([]int64) error) error {
 	for after := int64(0); ; {
@@ -346,6 +454,25 @@ func (s *Service) Verify(ctx context.Context, external []Checkpoint) (Report, er
 						Why: "checkpoint_beyond_end", Params: params("at", c.At.UTC().Format(time.RFC3339), "seq", seq, "end", head.Seq)})
 				}
 			}
+		}
+		// Events recorded but not yet chained (same snapshot: each is
+		// either here or in the chain) are the latest word on their
+		// subject; only one left waiting too long is a problem.
+		stale, oldest := 0, time.Time{}
+		if err := s.eachPending(ctx, func(p Pending) {
+			rep.Pending++
+			s.fold(states, Entry{Kind: p.Kind, Subject: p.Subject, At: p.At, Payload: p.Payload}, add)
+			if s.clock.Now().Sub(p.QueuedAt) > PendingStaleAfter {
+				if stale++; stale == 1 {
+					oldest = p.QueuedAt
+				}
+			}
+		}); err != nil {
+			return err
+		}
+		if stale > 0 {
+			add(Problem{Code: ProblemPendingStale, Detail: fmt.Sprintf("%d recorded events have waited more than %s to be linked into the chain (the oldest since %s): no chaining worker is running", stale, PendingStaleAfter, oldest.UTC().Format(time.RFC3339)),
+				Why: "pending_stale", Params: params("count", stale, "since", oldest.UTC().Format(time.RFC3339))})
 		}
 		rep.Subjects = int64(len(states))
 		if err := s.compareSources(ctx, states, add); err != nil {
@@ -617,12 +744,25 @@ func (s *Service) Recent(ctx context.Context, p Page) ([]Entry, int64, error) {
 func (s *Service) Head(ctx context.Context) (Head, error) { return s.store.Head(ctx) }
 
 // EntriesOf lists the entries of the given subjects in order (a dossier's
-// results and certificates).
+// results and certificates), then their events not yet chained, with Seq
+// 0 and no hash.
 func (s *Service) EntriesOf(ctx context.Context, subjects []string) ([]Entry, error) {
 	if len(subjects) == 0 {
 		return nil, nil
 	}
-	return s.store.EntriesOf(ctx, subjects)
+	var out []Entry
+	err := s.tx.InTx(ctx, func(ctx context.Context) error { // one snapshot: a record is chained or pending, not neither
+		var err error
+		if out, err = s.store.EntriesOf(ctx, subjects); err != nil {
+			return err
+		}
+		pending, err := s.store.PendingOf(ctx, subjects)
+		for _, p := range pending {
+			out = append(out, Entry{Kind: p.Kind, Subject: p.Subject, At: p.At, Payload: p.Payload})
+		}
+		return err
+	})
+	return out, err
 }
 
 // params pairs names with values for a Problem's translated sentence.

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"context"
+	"time"
 
 	"taxiexam/cert"
 	"taxiexam/cert/certdb"
@@ -14,8 +15,10 @@ import (
 // assembleLedger builds the tamper-evident ledger before the services that
 // append to it (results, certificates): they call it inside their own
 // transactions. Verification reads the rows through the results and
-// certificate stores (ledgerSources). A checkpoint is signed every
-// ledger.checkpoint_interval on every node (one per head: a unique key).
+// certificate stores (ledgerSources). Every node runs the chaining worker
+// (the events its and the other nodes' transactions recorded are linked
+// within chainPoll) and signs a checkpoint every
+// ledger.checkpoint_interval (one per head: a unique key).
 func (a *App) assembleLedger() {
 	a.ledger = ledger.NewService(ledger.Deps{
 		Store:   ledgerdb.New(a.db),
@@ -27,12 +30,20 @@ func (a *App) assembleLedger() {
 		Clock:   a.clock,
 		Log:     a.log,
 	})
+	a.workers = append(a.workers, worker{name: "ledger-chain", run: func(ctx context.Context) error {
+		return a.ledger.RunChain(ctx, chainPoll)
+	}})
 	if iv := a.cfg.Ledger.CheckpointInterval; iv > 0 {
 		a.workers = append(a.workers, worker{name: "ledger-checkpoint", run: func(ctx context.Context) error {
 			return a.ledger.RunCheckpoints(ctx, iv)
 		}})
 	}
 }
+
+// chainPoll bounds how long an event recorded on another node (or
+// committed after this node's wake-up) waits to be chained; one cheap
+// indexed read per poll when nothing waits.
+const chainPoll = 200 * time.Millisecond
 
 // ledgerSources is the rows the ledger speaks about, read in batches.
 type ledgerSources struct {

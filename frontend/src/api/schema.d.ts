@@ -4398,10 +4398,10 @@ export interface components {
             /** @description record_changed: each field that differs */
             changes: components["schemas"]["LedgerChange"][];
             /**
-             * @description hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch
+             * @description hash_mismatch | prev_mismatch | seq_gap | head_mismatch | source_mismatch | source_missing | unrecorded | checkpoint_mismatch | pending_stale
              * @enum {string}
              */
-            code: "hash_mismatch" | "prev_mismatch" | "seq_gap" | "head_mismatch" | "source_mismatch" | "source_missing" | "unrecorded" | "checkpoint_mismatch";
+            code: "hash_mismatch" | "prev_mismatch" | "seq_gap" | "head_mismatch" | "source_mismatch" | "source_missing" | "unrecorded" | "checkpoint_mismatch" | "pending_stale";
             /** @description English, as the command line prints it */
             detail: string;
             kind: string;
@@ -4412,7 +4412,7 @@ export interface components {
             /** @description the entry it concerns; 0 for a record no entry names */
             seq: number;
             subject: string;
-            /** @description names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded */
+            /** @description names the detail's sentence for a translated screen: entries_missing, link_broken, content_changed, payload_unreadable, checkpoint_hash, checkpoint_entry_missing, checkpoint_beyond_end, end_removed, record_gone, record_changed, result_unrecorded, certificate_unrecorded, pending_stale */
             why: string;
         };
         LedgerRecord: {
@@ -4434,6 +4434,8 @@ export interface components {
             head_hash: string;
             head_seq: number;
             ok: boolean;
+            /** @description events recorded and not yet linked into the chain (normally linked within a second; compared with the records like entries) */
+            pending: number;
             /** @description at most 50, lowest entry first */
             problems: components["schemas"]["LedgerProblem"][];
             /** @description results, certificates and parcels the chain speaks about */

@@ -122,9 +122,9 @@ export const ledgerEn: Strings<typeof ledgerZhCN> = {
   intro: 'Formal scores and certificate events (issue, revoke, replace, reissue, hand-over) are written to a hash-chained ledger in the same transaction as the event. Verification walks the chain and compares it with the results and certificates as they are now; if someone edits the database directly, it names the first broken entry.',
   verify: 'Verify the ledger',
   ok: 'The ledger is intact: {entries} entries about {records} results and certificates, all matching the data',
-  okDetail: '{checkpoints} signed checkpoints compared · {ms} ms · head hash {hash}…',
+  okDetail: '{checkpoints} signed checkpoints compared · {pending} events waiting to be chained · {ms} ms · head hash {hash}…',
   broken: 'Verification failed from entry {seq} ({n} problems)',
-  brokenRows: 'Verification failed ({n} problems): records that no ledger entry recorded (written to the database behind the system’s back)',
+  brokenRows: 'Verification failed ({n} problems), listed below',
   seq: 'Entry',
   problem: 'Problem',
   subject: 'Record',
@@ -155,6 +155,7 @@ export const ledgerEn: Strings<typeof ledgerZhCN> = {
     source_missing: 'Data deleted',
     unrecorded: 'Data not written by the system',
     checkpoint_mismatch: 'Disagrees with a checkpoint',
+    pending_stale: 'Waiting too long to be chained',
   },
   why: {
     entries_missing: 'Entries {from} to {to} are missing (the chain goes on at {next})',
@@ -169,6 +170,7 @@ export const ledgerEn: Strings<typeof ledgerZhCN> = {
     record_changed: 'The record was changed outside the system: ',
     result_unrecorded: 'A subject result that no ledger entry recorded: it was not written by the system',
     certificate_unrecorded: 'A certificate that no ledger entry recorded: it was not written by the system',
+    pending_stale: '{count} recorded events have waited more than 5 minutes to be linked into the chain (the oldest since {since}): no node is running the chaining worker',
   },
   change: '{field}: ledger “{recorded}”, now “{now}”',
   fields: {

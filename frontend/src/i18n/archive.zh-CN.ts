@@ -119,9 +119,9 @@ export const ledgerZhCN = {
   intro: '正式考试成绩和证件的发放、吊销、补办、换发、领取，都在发生的同一事务中写入哈希链账本。校验会逐条核对链条，并与当前的成绩和证件记录比对；有人直接改动数据库时，会指出第一条出问题的记录。',
   verify: '校验账本',
   ok: '账本完整：{entries} 条记录，涉及 {records} 项成绩与证件，均与当前数据一致',
-  okDetail: '已比对 {checkpoints} 个签名检查点 · 用时 {ms} 毫秒 · 链尾哈希 {hash}…',
+  okDetail: '已比对 {checkpoints} 个签名检查点 · 待入链 {pending} 条 · 用时 {ms} 毫秒 · 链尾哈希 {hash}…',
   broken: '账本校验失败：第 {seq} 条起有问题（共 {n} 处）',
-  brokenRows: '账本校验失败（共 {n} 处）：有记录没有对应的账本条目（未经系统写入数据库）',
+  brokenRows: '账本校验失败（共 {n} 处），详见下表',
   seq: '序号',
   problem: '问题',
   subject: '对象',
@@ -152,6 +152,7 @@ export const ledgerZhCN = {
     source_missing: '数据已被删除',
     unrecorded: '数据未经系统写入',
     checkpoint_mismatch: '与检查点不符',
+    pending_stale: '等待入链超时',
   },
   // The detail of each problem (the server's why + params).
   why: {
@@ -167,6 +168,7 @@ export const ledgerZhCN = {
     record_changed: '数据在系统之外被改动：',
     result_unrecorded: '一条科目成绩没有对应的账本记录：不是由系统写入的',
     certificate_unrecorded: '一本证件没有对应的账本记录：不是由系统写入的',
+    pending_stale: '{count} 条已记录的事件等待入链超过 5 分钟（最早自 {since}）：没有节点在运行入链任务',
   },
   change: '{field}：账本为“{recorded}”，现为“{now}”',
   fields: {

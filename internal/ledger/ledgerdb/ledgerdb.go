@@ -1,10 +1,14 @@
 // Package ledgerdb stores the hash chain in SQL.
 //
-// ledger_heads holds one row, the chain's end; an append locks it (SELECT
-// ... FOR UPDATE on MySQL; SQLite's transactions hold the write lock from
-// BEGIN), so appends from every node are serialized by the database. The
-// entry's seq is the primary key, a second guard against two entries with
-// one number.
+// Events arrive in ledger_pending_events, inserted by the business transaction
+// (an auto-increment key, no shared row: submissions never wait for each
+// other). Chaining them locks ledger_heads' one row, the chain's end
+// (SELECT ... FOR UPDATE on MySQL; SQLite's transactions hold the write
+// lock from BEGIN), so chainers on every node are serialized by the
+// database; it claims committed pending rows with SKIP LOCKED at READ
+// COMMITTED, so it neither waits for nor blocks a business transaction.
+// The entry's seq is the primary key, a second guard against two entries
+// with one number.
 package ledgerdb
 
 import (
@@ -52,6 +56,16 @@ func Migrations() []sqldb.Migration {
 			return err
 		}
 		return tx.Create(&ledgerHead{ID: 1, Seq: 0, Hash: ledger.GenesisHash}).Error
+	}}, {ID: 861, Name: "create ledger_pending_events (events recorded, not yet chained)", Up: func(tx *gorm.DB) error {
+		type ledgerPendingEvent struct {
+			ID       int64     `gorm:"primaryKey"`
+			Kind     string    `gorm:"size:32;not null"`
+			Subject  string    `gorm:"size:64;not null;index:ix_ledger_pending_events_subject"`
+			At       time.Time `gorm:"not null"`
+			Payload  string    `gorm:"type:text;not null"`
+			QueuedAt time.Time `gorm:"not null"`
+		}
+		return sqldb.CreateTables(tx, &ledgerPendingEvent{})
 	}}}
 }
 
@@ -66,6 +80,17 @@ type entryRow struct {
 }
 
 func (entryRow) TableName() string { return "ledger_entries" }
+
+type pendingRow struct {
+	ID       int64 `gorm:"primaryKey"`
+	Kind     string
+	Subject  string
+	At       time.Time
+	Payload  string
+	QueuedAt time.Time
+}
+
+func (pendingRow) TableName() string { return "ledger_pending_events" }
 
 type headRow struct {
 	ID   int `gorm:"primaryKey;autoIncrement:false"`
@@ -106,6 +131,14 @@ func toEntries(rows []entryRow) []ledger.Entry {
 	return out
 }
 
+func toPending(rows []pendingRow) []ledger.Pending {
+	out := make([]ledger.Pending, len(rows))
+	for i, r := range rows {
+		out[i] = ledger.Pending{ID: r.ID, Kind: ledger.Kind(r.Kind), Subject: r.Subject, At: r.At.UTC(), Payload: r.Payload, QueuedAt: r.QueuedAt.UTC()}
+	}
+	return out
+}
+
 func toCheckpoint(r checkpointRow) ledger.Checkpoint {
 	return ledger.Checkpoint{ID: r.ID, Seq: r.Seq, Hash: r.Hash, At: r.At.UTC(), KeyID: r.KeyID, Signature: r.Signature}
 }
@@ -126,22 +159,55 @@ func (s *Store) LockHead(ctx context.Context) (ledger.Head, error) { return s.he
 
 func (s *Store) Head(ctx context.Context) (ledger.Head, error) { return s.head(ctx, false) }
 
-func (s *Store) Append(ctx context.Context, e ledger.Entry) error {
+func (s *Store) AddPending(ctx context.Context, p ledger.Pending) error {
+	r := pendingRow{Kind: string(p.Kind), Subject: p.Subject, At: p.At.UTC(), Payload: p.Payload, QueuedAt: p.QueuedAt.UTC()}
+	return s.db.Conn(ctx).Create(&r).Error
+}
+
+func (s *Store) ClaimPending(ctx context.Context, limit int) ([]ledger.Pending, error) {
+	var rows []pendingRow
+	err := s.db.SkipLocked(s.db.Conn(ctx).Order("id").Limit(limit)).Find(&rows).Error
+	return toPending(rows), err
+}
+
+func (s *Store) Pending(ctx context.Context, afterID int64, limit int) ([]ledger.Pending, error) {
+	var rows []pendingRow
+	err := s.db.Conn(ctx).Where("id > ?", afterID).Order("id").Limit(limit).Find(&rows).Error
+	return toPending(rows), err
+}
+
+func (s *Store) PendingOf(ctx context.Context, subjects []string) ([]ledger.Pending, error) {
+	var rows []pendingRow
+	err := s.db.Conn(ctx).Where("subject IN ?", subjects).Order("id").Find(&rows).Error
+	return toPending(rows), err
+}
+
+func (s *Store) Link(ctx context.Context, entries []ledger.Entry, chained []int64) error {
+	if len(entries) == 0 {
+		return nil
+	}
 	conn := s.db.Conn(ctx)
-	r := entryRow{Seq: e.Seq, PrevHash: e.PrevHash, Hash: e.Hash, Kind: string(e.Kind), Subject: e.Subject, At: e.At.UTC(), Payload: e.Payload}
-	if err := conn.Create(&r).Error; err != nil {
+	rows := make([]entryRow, len(entries))
+	for i, e := range entries {
+		rows[i] = entryRow{Seq: e.Seq, PrevHash: e.PrevHash, Hash: e.Hash, Kind: string(e.Kind), Subject: e.Subject, At: e.At.UTC(), Payload: e.Payload}
+	}
+	if err := conn.CreateInBatches(rows, 200).Error; err != nil {
 		return err
 	}
-	// Only from the head this entry links to: the lock makes it so; the
-	// condition makes a caller that skipped the lock fail loudly.
-	res := conn.Model(&headRow{}).Where("id = 1 AND seq = ?", e.Seq-1).Updates(map[string]any{"seq": e.Seq, "hash": e.Hash})
+	// Only from the head the first entry links to: the lock makes it so;
+	// the condition makes a caller that skipped the lock fail loudly.
+	last := entries[len(entries)-1]
+	res := conn.Model(&headRow{}).Where("id = 1 AND seq = ?", entries[0].Seq-1).Updates(map[string]any{"seq": last.Seq, "hash": last.Hash})
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected != 1 {
 		return apperr.ErrVersionConflict
 	}
-	return nil
+	if len(chained) == 0 {
+		return nil
+	}
+	return conn.Where("id IN ?", chained).Delete(&pendingRow{}).Error
 }
 
 func (s *Store) Entries(ctx context.Context, afterSeq, upTo int64, limit int) ([]ledger.Entry, error) {

@@ -238,6 +238,7 @@ export interface LedgerReport {
   head_hash: string
   records: number
   checkpoints: number
+  pending: number
   first_broken: LedgerProblem | null
   problems: LedgerProblem[]
   total_problems: number

@@ -329,6 +329,21 @@ func run(dsn, redisAddr string) error {
 	}
 	fmt.Printf("%-22s %d of %d acknowledged answers missing from the database\n", "lost answers", lost, len(acked))
 
+	// ---- every subject result in the ledger: recorded with the submit,
+	// chained by the node's worker (how long until nothing waits)
+	var results, chained, pending int64
+	t45 := time.Now()
+	for {
+		if err := admin.QueryRow("SELECT (SELECT COUNT(*) FROM " + name + ".exam_subject_results), (SELECT COUNT(*) FROM " + name + ".ledger_entries WHERE kind = 'subject_result'), (SELECT COUNT(*) FROM " + name + ".ledger_pending_events)").Scan(&results, &chained, &pending); err != nil {
+			return err
+		}
+		if pending == 0 || time.Since(t45) > time.Minute {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	fmt.Printf("%-22s %d subject results, %d chained, %d still pending %s after the last submit\n", "ledger", results, chained, pending, time.Since(t45).Round(10*time.Millisecond))
+
 	// ---- floor: raw single-statement upsert, one commit each
 	if _, err := admin.Exec("CREATE TABLE " + name + ".floor_upsert (attempt_id BIGINT NOT NULL, question_id BIGINT NOT NULL, given VARCHAR(64) NOT NULL, seq BIGINT NOT NULL, answered_at DATETIME(3), PRIMARY KEY (attempt_id, question_id))"); err != nil {
 		return err

@@ -9,7 +9,10 @@
 // In the same run it races the floor: the same number of goroutines
 // running the bare conditional UPDATE (UPDATE ... SET booked = booked + 1
 // WHERE id = ? AND booked < capacity) with database/sql on a scratch table,
-// and prints both with requests/s, bookings/s and latency percentiles.
+// and prints both with requests/s, bookings/s and latency percentiles;
+// then the HTTP floor: the same race through the same HTTP client to a
+// bare Gin handler that runs only that statement, which bounds what any
+// HTTP API can reach on this machine.
 // The product is the one examd assembles (internal/wiring, through
 // cmd/internal/benchkit, workers running); login codes come from auth
 // directly instead of through the SMS queue.
@@ -36,6 +39,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gin-gonic/gin"
 
 	"taxiexam/cmd/internal/benchkit"
 	"taxiexam/configs"
@@ -341,13 +346,109 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("  first error: %v\n", e)
 	}
+	apiRate, rawRate := float64(created)/lastSeat.Seconds(), float64(rawWon)/rawLast.Seconds()
 	fmt.Printf("\nAPI / floor: requests/s %.0f%%, bookings/s %.0f%%\n",
-		100*(float64(n)/apiTotal.Seconds())/(float64(n)/rawTotal.Seconds()), 100*(float64(created)/lastSeat.Seconds())/(float64(rawWon)/rawLast.Seconds()))
+		100*(float64(n)/apiTotal.Seconds())/(float64(n)/rawTotal.Seconds()), 100*apiRate/rawRate)
+
+	// ---- the HTTP floor: the same statement behind a bare Gin handler ----
+	httpRate, err := httpFloor(raw, n, seats, conns)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("HTTP floor / floor: bookings/s %.0f%% (what any HTTP API doing nothing but the statement reaches here); API / HTTP floor: %.0f%%\n",
+		100*httpRate/rawRate, 100*apiRate/httpRate)
 	if !ok {
 		return fmt.Errorf("the stampede broke a rule (see above)")
 	}
 	fmt.Println("result: exactly", seats, "bookings, 0 overbooked, 0 double, 0 5xx")
 	return nil
+}
+
+// httpFloor races n clients through HTTP to a bare Gin handler that runs
+// only the conditional UPDATE (on its own scratch row): no session, no
+// middleware, no JSON beyond a constant. Connections are opened first, as
+// the API's clients opened theirs reading the booking page. It prints the
+// race like the others and returns its bookings/s.
+func httpFloor(raw *sql.DB, n, seats, conns int) (float64, error) {
+	if _, err := raw.Exec("INSERT INTO bench_sessions VALUES (2, ?, 0)", seats); err != nil {
+		return 0, err
+	}
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.GET("/ping", func(c *gin.Context) { c.Status(http.StatusNoContent) })
+	r.POST("/book", func(c *gin.Context) {
+		res, err := raw.ExecContext(c.Request.Context(), "UPDATE bench_sessions SET booked = booked + 1 WHERE id = 2 AND booked < capacity")
+		if err != nil {
+			c.String(http.StatusInternalServerError, `{"error":{"code":"internal"}}`)
+			return
+		}
+		if k, _ := res.RowsAffected(); k != 1 {
+			c.Data(http.StatusConflict, "application/json", []byte(`{"error":{"code":"session_full"}}`))
+			return
+		}
+		c.Data(http.StatusCreated, "application/json", []byte(`{"booked":true}`))
+	})
+	url, stop, err := benchkit.Listen(r)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}, Timeout: 2 * time.Minute}
+	out := make([]outcome, n)
+	var ready, wg sync.WaitGroup
+	gun := make(chan struct{})
+	var t0 time.Time
+	var pingErrs atomic.Int64
+	for i := 0; i < n; i++ {
+		ready.Add(1)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if res, err := client.Get(url + "/ping"); err != nil {
+				pingErrs.Add(1)
+			} else {
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+			ready.Done()
+			<-gun
+			s := time.Now()
+			res, err := client.Post(url+"/book", "application/json", strings.NewReader(`{"session_id":2}`))
+			o := outcome{took: time.Since(s), at: time.Since(t0)}
+			if err == nil {
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				o.status = res.StatusCode
+			}
+			out[i] = o
+		}()
+	}
+	ready.Wait()
+	t0 = time.Now()
+	close(gun)
+	wg.Wait()
+	total := time.Since(t0)
+	var won, fivexx int
+	var last time.Duration
+	lat := make([]time.Duration, 0, n)
+	for _, o := range out {
+		lat = append(lat, o.took)
+		switch {
+		case o.status == http.StatusCreated:
+			won++
+			last = max(last, o.at)
+		case o.status >= 500 || o.status == 0:
+			fivexx++
+		}
+	}
+	rate := float64(won) / last.Seconds()
+	fmt.Printf("\nHTTP floor (bare Gin handler running only the conditional UPDATE, same client and connections):\n")
+	fmt.Printf("  %d requests in %s: %.0f requests/s; %d seats in %s: %.0f bookings/s; latency p50 %s p99 %s; 5xx/transport %d, warm-up errors %d\n",
+		n, total.Round(time.Millisecond), float64(n)/total.Seconds(), won, last.Round(time.Millisecond), rate, pct(lat, 50), pct(lat, 99), fivexx, pingErrs.Load())
+	if won != seats {
+		return 0, fmt.Errorf("HTTP floor: %d seats taken of %d", won, seats)
+	}
+	return rate, nil
 }
 
 func pct(d []time.Duration, p int) time.Duration {

@@ -45,6 +45,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -308,8 +309,8 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		}
 	}
 	var bareRPS float64
-	fmt.Printf("\nCPU per request, in µs: go = this process (server and load generator), redis and sql = the servers (shared: upper bounds)\n")
-	fmt.Printf("%-34s %10s %8s %8s %8s %8s %7s %6s %6s %6s %s\n", "scenario", "req/s", "n", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "vs bare")
+	fmt.Printf("\nCPU per request, in µs: go = this process (server and load generator), redis and sql = the servers (shared: upper bounds); allocs = heap objects this process allocated per request\n")
+	fmt.Printf("%-34s %10s %8s %8s %8s %8s %7s %6s %6s %6s %6s %s\n", "scenario", "req/s", "n", "p50 ms", "p99 ms", "max ms", "errors", "go", "redis", "sql", "allocs", "vs bare")
 	for i, sc := range scenarios {
 		res := pooled[i].result()
 		ratio := ""
@@ -318,8 +319,8 @@ func run(dsn, redisAddr string, conns, users int, dur time.Duration) error {
 		} else if bareRPS > 0 {
 			ratio = fmt.Sprintf("%.0f%%", 100*res.rps/bareRPS)
 		}
-		fmt.Printf("%-34s %10.0f %8d %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, res.n, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
-			us(res.cpuPerReq), us(res.redisPerReq), us(res.mariaPerReq), ratio)
+		fmt.Printf("%-34s %10.0f %8d %8.2f %8.2f %8.2f %7d %6.0f %6.0f %6.0f %6.0f %s\n", sc.name, res.rps, res.n, ms(res.p50), ms(res.p99), ms(res.max), res.errors,
+			us(res.cpuPerReq), us(res.redisPerReq), us(res.mariaPerReq), res.allocsPerReq, ratio)
 		if res.firstErr != "" {
 			fmt.Printf("  first error: %s\n", res.firstErr)
 		}
@@ -378,6 +379,7 @@ type result struct {
 	cpuPerReq     time.Duration
 	redisPerReq   time.Duration
 	mariaPerReq   time.Duration
+	allocsPerReq  float64 // heap objects this process allocated per request (server and load generator)
 }
 
 // sample is what one scenario measured over one or more slices.
@@ -390,6 +392,7 @@ type sample struct {
 	redisCPU time.Duration // Redis's, same window
 	mariaCPU time.Duration // MariaDB's, same window
 	requests int64         // all requests sent in that window (incl. warm-up)
+	allocs   uint64        // heap objects allocated by this process, same window
 }
 
 func (s *sample) add(o sample) {
@@ -400,6 +403,7 @@ func (s *sample) add(o sample) {
 	s.redisCPU += o.redisCPU
 	s.mariaCPU += o.mariaCPU
 	s.requests += o.requests
+	s.allocs += o.allocs
 	if s.firstErr == "" {
 		s.firstErr = o.firstErr
 	}
@@ -413,6 +417,7 @@ func (s *sample) result() result {
 		r.cpuPerReq = s.cpu / time.Duration(s.requests)
 		r.redisPerReq = s.redisCPU / time.Duration(s.requests)
 		r.mariaPerReq = s.mariaCPU / time.Duration(s.requests)
+		r.allocsPerReq = float64(s.allocs) / float64(s.requests)
 	}
 	r.n = len(all)
 	if len(all) > 0 {
@@ -434,7 +439,7 @@ func load(client *http.Client, srvCPU *serverCPU, conns int, dur time.Duration, 
 	lat := make([][]time.Duration, conns)
 	end := warm.Add(dur)
 	var sent atomic.Int64
-	cpu0 := processCPU()
+	cpu0, allocs0 := processCPU(), heapAllocs()
 	redis0, maria0 := srvCPU.read()
 	for w := 0; w < conns; w++ {
 		wg.Add(1)
@@ -473,7 +478,7 @@ func load(client *http.Client, srvCPU *serverCPU, conns int, dur time.Duration, 
 		}()
 	}
 	wg.Wait()
-	out := sample{errors: errs.Load(), elapsed: time.Since(warm), cpu: processCPU() - cpu0, requests: sent.Load()}
+	out := sample{errors: errs.Load(), elapsed: time.Since(warm), cpu: processCPU() - cpu0, requests: sent.Load(), allocs: heapAllocs() - allocs0}
 	redis1, maria1 := srvCPU.read()
 	out.redisCPU, out.mariaCPU = redis1-redis0, maria1-maria0
 	if v, ok := firstErr.Load().(string); ok {
@@ -483,6 +488,13 @@ func load(client *http.Client, srvCPU *serverCPU, conns int, dur time.Duration, 
 		out.lat = append(out.lat, l...)
 	}
 	return out
+}
+
+// heapAllocs is the number of heap objects this process has allocated.
+func heapAllocs() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:objects"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // growChapter copies the sample's questions into its first chapter until

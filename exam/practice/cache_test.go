@@ -406,3 +406,43 @@ func TestCacheDownFallsBackToSQL(t *testing.T) {
 		t.Fatalf("the answer given while Redis was down is not seen: %+v", sh)
 	}
 }
+
+// Resume shows the marks of the question at the resume point (not of the
+// question answered there), read with the point from the cache: no SQL,
+// on the answering node and on another one; a chapter without a point
+// shows its first question with that question's marks.
+func TestResumeShowsTheMarksOfItsQuestion(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, fakeMocks{}, true)
+	a, cs := f.countingNode(t)
+	b, csB := f.countingNode(t)
+	ctx := as(21)
+	if err := a.SetFavourite(ctx, 2, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetFavourite(ctx, 6, true); err != nil {
+		t.Fatal(err)
+	}
+	next(t, a, ctx, practice.Ask{Mode: practice.ModeSequential, ChapterID: 1, Position: 1}) // the entry is complete
+	f.clock.Advance(time.Second)
+	answer(t, a, ctx, practice.AnswerInput{QuestionID: 1, Given: []string{"C"}, Mode: practice.ModeSequential, ChapterID: 1, Position: 1})
+	reads := cs.reads.Load() + csB.reads.Load()
+	for _, node := range []*practice.Service{a, b} {
+		sh := next(t, node, ctx, practice.Ask{Mode: practice.ModeSequential, ChapterID: 1})
+		if sh.Position != 2 || sh.Question.ID != 2 || !sh.Favourite || sh.WrongBook || sh.Answered {
+			t.Fatalf("resume after answering position 1: %+v", sh)
+		}
+		if sh := next(t, node, ctx, practice.Ask{Mode: practice.ModeSequential, ChapterID: 2}); sh.Position != 1 || sh.Question.ID != 6 || !sh.Favourite {
+			t.Fatalf("chapter without a point: %+v", sh)
+		}
+	}
+	// The last position resumes on itself, with the marks of the answer.
+	f.clock.Advance(time.Second)
+	answer(t, b, ctx, practice.AnswerInput{QuestionID: 5, Version: 2, Given: []string{"C"}, Mode: practice.ModeSequential, ChapterID: 1, Position: 5})
+	if sh := next(t, a, ctx, practice.Ask{Mode: practice.ModeSequential, ChapterID: 1}); sh.Position != 5 || sh.Question.ID != 5 || !sh.WrongBook || !sh.Answered {
+		t.Fatalf("resume at the last position: %+v", sh)
+	}
+	if reads = cs.reads.Load() + csB.reads.Load() - reads; reads != 0 {
+		t.Fatalf("resume read SQL %d times", reads)
+	}
+}

@@ -76,6 +76,11 @@ type Resume struct {
 	ChapterID int64
 	Position  int
 	At        time.Time
+	// QuestionID is the question at Position when the point was written (0:
+	// not known, e.g. read from SQL). Only the cache keeps it, so resume can
+	// read that question's marks with the point in one round trip; a reader
+	// still checks it against the chapter as it is now.
+	QuestionID int64
 }
 
 // After reports whether r is more recent than o.

@@ -74,6 +74,12 @@ type Cache interface {
 	Fill(ctx context.Context, candidateID int64, token string, st State) error
 	Put(ctx context.Context, candidateID int64, marks []Marks, resumes []Resume) error
 	Drop(ctx context.Context, candidateID int64) error
+	// Resume returns the chapter's resume point (zero when none) and, in
+	// the same round trip, the marks of the question there: the point's
+	// Resume.QuestionID, or firstQuestionID when there is no point (marks
+	// nil when the point does not know its question); ok is false when the
+	// entry is not complete.
+	Resume(ctx context.Context, candidateID, chapterID, firstQuestionID int64) (r Resume, marks *Marks, ok bool, err error)
 }
 
 // Bank is what practice needs from the question bank.
@@ -226,15 +232,21 @@ func (s *Service) chapterQuestions(ctx context.Context, chapterID int64) ([]ques
 // Next returns the practice question the request asks for, without its key.
 // With a cache, a sequential, chapter, random or single question costs one
 // cache read and no SQL.
+// The reasons Next's checks name, built once (not on every request).
+var (
+	rsnNextModes = apperr.OneOf("sequential", "chapter", "random", "wrong", "favourites", "single")
+	rsnSubjects  = apperr.OneOf("national", "regional")
+)
+
 func (s *Service) Next(ctx context.Context, ask Ask) (Shown, error) {
 	cand, err := candidate(ctx)
 	if err != nil {
 		return Shown{}, err
 	}
 	f := apperr.Fields{}
-	f.Check(ask.Mode.Valid() && ask.Mode != ModeStudy, "mode", apperr.OneOf("sequential", "chapter", "random", "wrong", "favourites", "single"))
+	f.Check(ask.Mode.Valid() && ask.Mode != ModeStudy, "mode", rsnNextModes)
 	f.Check(ask.Position >= 0, "position", apperr.NotNegative())
-	f.Check(ask.Subject == "" || ask.Subject.Valid(), "subject", apperr.OneOf("national", "regional"))
+	f.Check(ask.Subject == "" || ask.Subject.Valid(), "subject", rsnSubjects)
 	if err := f.Err(); err != nil {
 		return Shown{}, err
 	}
@@ -371,11 +383,32 @@ func (s *Service) marks(ctx context.Context, cand, questionID int64) (Marks, err
 
 // resume returns the remembered sequential position of a chapter (0 when
 // none) and, from the cache, the marks of the question there (nil when
-// they must be read separately). Two small cache reads, the resume point
-// and then that one question's marks, so the cost does not grow with the
-// chapter (reading every question's marks of a 10,000-question chapter in
-// one HMGET made resume 25x slower than next).
+// they must be read separately). One cache read (a script) returns the
+// point and the marks of the question the answer that set it named, or of
+// the first question when there is none; only a point whose question is
+// not known (written by SQL's fill, or a node without it) or no longer
+// there (the chapter changed) costs a second read of that one question.
+// The cost does not grow with the chapter (reading every question's marks
+// of a 10,000-question chapter in one HMGET made resume 25x slower than
+// next).
 func (s *Service) resume(ctx context.Context, cand, chapterID int64, qs []questionbank.Question) (int, *Marks, error) {
+	if s.cache != nil {
+		// Usually one read: the point and the marks of the question it
+		// was written for (what the candidate answered last sets both).
+		r, m, ok, err := s.cache.Resume(ctx, cand, chapterID, qs[0].ID)
+		if err != nil {
+			s.cacheFailed(ctx, "get", cand, err)
+			pos, err := s.store.Position(ctx, cand, chapterID)
+			return pos, nil, err
+		}
+		if ok {
+			idx := min(max(r.Position, 1), len(qs)) - 1
+			if m != nil && m.QuestionID == qs[idx].ID {
+				return r.Position, m, nil
+			}
+			return r.Position, nil, nil // Next reads the marks of qs[idx]
+		}
+	}
 	st, ok, err := s.cached(ctx, cand, nil, []int64{chapterID})
 	if err != nil {
 		return 0, nil, err
@@ -475,13 +508,11 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (Checked, error) {
 		return Checked{}, err
 	}
 	given := normalize(in.Given)
-	keys := make([]string, len(q.Options))
-	for i, o := range q.Options {
-		keys[i] = o.Key
-	}
 	f.Check(len(given) > 0, "given", rsnChooseAnAnswer)
 	for _, g := range given {
-		f.Check(slices.Contains(keys, g), "given", rsnNotAnOption.With("key", g))
+		if !slices.ContainsFunc(q.Options, func(o questionbank.Option) bool { return o.Key == g }) {
+			f.Add("given", rsnNotAnOption.With("key", g))
+		}
 	}
 	f.Check(q.Type == questionbank.TypeMultiple || len(given) <= 1, "given", rsnThisQuestionTakesOneAnswer)
 	if err := f.Err(); err != nil {
@@ -493,6 +524,10 @@ func (s *Service) Answer(ctx context.Context, in AnswerInput) (Checked, error) {
 	var resume *Resume
 	if in.Mode == ModeSequential && in.Position > 0 && in.ChapterID == q.ChapterID {
 		resume = &Resume{ChapterID: q.ChapterID, Position: in.Position + 1, At: now}
+		if qs, err := s.bank.ChapterQuestions(ctx, q.ChapterID); err == nil && len(qs) > 0 {
+			// The question resume will show (it clamps as Next does).
+			resume.QuestionID = qs[min(resume.Position, len(qs))-1].ID
+		}
 	}
 	m, err := s.store.RecordAnswer(ctx, cand, q, correct, given, WrongBookExit, resume, now)
 	if err != nil {

@@ -6,6 +6,9 @@
 //	  _f         the token of the fill in progress (practice.Cache.Claim)
 //	  q<id>      marks of question <id>:  rev,0,flags,streak   (flags: 1 favourite, 2 wrong book, 4 answered)
 //	  p<id>      resume point of chapter <id>: atMillis,position
+//	  r<id>      the same point with the question at that position when it
+//	             was written: atMillis,position,questionID (read only while
+//	             it matches p<id>, which a node that does not write it moves)
 //
 // Every value starts with two numbers that order it (rev and 0; time and
 // position). The Put and Fill scripts replace a field only with a value
@@ -69,6 +72,7 @@ const (
 
 func questionField(id int64) string { return "q" + strconv.FormatInt(id, 10) }
 func chapterField(id int64) string  { return "p" + strconv.FormatInt(id, 10) }
+func resumeQField(id int64) string  { return "r" + strconv.FormatInt(id, 10) }
 
 func encodeMarks(m practice.Marks) string {
 	flags := 0
@@ -209,9 +213,76 @@ func appendState(args []any, marks []practice.Marks, resumes []practice.Resume) 
 		args = append(args, questionField(m.QuestionID), encodeMarks(m))
 	}
 	for _, r := range resumes {
-		args = append(args, chapterField(r.ChapterID), encodeResume(r))
+		v := encodeResume(r)
+		args = append(args, chapterField(r.ChapterID), v)
+		if r.QuestionID > 0 {
+			args = append(args, resumeQField(r.ChapterID), v+","+strconv.FormatInt(r.QuestionID, 10))
+		}
 	}
 	return args
+}
+
+// resumeScript reads a chapter's resume point and the marks of the
+// question it shows ("" when the question has none: never touched): the
+// question the point was written for while r<ch> matches p<ch>, the
+// chapter's first question when there is no point. KEYS[1] = hash;
+// ARGV = p<ch>, r<ch>, first question id. Returns {0} (not complete),
+// {1, "", qid, marks} (no point), {1, point} (its question not known) or
+// {1, point, qid, marks}.
+var resumeScript = redis.NewScript(`
+local v = redis.call('HMGET', KEYS[1], '_', ARGV[1], ARGV[2])
+if not v[1] then return {0} end
+local p, r = v[2], v[3]
+local q
+if not p then
+  p, q = '', ARGV[3]
+else
+  if not r then return {1, p} end
+  local at
+  at, q = string.match(r, '^(%d+,%d+),(%d+)$')
+  if not q or at ~= p then return {1, p} end
+end
+local m = redis.call('HGET', KEYS[1], 'q' .. q)
+return {1, p, q, m or ''}
+`)
+
+// Resume is one script call: the resume point of the chapter (zero when
+// none) and the marks of the question there: the one the point was written
+// for, or firstQuestionID when there is no point.
+func (c *Cache) Resume(ctx context.Context, cand, chapterID, firstQuestionID int64) (practice.Resume, *practice.Marks, bool, error) {
+	res, err := resumeScript.Run(ctx, c.r, []string{c.key(cand)}, chapterField(chapterID), resumeQField(chapterID), firstQuestionID).Slice()
+	if err != nil {
+		return practice.Resume{}, nil, false, err
+	}
+	if len(res) == 0 || res[0] != int64(1) {
+		return practice.Resume{}, nil, false, nil
+	}
+	var r practice.Resume
+	if len(res) >= 2 {
+		if v, _ := res[1].(string); v != "" {
+			if r, err = decodeResume(chapterID, v); err != nil {
+				return practice.Resume{}, nil, false, err
+			}
+		}
+	}
+	if len(res) < 4 {
+		return r, nil, true, nil
+	}
+	qs, _ := res[2].(string)
+	qid, err := strconv.ParseInt(qs, 10, 64)
+	if err != nil {
+		return practice.Resume{}, nil, false, fmt.Errorf("practicekv: bad resume question %q", qs)
+	}
+	if r.Position > 0 {
+		r.QuestionID = qid
+	}
+	m := practice.Marks{QuestionID: qid}
+	if v, _ := res[3].(string); v != "" {
+		if m, err = decodeMarks(qid, v); err != nil {
+			return practice.Resume{}, nil, false, err
+		}
+	}
+	return r, &m, true, nil
 }
 
 // Fill completes the hash with st unless the claim was lost (the hash was

@@ -114,3 +114,55 @@ func TestGarbageIsAnError(t *testing.T) {
 		t.Fatal("garbage marks decoded")
 	}
 }
+
+// Resume reads the point and the marks of the question it shows in one
+// call: the question the point was written for while the point's question
+// field matches it, the first question when there is no point, nothing
+// when the point does not know its question (written without it, as a
+// fill from SQL or an older node does).
+func TestResumeReadsPointAndItsQuestion(t *testing.T) {
+	t.Parallel()
+	r := testenv.Redis(t)
+	c := practicekv.New(r, time.Minute)
+	ctx := context.Background()
+	t0 := time.Date(2026, 12, 7, 8, 0, 0, 0, time.UTC)
+	if _, _, ok, err := c.Resume(ctx, 1, 3, 30); ok || err != nil {
+		t.Fatalf("no entry: ok=%v err=%v", ok, err)
+	}
+	first := practice.Marks{QuestionID: 30, Rev: 2, Answered: true, WrongBook: true}
+	complete(t, c, 1, practice.State{Marks: map[int64]practice.Marks{30: first}})
+	steps := []struct {
+		name      string
+		put       []practice.Resume
+		marks     []practice.Marks
+		wantPos   int
+		wantMarks *practice.Marks
+	}{
+		{"no point: the first question", nil, nil, 0, &first},
+		{"point with its question, never answered", []practice.Resume{{ChapterID: 3, Position: 2, At: t0, QuestionID: 31}}, nil, 2,
+			&practice.Marks{QuestionID: 31}},
+		{"point with its question, answered", []practice.Resume{{ChapterID: 3, Position: 3, At: t0.Add(time.Second), QuestionID: 32}},
+			[]practice.Marks{{QuestionID: 32, Rev: 1, Answered: true, Streak: 1}}, 3, &practice.Marks{QuestionID: 32, Rev: 1, Answered: true, Streak: 1}},
+		{"older point with another question: ignored", []practice.Resume{{ChapterID: 3, Position: 9, At: t0, QuestionID: 39}}, nil, 3,
+			&practice.Marks{QuestionID: 32, Rev: 1, Answered: true, Streak: 1}},
+		{"newer point without its question", []practice.Resume{{ChapterID: 3, Position: 4, At: t0.Add(2 * time.Second)}}, nil, 4, nil},
+	}
+	for _, s := range steps {
+		if len(s.put) > 0 || len(s.marks) > 0 {
+			if err := c.Put(ctx, 1, s.marks, s.put); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, m, ok, err := c.Resume(ctx, 1, 3, 30)
+		if err != nil || !ok {
+			t.Fatalf("%s: ok=%v err=%v", s.name, ok, err)
+		}
+		if res.Position != s.wantPos || (m == nil) != (s.wantMarks == nil) || (m != nil && *m != *s.wantMarks) {
+			t.Fatalf("%s: got %+v / %+v, want position %d marks %+v", s.name, res, m, s.wantPos, s.wantMarks)
+		}
+	}
+	// Get sees the point as before (the question field is only Resume's).
+	if st, _, err := c.Get(ctx, 1, nil, []int64{3}); err != nil || st.Resumes[3].Position != 4 {
+		t.Fatalf("get: %+v %v", st.Resumes[3], err)
+	}
+}

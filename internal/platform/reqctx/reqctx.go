@@ -26,15 +26,30 @@ type Request struct {
 
 type key struct{}
 
-// With stores r in ctx.
+// With stores a copy of r in ctx.
 func With(ctx context.Context, r Request) context.Context {
-	return context.WithValue(ctx, key{}, r)
+	return context.WithValue(ctx, key{}, &r)
 }
 
 // From returns the request stored in ctx (zero value if none).
 func From(ctx context.Context) Request {
-	r, _ := ctx.Value(key{}).(Request)
-	return r
+	if r, _ := ctx.Value(key{}).(*Request); r != nil {
+		return *r
+	}
+	return Request{}
+}
+
+// SetActor records the caller in the request ctx carries (from With)
+// without deriving a new context: the HTTP edge authenticates after it put
+// the request in, before any handler or goroutine reads it. It reports
+// false when ctx carries no request.
+func SetActor(ctx context.Context, a *Actor) bool {
+	r, _ := ctx.Value(key{}).(*Request)
+	if r == nil {
+		return false
+	}
+	r.Actor = a
+	return true
 }
 
 // ActorFrom returns the caller, or nil when anonymous.

@@ -334,7 +334,7 @@ func run(dsn, redisAddr string) error {
 	var results, chained, pending int64
 	t45 := time.Now()
 	for {
-		if err := admin.QueryRow("SELECT (SELECT COUNT(*) FROM " + name + ".exam_subject_results), (SELECT COUNT(*) FROM " + name + ".ledger_entries WHERE kind = 'subject_result'), (SELECT COUNT(*) FROM " + name + ".ledger_pending_events)").Scan(&results, &chained, &pending); err != nil {
+		if err := admin.QueryRow("SELECT (SELECT COUNT(*) FROM "+name+".exam_subject_results), (SELECT COUNT(*) FROM "+name+".ledger_entries WHERE kind = 'subject_result'), (SELECT COUNT(*) FROM "+name+".ledger_pending_events)").Scan(&results, &chained, &pending); err != nil {
 			return err
 		}
 		if pending == 0 || time.Since(t45) > time.Minute {

@@ -24,7 +24,7 @@
 //
 // Usage: go run ./cmd/examdaybench [-dsn root@tcp(127.0.0.1:3306)/] [-redis 127.0.0.1:6379]
 //
-//	[-n 1000] [-answers 12] [-interval 10s] [-window 30s] [-workers 64] [-satdur 10s] [-cpuprofile sat.pprof]
+//	[-n 1000] [-answers 12] [-interval 10s] [-window 30s] [-workers 64] [-satdur 10s] [-cpuprofile sat.pprof] [-submitprofile submit.pprof]
 package main
 
 import (
@@ -56,6 +56,7 @@ var (
 	workers  = flag.Int("workers", 64, "connections of the saturation phase and of the upsert floor")
 	satdur   = flag.Duration("satdur", 10*time.Second, "duration of the saturation phase and of the floor")
 	cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the saturation phase (server and load generator: one process) to this file")
+	subprof  = flag.String("submitprofile", "", "write a CPU profile of the submit phase to this file")
 )
 
 const seatsPerRoom = 100
@@ -285,6 +286,16 @@ func run(dsn, redisAddr string) error {
 	fmt.Println(sat.line(fmt.Sprintf("saturated save (%d conns)", *workers), satElapsed))
 
 	// ---- submit within the window
+	if *subprof != "" {
+		f, err := os.Create(*subprof)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
 	var sub stats
 	t4 := time.Now()
 	for _, v := range vus {
@@ -300,6 +311,9 @@ func run(dsn, redisAddr string) error {
 		}()
 	}
 	wg.Wait()
+	if *subprof != "" {
+		pprof.StopCPUProfile()
+	}
 	fmt.Println(sub.line(fmt.Sprintf("submit (within %s)", *window), time.Since(t4)))
 
 	// ---- every acknowledged answer in the database

@@ -273,16 +273,29 @@ func (s *Store) Open(ctx context.Context, candidateID int64, kind attempt.Kind) 
 	return toAttempt(r)
 }
 
+// Items scans the rows itself rather than through gorm's reflection: a
+// submit reads its paper's ~100 items, and gorm's scan was half of the
+// submit transaction's CPU (docs/performance.md, "Exam day").
 func (s *Store) Items(ctx context.Context, attemptID int64) ([]attempt.Item, error) {
-	var rows []itemRow
-	if err := s.db.Conn(ctx).Where("attempt_id = ?", attemptID).Order("position").Find(&rows).Error; err != nil {
+	rows, err := s.db.Conn(ctx).Raw("SELECT position, section, question_id, version, qtype, points, option_order, given, seq, marked, correct, answered_at FROM exam_attempt_items WHERE attempt_id = ? ORDER BY position", attemptID).Rows()
+	if err != nil {
 		return nil, err
 	}
-	out := make([]attempt.Item, len(rows))
-	for i, r := range rows {
-		out[i] = toItem(r)
+	defer rows.Close()
+	out := make([]attempt.Item, 0, 100)
+	for rows.Next() {
+		r := itemRow{AttemptID: attemptID}
+		var answered sql.NullTime
+		if err := rows.Scan(&r.Position, &r.Section, &r.QuestionID, &r.Version, &r.QType, &r.Points, &r.OptionOrder, &r.Given, &r.Seq, &r.Marked, &r.Correct, &answered); err != nil {
+			return nil, err
+		}
+		if answered.Valid {
+			t := answered.Time
+			r.AnsweredAt = &t
+		}
+		out = append(out, toItem(r))
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func (s *Store) Item(ctx context.Context, attemptID, questionID int64) (attempt.Item, error) {

@@ -71,6 +71,12 @@ type Pending struct {
 	QueuedAt time.Time // when it was recorded: one waiting longer than PendingStaleAfter is reported
 }
 
+// entry is the record as the chain will hold it, not yet linked (Seq 0, no
+// hashes).
+func (p Pending) entry() Entry {
+	return Entry{Kind: p.Kind, Subject: p.Subject, At: p.At, Payload: p.Payload}
+}
+
 // PendingStaleAfter is how long an event may wait to be chained before
 // Verify reports it (the chaining worker runs every moment on every node:
 // an event this old means none is running).

@@ -173,14 +173,13 @@ func (s *Service) Chain(ctx context.Context, limit int) (int, error) {
 		}
 		pending, err := s.store.ClaimPending(ctx, limit)
 		if err != nil || len(pending) == 0 {
-			n = 0
 			return err
 		}
 		entries, ids := make([]Entry, len(pending)), make([]int64, len(pending))
-		prev, seq := head.Hash, head.Seq
+		prev := head.Hash
 		for i, p := range pending {
-			seq++
-			e := Entry{Seq: seq, PrevHash: prev, Kind: p.Kind, Subject: p.Subject, At: p.At.UTC().Truncate(time.Millisecond), Payload: p.Payload}
+			e := p.entry()
+			e.Seq, e.PrevHash = head.Seq+int64(i)+1, prev
 			e.Hash = hashOf(e)
 			entries[i], ids[i], prev = e, p.ID, e.Hash
 		}
@@ -458,14 +457,15 @@ func (s *Service) Verify(ctx context.Context, external []Checkpoint) (Report, er
 		// Events recorded but not yet chained (same snapshot: each is
 		// either here or in the chain) are the latest word on their
 		// subject; only one left waiting too long is a problem.
-		stale, oldest := 0, time.Time{}
-		if err := s.eachPending(ctx, func(p Pending) {
+		stale, oldest, staleBefore := 0, time.Time{}, s.clock.Now().Add(-PendingStaleAfter)
+		if err := s.eachPending(ctx, func(p Pending) { // oldest first
 			rep.Pending++
-			s.fold(states, Entry{Kind: p.Kind, Subject: p.Subject, At: p.At, Payload: p.Payload}, add)
-			if s.clock.Now().Sub(p.QueuedAt) > PendingStaleAfter {
-				if stale++; stale == 1 {
+			s.fold(states, p.entry(), add)
+			if p.QueuedAt.Before(staleBefore) {
+				if stale == 0 {
 					oldest = p.QueuedAt
 				}
+				stale++
 			}
 		}); err != nil {
 			return err
@@ -758,7 +758,7 @@ func (s *Service) EntriesOf(ctx context.Context, subjects []string) ([]Entry, er
 		}
 		pending, err := s.store.PendingOf(ctx, subjects)
 		for _, p := range pending {
-			out = append(out, Entry{Kind: p.Kind, Subject: p.Subject, At: p.At, Payload: p.Payload})
+			out = append(out, p.entry())
 		}
 		return err
 	})

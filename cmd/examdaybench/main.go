@@ -39,7 +39,6 @@ import (
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -253,15 +252,9 @@ func run(dsn, redisAddr string) error {
 
 	// ---- saturation
 	var sat stats
-	if *cpuprof != "" {
-		f, err := os.Create(*cpuprof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	stopProfile, err := benchkit.CPUProfile(*cpuprof)
+	if err != nil {
+		return err
 	}
 	t3 := time.Now()
 	end := t3.Add(*satdur)
@@ -280,21 +273,12 @@ func run(dsn, redisAddr string) error {
 	}
 	wg.Wait()
 	satElapsed := time.Since(t3)
-	if *cpuprof != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	fmt.Println(sat.line(fmt.Sprintf("saturated save (%d conns)", *workers), satElapsed))
 
 	// ---- submit within the window
-	if *subprof != "" {
-		f, err := os.Create(*subprof)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
+	if stopProfile, err = benchkit.CPUProfile(*subprof); err != nil {
+		return err
 	}
 	var sub stats
 	t4 := time.Now()
@@ -311,9 +295,7 @@ func run(dsn, redisAddr string) error {
 		}()
 	}
 	wg.Wait()
-	if *subprof != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	fmt.Println(sub.line(fmt.Sprintf("submit (within %s)", *window), time.Since(t4)))
 
 	// ---- every acknowledged answer in the database

@@ -17,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -195,6 +196,24 @@ func Listen(h http.Handler) (url string, stop func(), err error) {
 	s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go s.Serve(ln) //nolint:errcheck // ends with Close
 	return "http://" + ln.Addr().String(), func() { s.Close() }, nil
+}
+
+// CPUProfile starts a CPU profile written to path (the server and the load
+// generator share the process); stop ends it. An empty path profiles
+// nothing.
+func CPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // Seeding: rows a run needs before it measures, written through the stores

@@ -32,7 +32,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -163,65 +162,44 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 	// ---- the stampede through the API ----
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}, Timeout: 2 * time.Minute}
 	body := `{"session_id":` + strconv.FormatInt(sess.ID, 10) + `}`
-	out := make([]outcome, n)
-	var ready, wg sync.WaitGroup
+	reqs := make([]*http.Request, n)
 	var pageErrors atomic.Int64
-	startGun := make(chan struct{})
-	var t0 time.Time
-	for i := 0; i < n; i++ {
-		ready.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequest(http.MethodPost, apiURL+"/api/v1/me/booking", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("X-Requested-With", "examd")
-			req.Header.Set("Cookie", cookies[i])
-			req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", sess.ID, i))
-			req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
-			// The phone has the booking page open: it read "may I book"
-			// (which also brings its session into the node's cache and
-			// opens its connection) before the release.
-			if err := openBookingPage(client, apiURL, cookies[i], req.Header.Get("X-Forwarded-For")); err != nil {
-				pageErrors.Add(1)
-			}
-			ready.Done()
-			<-startGun
-			s := time.Now()
-			res, err := client.Do(req)
-			o := outcome{took: time.Since(s), at: time.Since(t0)}
-			if err != nil {
-				o.code = err.Error()
-			} else {
-				b, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				o.status = res.StatusCode
-				if res.StatusCode != http.StatusCreated {
-					if k := strings.Index(string(b), `"code":"`); k >= 0 {
-						rest := string(b)[k+8:]
-						o.code = rest[:strings.IndexByte(rest, '"')]
-					}
-				}
-			}
-			out[i] = o
-		}()
-	}
-	ready.Wait()
-	if cpuProfile != "" {
-		f, err := os.Create(cpuProfile)
+	var stopProfile func()
+	out, apiTotal := race(n, func(i int) {
+		req, _ := http.NewRequest(http.MethodPost, apiURL+"/api/v1/me/booking", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Requested-With", "examd")
+		req.Header.Set("Cookie", cookies[i])
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d-%d", sess.ID, i))
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", i/62500, i/250%250, i%250+1))
+		// The phone has the booking page open: it read "may I book"
+		// (which also brings its session into the node's cache and
+		// opens its connection) before the release.
+		if err := openBookingPage(client, apiURL, cookies[i], req.Header.Get("X-Forwarded-For")); err != nil {
+			pageErrors.Add(1)
+		}
+		reqs[i] = req
+	}, func(i int) (o outcome) {
+		res, err := client.Do(reqs[i])
 		if err != nil {
-			return err
+			o.code = err.Error()
+			return o
 		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		o.status = res.StatusCode
+		if res.StatusCode != http.StatusCreated {
+			if k := strings.Index(string(b), `"code":"`); k >= 0 {
+				rest := string(b)[k+8:]
+				o.code = rest[:strings.IndexByte(rest, '"')]
+			}
 		}
+		return o
+	}, func() { stopProfile, err = benchkit.CPUProfile(cpuProfile) })
+	if err != nil {
+		return err
 	}
-	t0 = time.Now()
-	close(startGun)
-	wg.Wait()
-	apiTotal := time.Since(t0)
-	pprof.StopCPUProfile()
+	stopProfile()
 
 	// ---- what the database says ----
 	var booked, active, seatsUsed, doubled int
@@ -295,46 +273,19 @@ func run(dsn, redisAddr string, n, seats, conns, pool int) error {
 			return err
 		}
 	}
-	rawOut := make([]outcome, n)
-	startGun2 := make(chan struct{})
-	var ready2, wg2 sync.WaitGroup
 	var rawErrs atomic.Int64
 	var firstErr atomic.Value
-	var t1 time.Time
-	for i := 0; i < n; i++ {
-		ready2.Add(1)
-		wg2.Add(1)
-		go func() {
-			defer wg2.Done()
-			ready2.Done()
-			<-startGun2
-			s := time.Now()
-			res, err := raw.Exec("UPDATE bench_sessions SET booked = booked + 1 WHERE id = 1 AND booked < capacity")
-			o := outcome{took: time.Since(s), at: time.Since(t1)}
-			if err != nil {
-				rawErrs.Add(1)
-				firstErr.CompareAndSwap(nil, err.Error())
-			} else if k, _ := res.RowsAffected(); k == 1 {
-				o.status = http.StatusCreated
-			}
-			rawOut[i] = o
-		}()
-	}
-	ready2.Wait()
-	t1 = time.Now()
-	close(startGun2)
-	wg2.Wait()
-	rawTotal := time.Since(t1)
-	var rawWon int
-	var rawLast time.Duration
-	rawLat := make([]time.Duration, 0, n)
-	for _, o := range rawOut {
-		rawLat = append(rawLat, o.took)
-		if o.status == http.StatusCreated {
-			rawWon++
-			rawLast = max(rawLast, o.at)
+	rawOut, rawTotal := race(n, func(int) {}, func(int) (o outcome) {
+		res, err := raw.Exec("UPDATE bench_sessions SET booked = booked + 1 WHERE id = 1 AND booked < capacity")
+		if err != nil {
+			rawErrs.Add(1)
+			firstErr.CompareAndSwap(nil, err.Error())
+		} else if k, _ := res.RowsAffected(); k == 1 {
+			o.status = http.StatusCreated
 		}
-	}
+		return o
+	}, nil)
+	rawWon, rawLast, rawLat := seatsTaken(rawOut)
 	var rawBooked int
 	if err := raw.QueryRow("SELECT booked FROM bench_sessions WHERE id = 1").Scan(&rawBooked); err != nil {
 		return err
@@ -394,50 +345,27 @@ func httpFloor(raw *sql.DB, n, seats, conns int) (float64, error) {
 	}
 	defer stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, IdleConnTimeout: time.Minute}, Timeout: 2 * time.Minute}
-	out := make([]outcome, n)
-	var ready, wg sync.WaitGroup
-	gun := make(chan struct{})
-	var t0 time.Time
 	var pingErrs atomic.Int64
-	for i := 0; i < n; i++ {
-		ready.Add(1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if res, err := client.Get(url + "/ping"); err != nil {
-				pingErrs.Add(1)
-			} else {
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-			}
-			ready.Done()
-			<-gun
-			s := time.Now()
-			res, err := client.Post(url+"/book", "application/json", strings.NewReader(`{"session_id":2}`))
-			o := outcome{took: time.Since(s), at: time.Since(t0)}
-			if err == nil {
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				o.status = res.StatusCode
-			}
-			out[i] = o
-		}()
-	}
-	ready.Wait()
-	t0 = time.Now()
-	close(gun)
-	wg.Wait()
-	total := time.Since(t0)
-	var won, fivexx int
-	var last time.Duration
-	lat := make([]time.Duration, 0, n)
+	out, total := race(n, func(int) {
+		if res, err := client.Get(url + "/ping"); err != nil {
+			pingErrs.Add(1)
+		} else {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+		}
+	}, func(int) (o outcome) {
+		res, err := client.Post(url+"/book", "application/json", strings.NewReader(`{"session_id":2}`))
+		if err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			o.status = res.StatusCode
+		}
+		return o
+	}, nil)
+	won, last, lat := seatsTaken(out)
+	fivexx := 0
 	for _, o := range out {
-		lat = append(lat, o.took)
-		switch {
-		case o.status == http.StatusCreated:
-			won++
-			last = max(last, o.at)
-		case o.status >= 500 || o.status == 0:
+		if o.status >= 500 || o.status == 0 {
 			fivexx++
 		}
 	}
@@ -449,6 +377,54 @@ func httpFloor(raw *sql.DB, n, seats, conns int) (float64, error) {
 		return 0, fmt.Errorf("HTTP floor: %d seats taken of %d", won, seats)
 	}
 	return rate, nil
+}
+
+// race starts n goroutines that each run prepare(i) (a connection, a
+// request), wait for one start signal together and then fire(i), timed:
+// each outcome gets its latency and when, since the signal, it came back.
+// atStart (may be nil) runs just before the signal. It returns the
+// outcomes and the time until the last one.
+func race(n int, prepare func(i int), fire func(i int) outcome, atStart func()) ([]outcome, time.Duration) {
+	out := make([]outcome, n)
+	var ready, done sync.WaitGroup
+	gun := make(chan struct{})
+	var t0 time.Time
+	for i := 0; i < n; i++ {
+		ready.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			prepare(i)
+			ready.Done()
+			<-gun
+			s := time.Now()
+			o := fire(i)
+			o.took, o.at = time.Since(s), time.Since(t0)
+			out[i] = o
+		}()
+	}
+	ready.Wait()
+	if atStart != nil {
+		atStart()
+	}
+	t0 = time.Now()
+	close(gun)
+	done.Wait()
+	return out, time.Since(t0)
+}
+
+// seatsTaken counts the 201s of a race, when the last came back, and
+// every latency.
+func seatsTaken(out []outcome) (won int, last time.Duration, lat []time.Duration) {
+	lat = make([]time.Duration, 0, len(out))
+	for _, o := range out {
+		lat = append(lat, o.took)
+		if o.status == http.StatusCreated {
+			won++
+			last = max(last, o.at)
+		}
+	}
+	return won, last, lat
 }
 
 func pct(d []time.Duration, p int) time.Duration {

@@ -112,9 +112,6 @@ type Service struct {
 	audit   Auditor
 	clock   clock.Clock
 	log     *slog.Logger
-	// recorded wakes this node's chaining worker (RunChain); a full
-	// buffer means it is already due to run.
-	recorded chan struct{}
 }
 
 // NewService wires the ledger.
@@ -122,7 +119,7 @@ func NewService(d Deps) *Service {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
-	return &Service{store: d.Store, sources: d.Sources, index: d.Index, signer: d.Signer, tx: d.Tx, audit: d.Audit, clock: d.Clock, log: d.Log, recorded: make(chan struct{}, 1)}
+	return &Service{store: d.Store, sources: d.Sources, index: d.Index, signer: d.Signer, tx: d.Tx, audit: d.Audit, clock: d.Clock, log: d.Log}
 }
 
 // hashOf is the SHA-256 of an entry: a domain string, then each field on
@@ -144,16 +141,9 @@ func canonical(f Facts) string {
 // record becomes the chain's next entry when Chain runs (on this node's
 // worker within moments); it takes no lock any other event waits for.
 func (s *Service) Append(ctx context.Context, kind Kind, subject string, at time.Time, facts Facts) error {
-	err := s.tx.InTx(ctx, func(ctx context.Context) error {
+	return s.tx.InTx(ctx, func(ctx context.Context) error {
 		return s.store.AddPending(ctx, Pending{Kind: kind, Subject: subject, At: at.UTC().Truncate(time.Millisecond), Payload: canonical(facts), QueuedAt: s.clock.Now().UTC()})
 	})
-	if err == nil {
-		select {
-		case s.recorded <- struct{}{}:
-		default:
-		}
-	}
-	return err
 }
 
 // ChainBatch is how many pending records one chaining transaction links.
@@ -199,10 +189,12 @@ func (s *Service) ChainAll(ctx context.Context) error {
 	}
 }
 
-// RunChain is the chaining worker: it runs when this node recorded an
-// event and every poll (events recorded on other nodes, or committed after
-// the wake-up), and goes on while batches come back full. Safe on every
-// node; a node that stops leaves its records to the others or its restart.
+// RunChain is the chaining worker: every poll it looks for committed
+// records (one indexed read, no lock) and chains while batches come back
+// full. It is not woken by Append: a record is almost always appended
+// inside a business transaction that has not committed yet, so a wake-up
+// would find nothing. Safe on every node; a node that stops leaves its
+// records to the others or its restart.
 func (s *Service) RunChain(ctx context.Context, poll time.Duration) error {
 	t := time.NewTicker(poll)
 	defer t.Stop()
@@ -210,7 +202,6 @@ func (s *Service) RunChain(ctx context.Context, poll time.Duration) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.recorded:
 		case <-t.C:
 		}
 		if waiting, err := s.store.Pending(ctx, 0, 1); err != nil || len(waiting) == 0 {

@@ -40,9 +40,8 @@ func (a *App) assembleLedger() {
 	}
 }
 
-// chainPoll bounds how long an event recorded on another node (or
-// committed after this node's wake-up) waits to be chained; one cheap
-// indexed read per poll when nothing waits.
+// chainPoll bounds how long a committed event waits to be chained; one
+// cheap indexed read per poll when nothing waits.
 const chainPoll = 200 * time.Millisecond
 
 // ledgerSources is the rows the ledger speaks about, read in batches.

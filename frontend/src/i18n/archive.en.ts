@@ -119,7 +119,7 @@ export const archiveEn: Strings<typeof archiveZhCN> = {
 export const ledgerEn: Strings<typeof ledgerZhCN> = {
   title: 'Tamper-evident ledger',
   nav: 'Ledger',
-  intro: 'Formal scores and certificate events (issue, revoke, replace, reissue, hand-over) are written to a hash-chained ledger in the same transaction as the event. Verification walks the chain and compares it with the results and certificates as they are now; if someone edits the database directly, it names the first broken entry.',
+  intro: 'Formal scores and certificate events (issue, revoke, replace, reissue, hand-over) are recorded in the same transaction as the event and linked into a hash chain moments later (normally within a second). Verification walks the chain and compares it with the results and certificates as they are now; if someone edits the database directly, it names the first broken entry.',
   verify: 'Verify the ledger',
   ok: 'The ledger is intact: {entries} entries about {records} results and certificates, all matching the data',
   okDetail: '{checkpoints} signed checkpoints compared · {pending} events waiting to be chained · {ms} ms · head hash {hash}…',
